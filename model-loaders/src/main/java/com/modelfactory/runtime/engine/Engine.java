@@ -1,0 +1,21 @@
+package com.modelfactory.runtime.engine;
+
+import com.modelfactory.runtime.format.ModelFormat;
+import java.util.Set;
+
+/**
+ * One inference engine. Implementations are found with {@link java.util.ServiceLoader}
+ * (META-INF/services/com.modelfactory.runtime.engine.Engine), so the server never names an engine type.
+ */
+public interface Engine {
+
+    String name();
+
+    Set<ModelFormat> formats();
+
+    /**
+     * Loads the model. Fails with {@link ModelLoadException} naming the cause when the file is broken,
+     * the device cannot be honoured or the model uses something the engine cannot run.
+     */
+    LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException;
+}

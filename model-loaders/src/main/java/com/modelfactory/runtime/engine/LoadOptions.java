@@ -1,0 +1,40 @@
+package com.modelfactory.runtime.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything an engine needs to load one model, read once from the runtime's configuration.
+ *
+ * @param modelPath       the model file or model root folder, already located and format-detected
+ * @param device          requested device
+ * @param intraOpThreads  threads one inference may use inside the engine (0 = engine default)
+ * @param interOpThreads  threads for parallel graph branches (0 = engine default)
+ * @param signatureKey    SavedModel signature to serve (null = serving_default)
+ * @param declaredInputs  input specs from config, overriding or completing what the file says (may be empty)
+ * @param declaredOutputs output names (with optional specs) from config (may be empty)
+ * @param nativeCacheDir  folder where engines keep extracted native libraries between starts
+ */
+public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int interOpThreads,
+                          String signatureKey, List<TensorSpec> declaredInputs, List<TensorSpec> declaredOutputs,
+                          Path nativeCacheDir) {
+
+    public LoadOptions {
+        declaredInputs = declaredInputs == null ? List.of() : List.copyOf(declaredInputs);
+        declaredOutputs = declaredOutputs == null ? List.of() : List.copyOf(declaredOutputs);
+    }
+
+    public static LoadOptions of(Path modelPath) {
+        return new LoadOptions(modelPath, Device.AUTO, 0, 0, null, List.of(), List.of(), null);
+    }
+
+    public LoadOptions withDevice(Device d) {
+        return new LoadOptions(modelPath, d, intraOpThreads, interOpThreads, signatureKey, declaredInputs,
+                declaredOutputs, nativeCacheDir);
+    }
+
+    public LoadOptions withModelPath(Path p) {
+        return new LoadOptions(p, device, intraOpThreads, interOpThreads, signatureKey, declaredInputs,
+                declaredOutputs, nativeCacheDir);
+    }
+}

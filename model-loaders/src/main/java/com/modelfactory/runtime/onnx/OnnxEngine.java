@@ -1,0 +1,164 @@
+package com.modelfactory.runtime.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.Engine;
+import com.modelfactory.runtime.engine.LoadOptions;
+import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.ModelLoadException;
+import com.modelfactory.runtime.engine.Signature;
+import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.format.ModelFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** ONNX Runtime behind the engine seam: CUDA execution provider when asked for and usable, else CPU. */
+public final class OnnxEngine implements Engine {
+    private static final Logger log = LoggerFactory.getLogger(OnnxEngine.class);
+
+    @Override
+    public String name() {
+        return "onnxruntime";
+    }
+
+    @Override
+    public Set<ModelFormat> formats() {
+        return Set.of(ModelFormat.ONNX);
+    }
+
+    @Override
+    public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
+        Path file = modelFile(options.modelPath());
+        Device device = options.device();
+        OnnxNatives.prepare(options.nativeCacheDir(), device.wantsCuda());
+        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "model-runtime");
+        try {
+            env.setTelemetry(false);
+        } catch (OrtException e) {
+            log.debug("could not switch ONNX Runtime telemetry off: {}", e.getMessage());
+        }
+        try {
+            OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (options.intraOpThreads() > 0) {
+                opts.setIntraOpNumThreads(options.intraOpThreads());
+            }
+            if (options.interOpThreads() > 0) {
+                opts.setInterOpNumThreads(options.interOpThreads());
+            }
+            String deviceName = chooseDevice(opts, device);
+            OrtSession session = env.createSession(file.toString(), opts);
+            Signature signature = signatureOf(session);
+            log.info("ONNX model {} loaded on {}: {}", file.getFileName(), deviceName, signature);
+            return new OnnxLoadedModel(env, session, opts, signature, deviceName);
+        } catch (OrtException e) {
+            throw new ModelLoadException("ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String chooseDevice(OrtSession.SessionOptions opts, Device device) throws ModelLoadException {
+        if (!device.wantsCuda()) {
+            return "cpu";
+        }
+        try {
+            opts.addCUDA(device.index());
+            return "cuda:" + device.index();
+        } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
+            if (device.kind() == Device.Kind.CUDA) {
+                throw new ModelLoadException("DEVICE=" + device + " was requested but ONNX Runtime cannot use CUDA here: "
+                        + e.getMessage() + " (use DEVICE=auto or cpu to run on the CPU)", e);
+            }
+            log.info("no usable CUDA device for ONNX Runtime ({}); running on the CPU", firstLine(e.getMessage()));
+            return "cpu";
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown reason";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static Path modelFile(Path p) throws ModelLoadException {
+        if (Files.isRegularFile(p)) {
+            return p;
+        }
+        if (Files.isDirectory(p)) {
+            try (var s = Files.list(p)) {
+                List<Path> onnx = s.filter(f -> f.getFileName().toString().endsWith(".onnx")).toList();
+                if (onnx.size() == 1) {
+                    return onnx.get(0);
+                }
+                throw new ModelLoadException("expected one .onnx file in " + p + " but found " + onnx);
+            } catch (java.io.IOException e) {
+                throw new ModelLoadException("cannot list " + p + ": " + e.getMessage(), e);
+            }
+        }
+        throw new ModelLoadException("model path " + p + " does not exist");
+    }
+
+    static Signature signatureOf(OrtSession session) throws OrtException {
+        // ORT leaves initializers that old exporters also listed as graph inputs out of getInputInfo().
+        List<TensorSpec> inputs = specs(session.getInputInfo());
+        List<TensorSpec> outputs = specs(session.getOutputInfo());
+        return Signature.infer(inputs, outputs);
+    }
+
+    private static List<TensorSpec> specs(Map<String, NodeInfo> infos) throws OrtException {
+        List<TensorSpec> out = new ArrayList<>();
+        for (NodeInfo n : infos.values()) {
+            if (n.getInfo() instanceof TensorInfo ti) {
+                out.add(new TensorSpec(n.getName(), dataType(ti.type), ti.getShape()));
+            } else {
+                throw new OrtException("input/output '" + n.getName() + "' is not a tensor (" + n.getInfo()
+                        + "); only tensor inputs and outputs are served");
+            }
+        }
+        return out;
+    }
+
+    static DataType dataType(OnnxJavaType t) throws OrtException {
+        return switch (t) {
+            case FLOAT -> DataType.FP32;
+            case DOUBLE -> DataType.FP64;
+            case FLOAT16 -> DataType.FP16;
+            case INT8 -> DataType.INT8;
+            case UINT8 -> DataType.UINT8;
+            case INT16 -> DataType.INT16;
+            case INT32 -> DataType.INT32;
+            case INT64 -> DataType.INT64;
+            case BOOL -> DataType.BOOL;
+            default -> throw new OrtException("ONNX element type " + t + " is not supported");
+        };
+    }
+
+    static OnnxJavaType javaType(DataType t) {
+        return switch (t) {
+            case FP32 -> OnnxJavaType.FLOAT;
+            case FP64 -> OnnxJavaType.DOUBLE;
+            case FP16 -> OnnxJavaType.FLOAT16;
+            case INT8 -> OnnxJavaType.INT8;
+            case UINT8 -> OnnxJavaType.UINT8;
+            case INT16 -> OnnxJavaType.INT16;
+            case INT32 -> OnnxJavaType.INT32;
+            case INT64 -> OnnxJavaType.INT64;
+            case BOOL -> OnnxJavaType.BOOL;
+            default -> throw new IllegalArgumentException("datatype " + t + " has no ONNX Runtime equivalent");
+        };
+    }
+}

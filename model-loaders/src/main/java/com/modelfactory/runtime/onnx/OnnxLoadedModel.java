@@ -1,0 +1,127 @@
+package com.modelfactory.runtime.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.modelfactory.runtime.engine.InferenceException;
+import com.modelfactory.runtime.engine.InputValidation;
+import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Predictor;
+import com.modelfactory.runtime.engine.Signature;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** An ORT session. Sessions are thread-safe, so every predictor shares the one session. */
+final class OnnxLoadedModel implements LoadedModel {
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final OrtSession.SessionOptions options;
+    private final Signature signature;
+    private final String device;
+
+    OnnxLoadedModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options,
+                    Signature signature, String device) {
+        this.env = env;
+        this.session = session;
+        this.options = options;
+        this.signature = signature;
+        this.device = device;
+    }
+
+    @Override
+    public Signature signature() {
+        return signature;
+    }
+
+    @Override
+    public String engine() {
+        return "onnxruntime";
+    }
+
+    @Override
+    public String device() {
+        return device;
+    }
+
+    @Override
+    public Map<String, Object> details() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("onnxruntime_version", env.getVersion());
+        try {
+            var meta = session.getMetadata();
+            d.put("producer", meta.getProducerName());
+            d.put("graph_name", meta.getGraphName());
+        } catch (OrtException ignored) {
+            // metadata is informational only
+        }
+        return d;
+    }
+
+    @Override
+    public Predictor newPredictor() {
+        return new Predictor() {
+            @Override
+            public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
+                return run(inputs);
+            }
+
+            @Override
+            public void close() {
+                // the session is shared and closed with the model
+            }
+        };
+    }
+
+    private Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        InputValidation.check(signature, inputs);
+        Map<String, OnnxTensor> feeds = new HashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+                Tensor t = e.getValue();
+                ByteBuffer data = t.data();
+                if (!data.isDirect()) {
+                    ByteBuffer copy = ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                    copy.put(data).flip();
+                    data = copy;
+                }
+                feeds.put(e.getKey(), OnnxTensor.createTensor(env, data, t.shape(),
+                        OnnxEngine.javaType(t.dataType())));
+            }
+            try (OrtSession.Result result = session.run(feeds)) {
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (TensorSpec spec : signature.outputs()) {
+                    OnnxValue v = result.get(spec.name()).orElseThrow();
+                    out.put(spec.name(), toTensor((OnnxTensor) v));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static Tensor toTensor(OnnxTensor v) throws OrtException {
+        var info = v.getInfo();
+        ByteBuffer bytes = v.getByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        return new Tensor(OnnxEngine.dataType(info.type), info.getShape(), bytes);
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+            options.close();
+        } catch (OrtException e) {
+            throw new InferenceException("closing the ONNX session failed", e);
+        }
+    }
+}
