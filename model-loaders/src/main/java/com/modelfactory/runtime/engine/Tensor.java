@@ -91,7 +91,7 @@ public final class Tensor {
             out[i] = switch (dataType) {
                 case FP32 -> b.getFloat(i * 4);
                 case FP64 -> b.getDouble(i * 8);
-                case FP16 -> Float.float16ToFloatCompat(b.getShort(i * 2));
+                case FP16 -> Half.toFloat(b.getShort(i * 2));
                 case INT8 -> b.get(i);
                 case UINT8 -> b.get(i) & 0xff;
                 case BOOL -> b.get(i) != 0 ? 1 : 0;
@@ -123,22 +123,5 @@ public final class Tensor {
     @Override
     public String toString() {
         return "Tensor(" + dataType + Arrays.toString(shape) + ")";
-    }
-
-    /** Half-precision decoding without Java 20's Float.float16ToFloat. */
-    private static final class Float {
-        static float float16ToFloatCompat(short h) {
-            int bits = h & 0xffff;
-            int sign = (bits & 0x8000) << 16;
-            int exp = (bits >>> 10) & 0x1f;
-            int mant = bits & 0x3ff;
-            if (exp == 0) {
-                return (sign == 0 ? 1 : -1) * mant * (float) Math.pow(2, -24);
-            }
-            if (exp == 31) {
-                return java.lang.Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-            }
-            return java.lang.Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-        }
     }
 }

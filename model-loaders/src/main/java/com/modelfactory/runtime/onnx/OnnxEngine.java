@@ -10,6 +10,7 @@ import ai.onnxruntime.TensorInfo;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.Engine;
+import com.modelfactory.runtime.engine.GpuProbe;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.ModelLoadException;
@@ -43,7 +44,8 @@ public final class OnnxEngine implements Engine {
     public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
         Path file = modelFile(options.modelPath());
         Device device = options.device();
-        OnnxNatives.prepare(options.nativeCacheDir(), device.wantsCuda());
+        boolean tryCuda = GpuProbe.shouldTryCuda(device);
+        OnnxNatives.prepare(options.nativeCacheDir(), tryCuda);
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "model-runtime");
         try {
             env.setTelemetry(false);
@@ -59,7 +61,7 @@ public final class OnnxEngine implements Engine {
             if (options.interOpThreads() > 0) {
                 opts.setInterOpNumThreads(options.interOpThreads());
             }
-            String deviceName = chooseDevice(opts, device);
+            String deviceName = tryCuda ? chooseDevice(opts, device) : "cpu";
             OrtSession session = env.createSession(file.toString(), opts);
             Signature signature = signatureOf(session);
             log.info("ONNX model {} loaded on {}: {}", file.getFileName(), deviceName, signature);
@@ -70,9 +72,6 @@ public final class OnnxEngine implements Engine {
     }
 
     private static String chooseDevice(OrtSession.SessionOptions opts, Device device) throws ModelLoadException {
-        if (!device.wantsCuda()) {
-            return "cpu";
-        }
         try {
             opts.addCUDA(device.index());
             return "cuda:" + device.index();

@@ -1,0 +1,179 @@
+package com.modelfactory.runtime;
+
+import com.modelfactory.runtime.batching.Batcher;
+import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.Engines;
+import com.modelfactory.runtime.engine.LoadOptions;
+import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.ModelLoadException;
+import com.modelfactory.runtime.engine.Predictor;
+import com.modelfactory.runtime.engine.Signature;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.image.ImageInput;
+import com.modelfactory.runtime.image.ImagePreprocessor;
+import com.modelfactory.runtime.image.NotAnImageModelException;
+import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Start-up, in the order data flows: find the model, load it, shape images, warm up, start batching. */
+final class ModelStartup {
+    private static final Logger log = LoggerFactory.getLogger(ModelStartup.class);
+
+    private ModelStartup() {
+    }
+
+    static ServedModel start(RuntimeConfig config, RuntimeMetrics metrics, ModelLocator.Located located) throws ModelLoadException {
+        var m = config.model();
+        int cores = Runtime.getRuntime().availableProcessors();
+        int instances = config.batching().instances() > 0 ? config.batching().instances()
+                : m.device().kind() == Device.Kind.CUDA ? 1 : Math.min(2, cores);
+        int intra = m.intraOpThreads() > 0 ? m.intraOpThreads() : Math.max(1, cores / instances);
+        LoadOptions options = new LoadOptions(located.path(), m.device(), intra, m.interOpThreads(), m.signature(),
+                m.inputs(), m.outputs(), m.nativeCacheDir());
+
+        long t0 = System.nanoTime();
+        LoadedModel model = Engines.load(located.format(), options);
+        double loadSeconds = (System.nanoTime() - t0) / 1e9;
+        Signature sig = model.signature();
+
+        String name = m.name() != null ? m.name() : nameFrom(located.path());
+        ImagePreprocessor images = null;
+        String imageProblem = null;
+        try {
+            images = new ImagePreprocessor(ImageInput.resolve(sig, config.image()));
+        } catch (NotAnImageModelException e) {
+            imageProblem = e.getMessage();
+            log.info("/predict will not take images for this model: {}", imageProblem);
+        }
+
+        int maxBatch = !sig.batched() ? 1 : sig.maxBatch() > 0
+                ? (int) Math.min(config.batching().maxBatchSize(), sig.maxBatch()) : config.batching().maxBatchSize();
+        var settings = new Batcher.Settings(maxBatch, TimeUnit.MILLISECONDS.toNanos(config.batching().maxBatchDelayMs()),
+                config.batching().queueCapacity(), instances, config.batching().requestTimeoutMs());
+
+        long w0 = System.nanoTime();
+        boolean warmed = warmUp(model, images, maxBatch);
+        double warmupSeconds = (System.nanoTime() - w0) / 1e9;
+
+        Batcher batcher = new Batcher(model, settings, metrics);
+        batcher.start();
+
+        Map<String, Object> description = new LinkedHashMap<>(located.description());
+        description.put("format", located.format().id());
+        description.put("load_time_ms", Math.round(loadSeconds * 1000));
+        description.put("warmup_time_ms", warmed ? Math.round(warmupSeconds * 1000) : null);
+        description.put("intra_op_threads", intra);
+
+        metrics.startupValue("model_load_seconds", "time to load the model into the engine", "seconds", loadSeconds);
+        metrics.startupValue("model_warmup_seconds", "time of the warm-up batches", "seconds", warmupSeconds);
+        metrics.modelInfo(Map.of("format", located.format().id(), "engine", model.engine(), "device", model.device(),
+                "version", "1"));
+        metrics.gauge("model_queue_depth", "requests waiting in the batch queue", batcher::queueDepth);
+        metrics.gauge("model_requests_in_flight", "requests accepted and not yet answered", batcher::inFlight);
+        log.info("serving model '{}' ({}, {} on {}), loaded in {} ms, warm-up {} ms; batching: max {} items, "
+                        + "{} ms delay, {} workers x {} threads", name, located.format().id(), model.engine(),
+                model.device(), Math.round(loadSeconds * 1000), Math.round(warmupSeconds * 1000), maxBatch,
+                config.batching().maxBatchDelayMs(), instances, intra);
+        return new ServedModel(name, "1", model, batcher, images, imageProblem, labels(config, located.path()),
+                description);
+    }
+
+    /**
+     * Runs one batch of zeros at each batch size that will be used (1 and the maximum), so the first
+     * request pays no first-call cost. Skipped (not failed) when input shapes are unknown.
+     */
+    static boolean warmUp(LoadedModel model, ImagePreprocessor images, int maxBatch) throws ModelLoadException {
+        Signature sig = model.signature();
+        if (!sig.shapesKnown()) {
+            log.info("warm-up skipped: the model's input shapes are unknown");
+            return false;
+        }
+        Set<Integer> sizes = new TreeSet<>(List.of(1, Math.max(1, maxBatch)));
+        try (Predictor p = model.newPredictor()) {
+            for (int n : sizes) {
+                Map<String, Tensor> inputs = new LinkedHashMap<>();
+                for (TensorSpec spec : sig.inputs()) {
+                    inputs.put(spec.name(), Tensor.allocate(spec.dataType(), warmupShape(spec, sig, images, n)));
+                }
+                p.predict(inputs);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("the model loaded but its warm-up inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static long[] warmupShape(TensorSpec spec, Signature sig, ImagePreprocessor images, int n) {
+        long[] shape = spec.shape();
+        for (int i = 0; i < shape.length; i++) {
+            if (i == 0 && sig.batched()) {
+                shape[i] = sig.maxBatch() > 0 ? sig.maxBatch() : n;
+            } else if (shape[i] < 0) {
+                shape[i] = dynamicDim(images, spec, i);
+            }
+        }
+        return shape;
+    }
+
+    /** A size for a dynamic non-batch dimension: the image size where the image input has it, else 1. */
+    private static long dynamicDim(ImagePreprocessor images, TensorSpec spec, int dim) {
+        if (images == null || !images.spec().inputName().equals(spec.name())) {
+            return 1;
+        }
+        ImageInput in = images.spec();
+        int h = in.height() > 0 ? in.height() : 224;
+        int w = in.width() > 0 ? in.width() : 224;
+        if (in.rank() == 4) {
+            boolean nchw = in.layout() == ImageInput.Layout.NCHW;
+            return switch (dim) {
+                case 1 -> nchw ? in.channels() : h;
+                case 2 -> nchw ? h : w;
+                default -> nchw ? w : in.channels();
+            };
+        }
+        return dim == 1 ? h : w;
+    }
+
+    static String nameFrom(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        String file = p.getFileName() == null ? "model" : p.getFileName().toString();
+        if (Files.isDirectory(p) && file.matches("\\d+") && p.getParent() != null) {
+            file = p.getParent().getFileName().toString(); // TF Serving version folder: use the model's name
+        }
+        int dot = file.lastIndexOf('.');
+        String base = dot > 0 ? file.substring(0, dot) : file;
+        if (base.equals("model") && p.getParent() != null && p.getParent().getFileName() != null) {
+            base = p.getParent().getFileName().toString();
+        }
+        return base.replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+
+    static List<String> labels(RuntimeConfig config, Path modelPath) {
+        Path file = config.model().labels();
+        if (file == null) {
+            Path dir = Files.isDirectory(modelPath) ? modelPath : modelPath.toAbsolutePath().getParent();
+            file = dir == null ? null : dir.resolve("labels.txt");
+            if (file == null || !Files.isRegularFile(file)) {
+                return List.of();
+            }
+        }
+        try {
+            return Files.readAllLines(file).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        } catch (IOException e) {
+            log.warn("labels file {} could not be read: {}", file, e.getMessage());
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package com.modelfactory.runtime.batching;
+
+import com.modelfactory.runtime.engine.Signature;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Concatenates requests along the batch dimension (one copy) and splits outputs back (no copy). */
+public final class BatchAssembler {
+    private BatchAssembler() {
+    }
+
+    /** Identifies requests that can share a batch: datatype and every dimension but the first, per input. */
+    public static String shapeKey(Signature signature, Map<String, Tensor> inputs) {
+        StringBuilder sb = new StringBuilder();
+        for (TensorSpec spec : signature.inputs()) {
+            Tensor t = inputs.get(spec.name());
+            if (t == null) {
+                continue;
+            }
+            sb.append(t.dataType()).append('[');
+            long[] shape = t.shape();
+            for (int i = 1; i < shape.length; i++) {
+                sb.append(shape[i]).append(',');
+            }
+            sb.append(']');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * One tensor per input holding every request's rows in order, zero-padded to {@code padTo} rows for
+     * models with a fixed batch dimension (0 = no padding).
+     */
+    public static Map<String, Tensor> concat(List<InferenceRequest> requests, int padTo) {
+        int total = 0;
+        for (InferenceRequest r : requests) {
+            total += r.items;
+        }
+        if (requests.size() == 1 && total >= padTo) {
+            return requests.get(0).inputs;
+        }
+        total = Math.max(total, padTo);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String name : requests.get(0).inputs.keySet()) {
+            Tensor first = requests.get(0).inputs.get(name);
+            long[] shape = first.shape();
+            shape[0] = total;
+            Tensor batch = Tensor.allocate(first.dataType(), shape);
+            ByteBuffer dst = batch.mutableData();
+            for (InferenceRequest r : requests) {
+                dst.put(r.inputs.get(name).data());
+            }
+            out.put(name, batch);
+        }
+        return out;
+    }
+
+    private static boolean rowsMatch(Map<String, Tensor> outputs, int items) {
+        for (Tensor t : outputs.values()) {
+            long[] s = t.shape();
+            if (s.length == 0 || s[0] != items) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Slices each output's rows back to the requests, in order. */
+    public static List<Map<String, Tensor>> split(Map<String, Tensor> outputs, List<InferenceRequest> requests) {
+        List<Map<String, Tensor>> parts = new ArrayList<>(requests.size());
+        if (requests.size() == 1 && rowsMatch(outputs, requests.get(0).items)) {
+            parts.add(outputs);
+            return parts;
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            parts.add(new LinkedHashMap<>());
+        }
+        for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+            Tensor t = e.getValue();
+            long[] shape = t.shape();
+            long rows = shape.length == 0 ? 0 : shape[0];
+            int total = requests.stream().mapToInt(r -> r.items).sum();
+            if (rows < total) {
+                throw new IllegalStateException("output '" + e.getKey() + "' has " + rows + " rows for a batch of "
+                        + total + "; the model's first output dimension is not its batch dimension");
+            }
+            long rowBytes = t.elementCount() / Math.max(rows, 1) * t.dataType().byteSize();
+            ByteBuffer all = t.data();
+            int offset = 0;
+            for (int i = 0; i < requests.size(); i++) {
+                int n = requests.get(i).items;
+                long[] s = shape.clone();
+                s[0] = n;
+                ByteBuffer slice = all.duplicate();
+                slice.position((int) (offset * rowBytes)).limit((int) ((offset + n) * rowBytes));
+                parts.get(i).put(e.getKey(), new Tensor(t.dataType(), s, slice));
+                offset += n;
+            }
+        }
+        return parts;
+    }
+}

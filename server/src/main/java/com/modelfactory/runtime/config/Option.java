@@ -1,0 +1,94 @@
+package com.modelfactory.runtime.config;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One configuration setting: its key in model-config.yaml, its environment variable, its command-line
+ * flag, its default and what it does. {@link #ALL} is the single table that --help prints and that the
+ * loader consults, so a setting cannot exist in one place and not the others.
+ */
+public record Option(String key, String env, String flag, String defaultValue, String section, String help) {
+
+    static Option of(String section, String key, String env, String defaultValue, String help) {
+        return new Option(key, env, "--" + key.replace('_', '-'), defaultValue, section, help);
+    }
+
+    public static final List<Option> ALL = List.of(
+            // model
+            of("model", "model", "MODEL_PATH", null,
+                    "model file, model folder, archive, or file:/http(s): URL; empty = model store or bundled default"),
+            of("model", "model_name", "MODEL_NAME", null, "name served under /v2/models/{name}; default from the file name"),
+            of("model", "config", "MODEL_CONFIG", null, "path of model-config.yaml; default: beside the model"),
+            of("model", "model_format", "MODEL_FORMAT", null,
+                    "force the format: onnx, torchscript, keras_h5, tf_savedmodel, tf_frozen_graph, tf_checkpoint"),
+            of("model", "device", "DEVICE", "auto", "auto, cpu, cuda or cuda:N (auto falls back to the CPU)"),
+            of("model", "signature", "SIGNATURE", null, "SavedModel signature to serve (default serving_default)"),
+            of("model", "inputs", "MODEL_INPUTS", null,
+                    "input specs [{name, datatype, shape}] (yaml list; env: name:FP32:1x3x224x224,...)"),
+            of("model", "outputs", "MODEL_OUTPUTS", null, "output names or specs (yaml list; env: comma-separated)"),
+            of("model", "labels", "LABELS_PATH", null, "labels file, one per line; default labels.txt beside the model"),
+            of("model", "intra_op_threads", "INTRA_OP_THREADS", "0", "threads one inference uses (0 = cores / instances)"),
+            of("model", "inter_op_threads", "INTER_OP_THREADS", "0", "threads for parallel graph branches (0 = engine default)"),
+            of("model", "native_cache_dir", "MODEL_RUNTIME_NATIVE_DIR", null,
+                    "where engine native libraries are extracted once (default ~/.cache/model-runtime/natives)"),
+            // model store
+            of("store", "xquery_addr", "XQUERY_ADDR", null, "model store base URL"),
+            of("store", "model_id", "MODEL_ID", null, "model id sent to the model store"),
+            of("store", "model_version", "MODEL_VERSION", null, "model version sent to the model store"),
+            of("store", "guid", "GUID", null, "request GUID sent to the model store (never logged)"),
+            of("store", "model_url_template", "MODEL_URL_TEMPLATE",
+                    "{XQUERY_ADDR}/model/download?modelId={MODEL_ID}&modelVersion={MODEL_VERSION}&guid={GUID}",
+                    "download URL template"),
+            of("store", "store_headers", "MODEL_STORE_HEADERS", null,
+                    "extra request headers (yaml map; env: Name:value,Name2:value2); never logged"),
+            of("store", "model_dir", "MODEL_DIR", null,
+                    "cache of unpacked models, keyed by id/version (default /models if writable, else ~/.cache/model-runtime/models)"),
+            of("store", "model_sha256", "MODEL_SHA256", null, "expected SHA-256 of the downloaded archive"),
+            of("store", "model_version_dir", "MODEL_VERSION_DIR", null, "numbered version folder to serve (default: highest)"),
+            of("store", "model_file", "MODEL_FILE", null, "model file to serve when an archive holds several"),
+            of("store", "download_connect_timeout_ms", "DOWNLOAD_CONNECT_TIMEOUT_MS", "10000", "model store connect timeout"),
+            of("store", "download_read_timeout_ms", "DOWNLOAD_READ_TIMEOUT_MS", "60000", "model store read timeout"),
+            of("store", "download_retries", "DOWNLOAD_RETRIES", "5", "retries on connection errors, 5xx and truncated bodies"),
+            of("store", "max_archive_entries", "MAX_ARCHIVE_ENTRIES", "100000", "archive entry limit (zip bombs)"),
+            of("store", "max_unpacked_bytes", "MAX_UNPACKED_BYTES", "34359738368", "total unpacked size limit (zip bombs)"),
+            // server
+            of("server", "host", "HOST", "0.0.0.0", "address to listen on"),
+            of("server", "port", "PORT", "5000", "HTTP port"),
+            of("server", "max_body_bytes", "MAX_BODY_BYTES", "67108864", "largest accepted request body (413 above)"),
+            of("server", "drain_timeout_ms", "DRAIN_TIMEOUT_MS", "30000", "on SIGTERM, how long queued requests may finish"),
+            // batching
+            of("batching", "max_batch_size", "MAX_BATCH_SIZE", "32", "most items run as one batch (1 = no batching)"),
+            of("batching", "max_batch_delay_ms", "MAX_BATCH_DELAY_MS", "2",
+                    "how long a batch waits for more requests (0 = take what is queued)"),
+            of("batching", "queue_capacity", "QUEUE_CAPACITY", "512", "queued requests before 503"),
+            of("batching", "instances", "INSTANCES", "0", "worker threads running batches (0 = 1 per GPU, 2 on CPU)"),
+            of("batching", "request_timeout_ms", "REQUEST_TIMEOUT_MS", "30000", "deadline of a request (504 after)"),
+            // image preprocessing
+            of("image", "layout", "IMAGE_LAYOUT", "auto", "NCHW, NHWC, or auto (from the input shape)"),
+            of("image", "color", "IMAGE_COLOR", "auto", "rgb, bgr, grayscale, or auto (from the channel count)"),
+            of("image", "width", "IMAGE_WIDTH", "0", "resize width (0 = from the input shape, else the image's own)"),
+            of("image", "height", "IMAGE_HEIGHT", "0", "resize height (0 = from the input shape, else the image's own)"),
+            of("image", "scale", "IMAGE_SCALE", null, "multiplier for pixel values (default 1/255 for float inputs, 1 for integer)"),
+            of("image", "mean", "IMAGE_MEAN", null, "per-channel mean subtracted after scaling (list)"),
+            of("image", "std", "IMAGE_STD", null, "per-channel std divided after subtracting the mean (list)"));
+
+    public static Option byKey(String key) {
+        for (Option o : ALL) {
+            if (o.key.equals(key)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    public static Option byFlag(String flag) {
+        String f = flag.toLowerCase(Locale.ROOT);
+        for (Option o : ALL) {
+            if (o.flag.equals(f)) {
+                return o;
+            }
+        }
+        return null;
+    }
+}

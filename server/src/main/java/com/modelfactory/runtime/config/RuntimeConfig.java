@@ -1,0 +1,43 @@
+package com.modelfactory.runtime.config;
+
+import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.TensorSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** The runtime's whole configuration, typed and validated once at start. */
+public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSettings server,
+                            BatchingSettings batching, ImageSettings image, List<String> warnings) {
+
+    public record ModelSettings(String location, String name, String format, Device device, String signature,
+                                List<TensorSpec> inputs, List<TensorSpec> outputs, Path labels,
+                                int intraOpThreads, int interOpThreads, Path nativeCacheDir, Path configFile) {
+    }
+
+    /** Where the model comes from when it is not a local path: the factory's model store. */
+    public record StoreSettings(String xqueryAddr, String modelId, String modelVersion, String guid,
+                                String urlTemplate, Map<String, String> headers, Path modelDir, String sha256,
+                                String versionDir, String modelFile, int connectTimeoutMs, int readTimeoutMs,
+                                int retries, long maxArchiveEntries, long maxUnpackedBytes) {
+
+        public boolean configured() {
+            return xqueryAddr != null && !xqueryAddr.isBlank();
+        }
+    }
+
+    public record ServerSettings(String host, int port, long maxBodyBytes, long drainTimeoutMs) {
+    }
+
+    /**
+     * @param instances 0 = chosen from the device at start
+     */
+    public record BatchingSettings(int maxBatchSize, long maxBatchDelayMs, int queueCapacity, int instances,
+                                   long requestTimeoutMs) {
+    }
+
+    /** Image preprocessing overrides; null / 0 / "auto" mean "derive from the model's input". */
+    public record ImageSettings(String layout, String color, int width, int height, Float scale,
+                                float[] mean, float[] std) {
+    }
+}

@@ -1,0 +1,149 @@
+package com.modelfactory.runtime.metrics;
+
+import com.modelfactory.runtime.batching.BatchObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Every metric the runtime exports, in Prometheus conventions (base units, _total counters), labelled
+ * by model. Latencies are histograms so p99 can be aggregated across replicas.
+ */
+public final class RuntimeMetrics implements BatchObserver {
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final String model;
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final Timer queueWait;
+    private final Timer inference;
+    private final Timer preprocess;
+    private final DistributionSummary batchSize;
+    private final Counter rejected;
+    private final Counter timedOut;
+
+    public RuntimeMetrics(String model) {
+        this.model = model;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder("process_resident_memory_bytes", () -> procStatus("VmRSS:"))
+                .description("resident set size of the process (native memory of the engines included)")
+                .baseUnit("bytes").register(registry);
+        Gauge.builder("process_resident_memory_peak_bytes", () -> procStatus("VmHWM:"))
+                .description("peak resident set size of the process").baseUnit("bytes").register(registry);
+        queueWait = latency("model_queue_wait", "time a request waited in the batch queue");
+        inference = latency("model_inference", "time the engine took to run one batch");
+        preprocess = latency("model_preprocess", "time to decode and shape an image or parse tensors");
+        batchSize = DistributionSummary.builder("model_batch_size")
+                .description("items per executed batch").tag("model", model)
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
+        rejected = Counter.builder("model_requests_rejected").description("requests refused with 503 (queue full)")
+                .tag("model", model).register(registry);
+        timedOut = Counter.builder("model_requests_timed_out").description("requests that passed their deadline (504)")
+                .tag("model", model).register(registry);
+    }
+
+    private Timer latency(String name, String help) {
+        return Timer.builder(name).description(help).tag("model", model)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** One HTTP request finished: counted by route and status, timed into a latency histogram. */
+    public void request(String route, int status, long nanos) {
+        String key = route + '|' + status;
+        requestTimers.computeIfAbsent(key, k -> Timer.builder("http_server_requests")
+                .description("HTTP requests by route and status").tags(Tags.of("model", model, "route", route,
+                        "status", Integer.toString(status)))
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void preprocessed(long nanos) {
+        preprocess.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void gauge(String name, String help, Supplier<Number> value) {
+        Gauge.builder(name, value).description(help).tag("model", model).register(registry);
+    }
+
+    /** A constant gauge of 1 whose labels describe the model (format, engine, device, version). */
+    public void modelInfo(Map<String, String> labels) {
+        Tags tags = Tags.of("model", model);
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            tags = tags.and(e.getKey(), e.getValue() == null ? "" : e.getValue());
+        }
+        Gauge.builder("model_info", () -> 1).description("the served model").tags(tags).register(registry);
+    }
+
+    /** A value fixed at start: load time, warm-up time, download size. */
+    public void startupValue(String name, String help, String unit, double value) {
+        Gauge.builder(name, () -> value).description(help).baseUnit(unit).tag("model", model).register(registry);
+    }
+
+    @Override
+    public void queueWait(long nanos) {
+        queueWait.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void batchExecuted(int items, long computeNanos) {
+        batchSize.record(items);
+        inference.record(computeNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void rejected() {
+        rejected.increment();
+    }
+
+    @Override
+    public void timedOut() {
+        timedOut.increment();
+    }
+
+    private static double procStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    String[] parts = line.substring(field.length()).trim().split("\\s+");
+                    return Double.parseDouble(parts[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+}
