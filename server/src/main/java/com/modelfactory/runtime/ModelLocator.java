@@ -13,7 +13,10 @@ final class ModelLocator {
     private ModelLocator() {
     }
 
-    record Located(Path path, ModelFormat format, Map<String, Object> description) {
+    /**
+     * @param downloadFacts metrics of the download (bytes, seconds, retries) when the model was fetched
+     */
+    record Located(Path path, ModelFormat format, Map<String, Object> description, Map<String, Double> downloadFacts) {
     }
 
     static Located locate(RuntimeConfig config) throws ModelLoadException {
@@ -33,6 +36,6 @@ final class ModelLocator {
         ModelFormat format = config.model().format() != null ? ModelFormat.fromId(config.model().format())
                 : ModelFormat.ONNX;
         d.put("format_reason", config.model().format() != null ? "MODEL_FORMAT" : "default");
-        return new Located(path, format, d);
+        return new Located(path, format, d, Map.of());
     }
 }

@@ -1,0 +1,163 @@
+package com.modelfactory.runtime;
+
+import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.engine.ModelLoadException;
+import com.modelfactory.runtime.http.HttpApi;
+import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running runtime: the HTTP server opens first (live, not ready) so probes see progress during a
+ * long download, then the model is obtained, loaded and warmed up, and only then is it ready.
+ */
+public final class RuntimeServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RuntimeServer.class);
+
+    /** Start-up failed; {@link #exitCode()} tells Main how to exit. */
+    public static final class StartupException extends Exception {
+        private final int exitCode;
+
+        StartupException(String message, int exitCode, Throwable cause) {
+            super(message, cause);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    private final ServingState state;
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final ThreadPoolExecutor workers;
+    private final RuntimeMetrics metrics;
+    private final ServedModel model;
+
+    private RuntimeServer(ServingState state, Vertx vertx, HttpServer server, ThreadPoolExecutor workers,
+                          RuntimeMetrics metrics, ServedModel model) {
+        this.state = state;
+        this.vertx = vertx;
+        this.server = server;
+        this.workers = workers;
+        this.metrics = metrics;
+        this.model = model;
+    }
+
+    public static RuntimeServer start(RuntimeConfig config) throws StartupException {
+        ModelLocator.Located located;
+        try {
+            located = ModelLocator.locate(config);
+        } catch (ModelLoadException | RuntimeException e) {
+            throw new StartupException("the model could not be obtained: " + e.getMessage(), Main.EXIT_MODEL, e);
+        }
+        String name = config.model().name() != null ? config.model().name() : ModelStartup.nameFrom(located.path());
+        RuntimeMetrics metrics = new RuntimeMetrics(name);
+        located.downloadFacts().forEach((k, v) -> metrics.startupValue(k, "model download", null, v));
+        ThreadPoolExecutor workers = requestWorkers(config.batching().queueCapacity());
+        Vertx vertx = Vertx.vertx();
+        ServingState state = new ServingState();
+        HttpServer server;
+        try {
+            Path uploads = Files.createTempDirectory("model-runtime-uploads");
+            uploads.toFile().deleteOnExit();
+            HttpApi api = new HttpApi(state, metrics, workers, config.server().maxBodyBytes(),
+                    config.batching().requestTimeoutMs(), uploads);
+            server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
+                    .requestHandler(api.router(vertx))
+                    .listen(config.server().port(), config.server().host())
+                    .await();
+        } catch (IOException | RuntimeException e) {
+            vertx.close();
+            workers.shutdownNow();
+            throw new StartupException("cannot listen on " + config.server().host() + ":" + config.server().port()
+                    + ": " + e.getMessage(), Main.EXIT_PORT, e);
+        }
+        log.info("listening on {}:{} (live; ready once the model is loaded)", config.server().host(),
+                server.actualPort());
+        ServedModel model;
+        try {
+            model = ModelStartup.start(config, metrics, located);
+        } catch (ModelLoadException | RuntimeException e) {
+            server.close();
+            vertx.close();
+            workers.shutdownNow();
+            throw new StartupException("the model could not be loaded: " + e.getMessage(), Main.EXIT_MODEL, e);
+        }
+        state.modelReady(model);
+        RuntimeServer rs = new RuntimeServer(state, vertx, server, workers, metrics, model);
+        log.info("ready: POST http://{}:{}/predict and /v2/models/{}/infer", config.server().host(),
+                server.actualPort(), model.name());
+        return rs;
+    }
+
+    private static ThreadPoolExecutor requestWorkers(int queueCapacity) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(Math.max(2, cores), Math.max(2, cores), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queueCapacity), r -> {
+                    Thread t = new Thread(r, "request-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public ServedModel model() {
+        return model;
+    }
+
+    public RuntimeMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Graceful stop: not ready at once, new requests 503, accepted requests finish (at most
+     * {@code drainTimeoutMs}), then the socket and the engine close.
+     * @return true when every accepted request finished in time
+     */
+    public boolean drainAndStop(long drainTimeoutMs) {
+        state.beginDrain();
+        boolean drained;
+        try {
+            drained = model.batcher().drain(drainTimeoutMs);
+            server.shutdown().await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        } catch (RuntimeException e) {
+            log.warn("shutdown: {}", e.toString());
+            drained = false;
+        }
+        close();
+        return drained;
+    }
+
+    @Override
+    public void close() {
+        state.beginDrain();
+        model.batcher().close();
+        try {
+            server.close().await();
+        } catch (RuntimeException e) {
+            log.debug("closing the HTTP server", e);
+        }
+        vertx.close();
+        workers.shutdownNow();
+        model.model().close();
+    }
+}
