@@ -98,7 +98,7 @@ final class PredictRoute {
         if (o.getValue("image") instanceof String b64) {
             byte[] bytes;
             try {
-                bytes = Base64.getMimeDecoder().decode(b64.replaceFirst("^data:[^,]*,", ""));
+                bytes = Base64.getDecoder().decode(b64.replaceFirst("^data:[^,]*,", "").replaceAll("\\s", ""));
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("\"image\" is not valid base64: " + e.getMessage());
             }
