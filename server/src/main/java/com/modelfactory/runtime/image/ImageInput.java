@@ -115,23 +115,22 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
     }
 
     private static Layout guessLayout(long[] shape, TensorSpec in) throws NotAnImageModelException {
-        boolean cFirst = isChannelCount(shape[1]);
-        boolean cLast = isChannelCount(shape[3]);
-        if (cFirst && !cLast) {
-            return Layout.NCHW;
+        int first = channelScore(shape[1]);
+        int last = channelScore(shape[3]);
+        if (first == 0 && last == 0) {
+            throw new NotAnImageModelException("cannot tell the layout of input '" + in.name() + "' "
+                    + Arrays.toString(in.shape()) + " (no 1, 3 or 4 sized channel dimension); set image layout");
         }
-        if (cLast && !cFirst) {
-            return Layout.NHWC;
+        if (first != last) {
+            return first > last ? Layout.NCHW : Layout.NHWC;
         }
-        if (cFirst) {
-            return shape[3] == shape[2] ? Layout.NHWC : Layout.NCHW; // [N,3,3,3]-like: channels-last wins for square
-        }
-        throw new NotAnImageModelException("cannot tell the layout of input '" + in.name() + "' "
-                + Arrays.toString(in.shape()) + " (no 1, 3 or 4 sized channel dimension); set image layout");
+        // Both ends could be channels ([N,3,3,3], [N,1,28,1]): the square spatial pair decides.
+        return shape[2] == shape[3] ? Layout.NCHW : Layout.NHWC;
     }
 
-    private static boolean isChannelCount(long d) {
-        return d == 1 || d == 3 || d == 4;
+    /** How likely a dimension is the channel one: 3 (RGB) beats 1 or 4, anything else is not. */
+    private static int channelScore(long d) {
+        return d == 3 ? 2 : d == 1 || d == 4 ? 1 : 0;
     }
 
     private static Color colorFor(long channels, String configured, TensorSpec in) throws NotAnImageModelException {

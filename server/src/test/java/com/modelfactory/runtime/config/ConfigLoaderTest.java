@@ -1,0 +1,106 @@
+package com.modelfactory.runtime.config;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsApplyWithNothingSet() {
+        RuntimeConfig c = ConfigLoader.load(new String[0], Map.of());
+        assertEquals(5000, c.server().port());
+        assertEquals(Device.AUTO, c.model().device());
+        assertEquals(64L * 1024 * 1024, c.server().maxBodyBytes());
+        assertEquals(null, c.model().location());
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsYamlWhichBeatsDefaults() throws Exception {
+        Path yaml = dir.resolve("model-config.yaml");
+        Files.writeString(yaml, "port: 6000\nmax_batch_size: 4\nbatching:\n  queue_capacity: 9\ndevice: cpu\n");
+        RuntimeConfig fromYaml = ConfigLoader.load(new String[] {"--config", yaml.toString()}, Map.of());
+        assertEquals(6000, fromYaml.server().port());
+        assertEquals(4, fromYaml.batching().maxBatchSize());
+        assertEquals(9, fromYaml.batching().queueCapacity(), "keys may be grouped in sections");
+
+        RuntimeConfig envWins = ConfigLoader.load(new String[] {"--config", yaml.toString()},
+                Map.of("PORT", "7000", "MAX_BATCH_SIZE", "8"));
+        assertEquals(7000, envWins.server().port());
+        assertEquals(8, envWins.batching().maxBatchSize());
+
+        RuntimeConfig flagWins = ConfigLoader.load(new String[] {"--config", yaml.toString(), "--port=8000"},
+                Map.of("PORT", "7000"));
+        assertEquals(8000, flagWins.server().port());
+        assertEquals(Device.CPU, flagWins.model().device());
+    }
+
+    @Test
+    void configBesideTheModelIsFoundWithoutBeingNamed() throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.write(model, new byte[] {1});
+        Files.writeString(dir.resolve("model-config.yaml"), "max_batch_delay_ms: 7\n");
+        RuntimeConfig c = ConfigLoader.load(new String[] {"--model", model.toString()}, Map.of());
+        assertEquals(7, c.batching().maxBatchDelayMs());
+    }
+
+    @Test
+    void unknownYamlKeysAreReportedNotFatal() throws Exception {
+        Path yaml = dir.resolve("c.yaml");
+        Files.writeString(yaml, "port: 5001\nmax_btch_size: 4\n");
+        RuntimeConfig c = ConfigLoader.load(new String[] {"--config", yaml.toString()}, Map.of());
+        assertEquals(1, c.warnings().size());
+        assertTrue(c.warnings().get(0).contains("max_btch_size"));
+    }
+
+    @Test
+    void invalidValuesStopStartUpNamingTheSetting() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[0], Map.of("PORT", "eighty")));
+        assertTrue(e.getMessage().contains("PORT") && e.getMessage().contains("eighty"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--device", "tpu"}, Map.of()));
+        assertTrue(e.getMessage().contains("cuda:N"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--max-batch-size", "0"}, Map.of()));
+        assertTrue(e.getMessage().contains("MAX_BATCH_SIZE"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--bogus", "1"}, Map.of()));
+        assertTrue(e.getMessage().contains("--bogus"), e.getMessage());
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", "/nonexistent.yaml"},
+                Map.of()));
+    }
+
+    @Test
+    void tensorSpecsFromYamlAndEnv() throws Exception {
+        Path yaml = dir.resolve("c.yaml");
+        Files.writeString(yaml, "inputs:\n  - name: x\n    datatype: INT64\n    shape: [-1, 3]\nmean: [0.5, 0.4, 0.3]\n");
+        RuntimeConfig c = ConfigLoader.load(new String[] {"--config", yaml.toString()}, Map.of());
+        assertEquals("x", c.model().inputs().get(0).name());
+        assertEquals(DataType.INT64, c.model().inputs().get(0).dataType());
+        assertArrayEquals(new long[] {-1, 3}, c.model().inputs().get(0).shape());
+        assertArrayEquals(new float[] {0.5f, 0.4f, 0.3f}, c.image().mean());
+
+        RuntimeConfig env = ConfigLoader.load(new String[0], Map.of("MODEL_INPUTS", "a:FP32:1x3x224x224,b",
+                "MODEL_STORE_HEADERS", "Authorization:Bearer x,X-Team:vision"));
+        assertArrayEquals(new long[] {1, 3, 224, 224}, env.model().inputs().get(0).shape());
+        assertEquals(null, env.model().inputs().get(1).shape());
+        assertEquals("Bearer x", env.store().headers().get("Authorization"));
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsEnvironmentName() {
+        String help = ConfigLoader.help();
+        for (Option o : Option.ALL) {
+            assertTrue(help.contains(o.flag()) && help.contains(o.env()), o.key());
+        }
+    }
+}

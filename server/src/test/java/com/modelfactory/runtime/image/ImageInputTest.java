@@ -1,0 +1,72 @@
+package com.modelfactory.runtime.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.modelfactory.runtime.config.RuntimeConfig.ImageSettings;
+import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.Signature;
+import com.modelfactory.runtime.engine.TensorSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ImageInputTest {
+    static final ImageSettings AUTO = new ImageSettings("auto", "auto", 0, 0, null, null, null);
+
+    static Signature sig(DataType t, long... shape) {
+        return Signature.infer(List.of(new TensorSpec("in", t, shape)), List.of(new TensorSpec("out", t, new long[] {-1})));
+    }
+
+    @Test
+    void channelsFirstAndChannelsLastAreToldApartByTheChannelDimension() throws Exception {
+        ImageInput nchw = ImageInput.resolve(sig(DataType.FP32, -1, 3, 224, 200), AUTO);
+        assertEquals(ImageInput.Layout.NCHW, nchw.layout());
+        assertEquals(224, nchw.height());
+        assertEquals(200, nchw.width());
+        ImageInput nhwc = ImageInput.resolve(sig(DataType.FP32, -1, 28, 28, 1), AUTO);
+        assertEquals(ImageInput.Layout.NHWC, nhwc.layout());
+        assertEquals(ImageInput.Color.GRAYSCALE, nhwc.color());
+    }
+
+    @Test
+    void flatInputsAreGraySquaresOrRgbSquares() throws Exception {
+        ImageInput mnist = ImageInput.resolve(sig(DataType.FP32, -1, 784), AUTO);
+        assertEquals(ImageInput.Color.GRAYSCALE, mnist.color());
+        assertEquals(28, mnist.width());
+        ImageInput rgb = ImageInput.resolve(sig(DataType.FP32, -1, 3072), AUTO);
+        assertEquals(ImageInput.Color.RGB, rgb.color());
+        assertEquals(32, rgb.height());
+        ImageInput hw = ImageInput.resolve(sig(DataType.FP32, -1, 28, 28), AUTO);
+        assertEquals(ImageInput.Color.GRAYSCALE, hw.color());
+    }
+
+    @Test
+    void floatInputsScaleToUnitRangeIntegerInputsStay0To255() throws Exception {
+        assertEquals(1f / 255f, ImageInput.resolve(sig(DataType.FP32, -1, 3, 8, 8), AUTO).scale(), 1e-9);
+        assertEquals(1f, ImageInput.resolve(sig(DataType.UINT8, -1, 8, 8, 3), AUTO).scale());
+    }
+
+    @Test
+    void configOverridesLayoutSizeAndNormalisation() throws Exception {
+        ImageSettings s = new ImageSettings("nhwc", "bgr", 64, 48, 1f, new float[] {1, 2, 3}, new float[] {2});
+        ImageInput in = ImageInput.resolve(sig(DataType.FP32, -1, -1, -1, 3), s);
+        assertEquals(ImageInput.Layout.NHWC, in.layout());
+        assertEquals(ImageInput.Color.BGR, in.color());
+        assertEquals(64, in.width());
+        assertEquals(48, in.height());
+        assertEquals(2f, in.std()[2]);
+    }
+
+    @Test
+    void modelsThatCannotTakeAnImageSayWhy() {
+        Signature two = Signature.infer(List.of(new TensorSpec("a", DataType.FP32, new long[] {-1, 4}),
+                new TensorSpec("b", DataType.FP32, new long[] {-1, 4})), List.of());
+        assertTrue(assertThrows(NotAnImageModelException.class, () -> ImageInput.resolve(two, AUTO))
+                .getMessage().contains("2 inputs"));
+        Signature unknown = Signature.infer(List.of(new TensorSpec("x", DataType.FP32, null)), List.of());
+        assertTrue(assertThrows(NotAnImageModelException.class, () -> ImageInput.resolve(unknown, AUTO))
+                .getMessage().contains("inputs:"));
+        assertThrows(NotAnImageModelException.class, () -> ImageInput.resolve(sig(DataType.FP32, -1, 10), AUTO));
+    }
+}
