@@ -91,11 +91,16 @@ final class MetadataRoutes {
         return m;
     }
 
+    /** KServe/Triton platform names, from the detected format. */
     static String platform(ServedModel m) {
-        return switch (m.model().engine()) {
-            case "onnxruntime" -> "onnxruntime_onnx";
-            case "pytorch" -> "pytorch_torchscript";
-            default -> "tensorflow_" + String.valueOf(m.description().getOrDefault("format", "graphdef"));
+        return switch (String.valueOf(m.description().get("format"))) {
+            case "onnx" -> "onnxruntime_onnx";
+            case "torchscript" -> "pytorch_torchscript";
+            case "tf_savedmodel" -> "tensorflow_savedmodel";
+            case "tf_frozen_graph" -> "tensorflow_graphdef";
+            case "tf_checkpoint" -> "tensorflow_checkpoint";
+            case "keras_h5" -> "tensorflow_keras_h5";
+            default -> m.model().engine();
         };
     }
 
