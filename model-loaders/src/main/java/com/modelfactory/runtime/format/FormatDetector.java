@@ -17,6 +17,14 @@ import java.util.stream.Collectors;
  * file in it. Wrapper folders and version folders are {@link ModelLocator}'s business, not this class's.
  */
 public final class FormatDetector {
+    /**
+     * What one file's content says it is, without any folder context: empty when it is not a model file.
+     * Lets the unpacker tell a TorchScript or .keras zip (a model) from a zip archive of a model.
+     */
+    public static java.util.Optional<ModelFormat> fileFormat(Path file) throws IOException {
+        return java.util.Optional.ofNullable(FileSniffer.sniff(file).format());
+    }
+
     /** Detects the format of {@code path} (a file or a folder). */
     public Detection detect(Path path) throws ModelLoadException {
         return detect(path, null);
