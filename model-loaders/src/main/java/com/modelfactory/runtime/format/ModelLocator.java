@@ -155,13 +155,13 @@ public final class ModelLocator {
         List<String> seen = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(from, MAX_DEPTH)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
-                if (p.equals(from) || from.relativize(p).toString().split("[/\\\\]").length == 0) {
+                if (p.equals(from)) {
                     continue;
                 }
                 if (isInNoise(from, p)) {
                     continue;
                 }
-                String rel = from.relativize(p).toString().replace('\\', '/');
+                String rel = root.relativize(p).toString().replace('\\', '/');
                 if (Files.isRegularFile(p)) {
                     seen.add(rel);
                 }
