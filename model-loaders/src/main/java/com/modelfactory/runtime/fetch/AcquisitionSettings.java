@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *                          {MODEL_ID}, {MODEL_VERSION}, {GUID} (values URL-encoded except XQUERY_ADDR); default
  *                          {@value #DEFAULT_URL_TEMPLATE}
  * @param headers           {@code MODEL_STORE_HEADERS}: extra request headers, e.g. an auth token, written
- *                          {@code "Name: value"} and separated by newlines or {@code ;}; values never logged
+ *                          {@code "Name: value"} (or {@code Name=value}) separated by commas, {@code ;} or
+ *                          newlines; values never logged
  * @param modelDir          {@code MODEL_DIR}: where downloaded and unpacked models are cached, one folder per
  *                          id/version; default {@code /models} when writable (the image), else
  *                          {@code ~/.cache/model-runtime/models}
@@ -37,18 +38,21 @@ import java.util.regex.Pattern;
  *                          layout); default the highest
  * @param modelFileName     {@code MODEL_FILE}: the file (or relative path) to serve when the model folder
  *                          holds several models
- * @param connectTimeout    {@code MODEL_CONNECT_TIMEOUT}: TCP connect timeout (e.g. {@code 10s}); default 10 s
- * @param readTimeout       {@code MODEL_READ_TIMEOUT}: longest wait for the response headers or for the next
- *                          bytes of the body (idle time, not total time); default 60 s
- * @param maxAttempts       {@code MODEL_DOWNLOAD_ATTEMPTS}: attempts in all, retrying connection errors,
- *                          timeouts, 5xx, 408, 429 and truncated bodies; default 5
- * @param initialBackoff    {@code MODEL_RETRY_BACKOFF}: wait before the first retry, doubled each retry,
+ * @param connectTimeout    {@code DOWNLOAD_CONNECT_TIMEOUT_MS}: TCP connect timeout; default 10 s
+ * @param readTimeout       {@code DOWNLOAD_READ_TIMEOUT_MS}: longest wait for the response headers or for the
+ *                          next bytes of the body (idle time, not total time); default 60 s
+ * @param retries           {@code DOWNLOAD_RETRIES}: attempts after the first, on connection errors,
+ *                          timeouts, 5xx, 408, 429 and truncated bodies (never on other 4xx); default 5
+ * @param initialBackoff    {@code DOWNLOAD_RETRY_BACKOFF_MS}: wait before the first retry, doubled each retry,
  *                          with jitter; default 1 s
- * @param maxBackoff        {@code MODEL_RETRY_MAX_BACKOFF}: the longest wait between attempts; default 30 s
- * @param maxArchiveEntries {@code MODEL_ARCHIVE_MAX_ENTRIES}: refuse archives with more entries; default 10000
- * @param maxUnpackedBytes  {@code MODEL_ARCHIVE_MAX_BYTES}: refuse archives unpacking to more bytes
- *                          (e.g. {@code 20g}); default 32 GiB
- * @param progressInterval  {@code MODEL_PROGRESS_INTERVAL}: how often download progress is logged; default 5 s
+ * @param maxBackoff        {@code DOWNLOAD_RETRY_MAX_BACKOFF_MS}: the longest wait between attempts; default 30 s
+ * @param maxArchiveEntries {@code MAX_ARCHIVE_ENTRIES}: refuse archives with more entries; default 100000
+ * @param maxUnpackedBytes  {@code MAX_UNPACKED_BYTES}: refuse archives unpacking to more bytes (a number, or
+ *                          with a unit: {@code 20g}); default 32 GiB
+ * @param progressInterval  {@code DOWNLOAD_PROGRESS_INTERVAL_MS}: how often download progress is logged; default 5 s
+ *
+ * <p>Durations from the environment are milliseconds ({@code 1500}) or carry a unit ({@code 500ms},
+ * {@code 10s}, {@code 2m}, ISO-8601 {@code PT10S}).
  */
 public record AcquisitionSettings(
         String modelPath,
@@ -65,7 +69,7 @@ public record AcquisitionSettings(
         String modelFileName,
         Duration connectTimeout,
         Duration readTimeout,
-        int maxAttempts,
+        int retries,
         Duration initialBackoff,
         Duration maxBackoff,
         int maxArchiveEntries,
@@ -89,10 +93,10 @@ public record AcquisitionSettings(
         modelFileName = blankToNull(modelFileName);
         connectTimeout = positiveOr(connectTimeout, Duration.ofSeconds(10));
         readTimeout = positiveOr(readTimeout, Duration.ofSeconds(60));
-        maxAttempts = maxAttempts <= 0 ? 5 : maxAttempts;
+        retries = retries < 0 ? 5 : retries;
         initialBackoff = initialBackoff == null || initialBackoff.isNegative() ? Duration.ofSeconds(1) : initialBackoff;
         maxBackoff = positiveOr(maxBackoff, Duration.ofSeconds(30));
-        maxArchiveEntries = maxArchiveEntries <= 0 ? 10_000 : maxArchiveEntries;
+        maxArchiveEntries = maxArchiveEntries <= 0 ? 100_000 : maxArchiveEntries;
         maxUnpackedBytes = maxUnpackedBytes <= 0 ? 32L << 30 : maxUnpackedBytes;
         progressInterval = positiveOr(progressInterval, Duration.ofSeconds(5));
         if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
@@ -108,6 +112,11 @@ public record AcquisitionSettings(
     /** Whether a model source is configured at all (else the server uses its bundled default model). */
     public boolean hasSource() {
         return modelPath != null || storeAddress != null;
+    }
+
+    /** Attempts in all: the first and the retries. */
+    public int maxAttempts() {
+        return retries + 1;
     }
 
     /** The settings from environment variables (see the record's documentation for the names). */
@@ -129,24 +138,26 @@ public record AcquisitionSettings(
         if (blankToNull(env.get("MODEL_FORMAT")) != null) {
             b.formatOverride(ModelFormat.fromId(env.get("MODEL_FORMAT").trim()));
         }
-        b.connectTimeout(parseDuration("MODEL_CONNECT_TIMEOUT", env.get("MODEL_CONNECT_TIMEOUT")));
-        b.readTimeout(parseDuration("MODEL_READ_TIMEOUT", env.get("MODEL_READ_TIMEOUT")));
-        b.initialBackoff(parseDuration("MODEL_RETRY_BACKOFF", env.get("MODEL_RETRY_BACKOFF")));
-        b.maxBackoff(parseDuration("MODEL_RETRY_MAX_BACKOFF", env.get("MODEL_RETRY_MAX_BACKOFF")));
-        b.progressInterval(parseDuration("MODEL_PROGRESS_INTERVAL", env.get("MODEL_PROGRESS_INTERVAL")));
-        b.maxAttempts((int) parseLong("MODEL_DOWNLOAD_ATTEMPTS", env.get("MODEL_DOWNLOAD_ATTEMPTS")));
-        b.maxArchiveEntries((int) parseLong("MODEL_ARCHIVE_MAX_ENTRIES", env.get("MODEL_ARCHIVE_MAX_ENTRIES")));
-        b.maxUnpackedBytes(parseSize("MODEL_ARCHIVE_MAX_BYTES", env.get("MODEL_ARCHIVE_MAX_BYTES")));
+        b.connectTimeout(parseMillis(env, "DOWNLOAD_CONNECT_TIMEOUT_MS"));
+        b.readTimeout(parseMillis(env, "DOWNLOAD_READ_TIMEOUT_MS"));
+        b.initialBackoff(parseMillis(env, "DOWNLOAD_RETRY_BACKOFF_MS"));
+        b.maxBackoff(parseMillis(env, "DOWNLOAD_RETRY_MAX_BACKOFF_MS"));
+        b.progressInterval(parseMillis(env, "DOWNLOAD_PROGRESS_INTERVAL_MS"));
+        if (blankToNull(env.get("DOWNLOAD_RETRIES")) != null) {
+            b.retries((int) parseLong("DOWNLOAD_RETRIES", env.get("DOWNLOAD_RETRIES")));
+        }
+        b.maxArchiveEntries((int) parseLong("MAX_ARCHIVE_ENTRIES", env.get("MAX_ARCHIVE_ENTRIES")));
+        b.maxUnpackedBytes(parseSize("MAX_UNPACKED_BYTES", env.get("MAX_UNPACKED_BYTES")));
         return b.build();
     }
 
-    /** {@code "Authorization: Bearer x; X-Tenant: t"} (or one per line, or {@code Name=value}) to a map. */
+    /** {@code "Authorization: Bearer x, X-Tenant: t"} (or separated by {@code ;} or newlines; or {@code Name=value}) to a map. */
     public static Map<String, String> parseHeaders(String spec) {
         Map<String, String> out = new LinkedHashMap<>();
         if (blankToNull(spec) == null) {
             return out;
         }
-        for (String entry : spec.split("[;\\n\\r]+")) {
+        for (String entry : spec.split("[,;\\n\\r]+")) {
             if (entry.isBlank()) {
                 continue;
             }
@@ -165,8 +176,15 @@ public record AcquisitionSettings(
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]i?b?|b)?");
 
-    /** {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a plain number of seconds, or ISO-8601 ({@code PT10S}). */
-    public static Duration parseDuration(String name, String value) {
+    private static Duration parseMillis(Map<String, String> env, String name) {
+        return parseDuration(name, env.get(name), "ms");
+    }
+
+    /**
+     * {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, ISO-8601 ({@code PT10S}), or a plain number in
+     * {@code plainUnit} ("ms" or "s").
+     */
+    public static Duration parseDuration(String name, String value, String plainUnit) {
         if (blankToNull(value) == null) {
             return null;
         }
@@ -179,7 +197,7 @@ public record AcquisitionSettings(
             throw new IllegalArgumentException(name + ": '" + value + "' is not a duration (e.g. 500ms, 10s, 2m)");
         }
         double n = Double.parseDouble(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
+        String unit = m.group(2) == null ? plainUnit : m.group(2);
         long millis = (long) (n * switch (unit) {
             case "ms" -> 1;
             case "m" -> 60_000;
@@ -246,7 +264,7 @@ public record AcquisitionSettings(
                 + ", headers=" + headers.keySet() + ", modelDir=" + modelDir + ", sha256=" + sha256
                 + ", formatOverride=" + formatOverride + ", versionDir=" + versionDir
                 + ", modelFileName=" + modelFileName + ", connectTimeout=" + connectTimeout
-                + ", readTimeout=" + readTimeout + ", maxAttempts=" + maxAttempts
+                + ", readTimeout=" + readTimeout + ", retries=" + retries
                 + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff
                 + ", maxArchiveEntries=" + maxArchiveEntries + ", maxUnpackedBytes=" + maxUnpackedBytes
                 + ", progressInterval=" + progressInterval + "]";
@@ -272,7 +290,7 @@ public record AcquisitionSettings(
         private String modelFileName;
         private Duration connectTimeout;
         private Duration readTimeout;
-        private int maxAttempts;
+        private int retries = -1;
         private Duration initialBackoff;
         private Duration maxBackoff;
         private int maxArchiveEntries;
@@ -293,7 +311,7 @@ public record AcquisitionSettings(
         public Builder modelFileName(String v) { modelFileName = v; return this; }
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
         public Builder readTimeout(Duration v) { readTimeout = v; return this; }
-        public Builder maxAttempts(int v) { maxAttempts = v; return this; }
+        public Builder retries(int v) { retries = v; return this; }
         public Builder initialBackoff(Duration v) { initialBackoff = v; return this; }
         public Builder maxBackoff(Duration v) { maxBackoff = v; return this; }
         public Builder maxArchiveEntries(int v) { maxArchiveEntries = v; return this; }
@@ -303,7 +321,7 @@ public record AcquisitionSettings(
         public AcquisitionSettings build() {
             return new AcquisitionSettings(modelPath, storeAddress, modelId, modelVersion, guid, urlTemplate, headers,
                     modelDir, sha256, formatOverride, versionDir, modelFileName, connectTimeout, readTimeout,
-                    maxAttempts, initialBackoff, maxBackoff, maxArchiveEntries, maxUnpackedBytes, progressInterval);
+                    retries, initialBackoff, maxBackoff, maxArchiveEntries, maxUnpackedBytes, progressInterval);
         }
     }
 }

@@ -128,7 +128,7 @@ public final class ArchiveUnpacker {
         long size = Files.size(source);
         if (size > limits.maxBytes()) {
             throw new UnsafeArchiveException("model file of " + size + " bytes is over the limit of "
-                    + limits.maxBytes() + " bytes (MODEL_ARCHIVE_MAX_BYTES)");
+                    + limits.maxBytes() + " bytes (MAX_UNPACKED_BYTES)");
         }
         Files.move(source, root.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         return new Result("file", 1, size);
@@ -351,12 +351,12 @@ public final class ArchiveUnpacker {
 
     private UnsafeArchiveException tooManyEntries() {
         return new UnsafeArchiveException("archive has more than " + limits.maxEntries()
-                + " entries (MODEL_ARCHIVE_MAX_ENTRIES); refusing it as a possible zip bomb");
+                + " entries (MAX_ARCHIVE_ENTRIES); refusing it as a possible zip bomb");
     }
 
     private UnsafeArchiveException tooManyBytes(String name) {
         return new UnsafeArchiveException("archive unpacks to more than " + limits.maxBytes()
-                + " bytes (MODEL_ARCHIVE_MAX_BYTES, reached at " + name + "); refusing it as a possible zip bomb");
+                + " bytes (MAX_UNPACKED_BYTES, reached at " + name + "); refusing it as a possible zip bomb");
     }
 
     private static boolean isAbsolute(String name) {

@@ -68,7 +68,7 @@ final class HttpDownloader {
                 Thread.sleep(backoff.toMillis());
             }
             try {
-                Result r = attempt(uri, headers, target, safeUrl, attempt, started);
+                Result r = attempt(uri, headers, target, safeUrl, attempt);
                 if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(r.sha256())) {
                     // Not retried: TCP already checksums the transfer, so a mismatch means the store
                     // serves other bytes than the configured checksum describes.
@@ -113,7 +113,7 @@ final class HttpDownloader {
         }
     }
 
-    private Result attempt(URI uri, Map<String, String> headers, Path target, String safeUrl, int attempt, long started)
+    private Result attempt(URI uri, Map<String, String> headers, Path target, String safeUrl, int attempt)
             throws AttemptFailed, InterruptedException {
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri).GET().timeout(readTimeout);
         for (Map.Entry<String, String> h : headers.entrySet()) {

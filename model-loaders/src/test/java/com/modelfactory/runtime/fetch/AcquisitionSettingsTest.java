@@ -20,14 +20,14 @@ class AcquisitionSettingsTest {
                 Map.entry("MODEL_PATH", "/srv/m.onnx"), Map.entry("XQUERY_ADDR", "http://store:8080"),
                 Map.entry("MODEL_ID", "id1"), Map.entry("MODEL_VERSION", "3"), Map.entry("GUID", "g-secret"),
                 Map.entry("MODEL_URL_TEMPLATE", "{XQUERY_ADDR}/d/{MODEL_ID}"),
-                Map.entry("MODEL_STORE_HEADERS", "Authorization: Bearer abc; X-Tenant=t1"),
+                Map.entry("MODEL_STORE_HEADERS", "Authorization: Bearer abc, X-Tenant=t1"),
                 Map.entry("MODEL_DIR", "/data/models"), Map.entry("MODEL_SHA256", "AB".repeat(32)),
                 Map.entry("MODEL_FORMAT", "tf_savedmodel"), Map.entry("MODEL_VERSION_DIR", "00000123"),
-                Map.entry("MODEL_FILE", "model.h5"), Map.entry("MODEL_CONNECT_TIMEOUT", "3s"),
-                Map.entry("MODEL_READ_TIMEOUT", "1500ms"), Map.entry("MODEL_DOWNLOAD_ATTEMPTS", "7"),
-                Map.entry("MODEL_RETRY_BACKOFF", "0.5"), Map.entry("MODEL_RETRY_MAX_BACKOFF", "2m"),
-                Map.entry("MODEL_ARCHIVE_MAX_ENTRIES", "99"), Map.entry("MODEL_ARCHIVE_MAX_BYTES", "2g"),
-                Map.entry("MODEL_PROGRESS_INTERVAL", "PT10S"));
+                Map.entry("MODEL_FILE", "model.h5"), Map.entry("DOWNLOAD_CONNECT_TIMEOUT_MS", "3000"),
+                Map.entry("DOWNLOAD_READ_TIMEOUT_MS", "1.5s"), Map.entry("DOWNLOAD_RETRIES", "7"),
+                Map.entry("DOWNLOAD_RETRY_BACKOFF_MS", "500"), Map.entry("DOWNLOAD_RETRY_MAX_BACKOFF_MS", "2m"),
+                Map.entry("MAX_ARCHIVE_ENTRIES", "99"), Map.entry("MAX_UNPACKED_BYTES", "2g"),
+                Map.entry("DOWNLOAD_PROGRESS_INTERVAL_MS", "PT10S"));
         AcquisitionSettings s = AcquisitionSettings.fromEnvironment(env);
         assertEquals("/srv/m.onnx", s.modelPath());
         assertEquals("http://store:8080", s.storeAddress());
@@ -43,7 +43,8 @@ class AcquisitionSettingsTest {
         assertEquals("model.h5", s.modelFileName());
         assertEquals(Duration.ofSeconds(3), s.connectTimeout());
         assertEquals(Duration.ofMillis(1500), s.readTimeout());
-        assertEquals(7, s.maxAttempts());
+        assertEquals(7, s.retries());
+        assertEquals(8, s.maxAttempts());
         assertEquals(Duration.ofMillis(500), s.initialBackoff());
         assertEquals(Duration.ofMinutes(2), s.maxBackoff());
         assertEquals(99, s.maxArchiveEntries());
@@ -59,8 +60,8 @@ class AcquisitionSettingsTest {
         assertEquals(AcquisitionSettings.DEFAULT_URL_TEMPLATE, s.urlTemplate());
         assertEquals(Duration.ofSeconds(10), s.connectTimeout());
         assertEquals(Duration.ofSeconds(60), s.readTimeout());
-        assertEquals(5, s.maxAttempts());
-        assertEquals(10_000, s.maxArchiveEntries());
+        assertEquals(5, s.retries());
+        assertEquals(100_000, s.maxArchiveEntries());
         assertEquals(32L << 30, s.maxUnpackedBytes());
         assertEquals(AcquisitionSettings.defaultModelDir(), s.modelDir());
     }
@@ -68,8 +69,8 @@ class AcquisitionSettingsTest {
     @Test
     void invalidValuesAreRejectedWithTheVariableName() {
         IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
-                () -> AcquisitionSettings.fromEnvironment(Map.of("MODEL_READ_TIMEOUT", "soon")));
-        assertTrue(d.getMessage().contains("MODEL_READ_TIMEOUT"), d.getMessage());
+                () -> AcquisitionSettings.fromEnvironment(Map.of("DOWNLOAD_READ_TIMEOUT_MS", "soon")));
+        assertTrue(d.getMessage().contains("DOWNLOAD_READ_TIMEOUT_MS"), d.getMessage());
         assertThrows(IllegalArgumentException.class, () -> AcquisitionSettings.fromEnvironment(Map.of("MODEL_SHA256", "abc")));
         assertThrows(IllegalArgumentException.class, () -> AcquisitionSettings.fromEnvironment(Map.of("MODEL_FORMAT", "caffe")));
         IllegalArgumentException h = assertThrows(IllegalArgumentException.class,

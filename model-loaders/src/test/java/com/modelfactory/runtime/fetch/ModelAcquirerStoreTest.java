@@ -84,7 +84,7 @@ class ModelAcquirerStoreTest {
                 .connectTimeout(Duration.ofSeconds(5))
                 // Generous unless a test is about timeouts, so a busy machine cannot fake one.
                 .readTimeout(Duration.ofSeconds(10))
-                .maxAttempts(3)
+                .retries(2)
                 .initialBackoff(Duration.ofMillis(5))
                 .maxBackoff(Duration.ofMillis(20))
                 .progressInterval(Duration.ofMillis(50));
@@ -200,7 +200,7 @@ class ModelAcquirerStoreTest {
     void truncatedBodiesOnEveryAttemptFailAndLeaveNothing() throws Exception {
         try (LoopbackStore s = new LoopbackStore(truncated(legacyZip, legacyZip.length / 3))) {
             DownloadFailedException e = assertThrows(DownloadFailedException.class,
-                    () -> new ModelAcquirer().acquire(store(s).maxAttempts(2).build()));
+                    () -> new ModelAcquirer().acquire(store(s).retries(1).build()));
             assertEquals(2, s.requests().size());
             assertEquals(2, e.attempts());
             assertNothingHalfWritten(modelDir);
@@ -221,7 +221,7 @@ class ModelAcquirerStoreTest {
     void stalledBodiesOnEveryAttemptFailAndLeaveNothing() throws Exception {
         try (LoopbackStore s = new LoopbackStore(stallMidBody(legacyZip, 64))) {
             DownloadFailedException e = assertThrows(DownloadFailedException.class, () -> new ModelAcquirer()
-                    .acquire(store(s).readTimeout(Duration.ofMillis(200)).maxAttempts(2).build()));
+                    .acquire(store(s).readTimeout(Duration.ofMillis(200)).retries(1).build()));
             assertTrue(e.getMessage().contains("read timeout"), e.getMessage());
             assertEquals(2, s.requests().size());
             assertNothingHalfWritten(modelDir);
@@ -232,7 +232,7 @@ class ModelAcquirerStoreTest {
     void noResponseHeadersHitTheTimeout() throws Exception {
         try (LoopbackStore s = new LoopbackStore(stallBeforeHeaders())) {
             DownloadFailedException e = assertThrows(DownloadFailedException.class, () -> new ModelAcquirer()
-                    .acquire(store(s).readTimeout(Duration.ofMillis(200)).maxAttempts(2).build()));
+                    .acquire(store(s).readTimeout(Duration.ofMillis(200)).retries(1).build()));
             assertTrue(e.getMessage().contains("timeout"), e.getMessage());
             assertEquals(2, s.requests().size());
             assertNothingHalfWritten(modelDir);
@@ -304,7 +304,7 @@ class ModelAcquirerStoreTest {
             port = free.getLocalPort();
         }
         AcquisitionSettings settings = AcquisitionSettings.builder().storeAddress("http://127.0.0.1:" + port)
-                .modelId("m").modelVersion("1").guid(GUID).modelDir(modelDir).maxAttempts(2)
+                .modelId("m").modelVersion("1").guid(GUID).modelDir(modelDir).retries(1)
                 .initialBackoff(Duration.ofMillis(1)).connectTimeout(Duration.ofMillis(300)).build();
         DownloadFailedException e = assertThrows(DownloadFailedException.class,
                 () -> new ModelAcquirer().acquire(settings, listener));
