@@ -42,7 +42,9 @@ final class HttpDownloader {
                    AcquisitionListener listener) {
         this.client = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                // Redirects are followed here, not by the client, so that configured headers (tokens)
+                // go only to the store's own origin and never to a redirect target elsewhere.
+                .followRedirects(HttpClient.Redirect.NEVER)
                 // Plain HTTP/1.1: no h2c upgrade dance with stores behind simple proxies.
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
@@ -113,8 +115,49 @@ final class HttpDownloader {
         }
     }
 
+    private static final int MAX_REDIRECTS = 5;
+
+    /** A 3xx answer with a Location: the attempt goes on there. */
+    private static final class Redirected extends Exception {
+        final URI location;
+
+        Redirected(URI location) {
+            super(null, null, false, false);
+            this.location = location;
+        }
+    }
+
     private Result attempt(URI uri, Map<String, String> headers, Path target, String safeUrl, int attempt)
             throws AttemptFailed, InterruptedException {
+        URI current = uri;
+        for (int hop = 0; ; hop++) {
+            try {
+                return exchange(current, sameOrigin(uri, current) ? headers : Map.of(), target,
+                        hop == 0 ? safeUrl : Redaction.url(current), attempt);
+            } catch (Redirected r) {
+                if (hop >= MAX_REDIRECTS) {
+                    throw new AttemptFailed("more than " + MAX_REDIRECTS + " redirects from " + safeUrl, false, -1, null);
+                }
+                if ("https".equalsIgnoreCase(current.getScheme()) && !"https".equalsIgnoreCase(r.location.getScheme())) {
+                    throw new AttemptFailed("refusing a redirect from https to " + Redaction.url(r.location), false, -1, null);
+                }
+                LOG.info("model download redirected to {}", Redaction.url(r.location));
+                current = r.location;
+            }
+        }
+    }
+
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    private Result exchange(URI uri, Map<String, String> headers, Path target, String safeUrl, int attempt)
+            throws AttemptFailed, InterruptedException, Redirected {
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri).GET().timeout(readTimeout);
         for (Map.Entry<String, String> h : headers.entrySet()) {
             try {
@@ -182,6 +225,19 @@ final class HttpDownloader {
             }
         }
         int status = response.statusCode();
+        Optional<String> location = response.headers().firstValue("Location");
+        if ((status == 301 || status == 302 || status == 303 || status == 307 || status == 308) && location.isPresent()) {
+            try {
+                URI next = uri.resolve(location.get().trim());
+                if (next.getScheme() == null || next.getHost() == null
+                        || !(next.getScheme().equalsIgnoreCase("http") || next.getScheme().equalsIgnoreCase("https"))) {
+                    throw new IllegalArgumentException("not an http(s) URL");
+                }
+                throw new Redirected(next);
+            } catch (IllegalArgumentException e) {
+                throw new AttemptFailed("HTTP " + status + " from " + safeUrl + " with an unusable Location", false, status, null);
+            }
+        }
         if (status / 100 != 2) {
             boolean retryable = RetryPolicy.retryableStatus(status);
             throw new AttemptFailed("HTTP " + status + " from " + safeUrl, retryable, status, null);

@@ -138,6 +138,11 @@ final class LoopbackStore implements AutoCloseable {
         };
     }
 
+    /** A 302 to {@code location}. */
+    static Reply redirect(String location) {
+        return (socket, out, closing) -> writeHead(out, 302, 0, Map.of("Location", location));
+    }
+
     /** Announces the whole body, sends only {@code sent} bytes and closes cleanly. */
     static Reply truncated(byte[] body, int sent) {
         return (socket, out, closing) -> {
@@ -205,6 +210,7 @@ final class LoopbackStore implements AutoCloseable {
     private static String reason(int status) {
         return switch (status) {
             case 200 -> "OK";
+            case 302 -> "Found";
             case 404 -> "Not Found";
             case 500 -> "Internal Server Error";
             case 503 -> "Service Unavailable";

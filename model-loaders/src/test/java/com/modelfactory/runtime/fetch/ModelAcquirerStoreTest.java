@@ -271,6 +271,19 @@ class ModelAcquirerStoreTest {
     }
 
     @Test
+    void redirectsAreFollowedButHeadersStayWithTheStoreOrigin() throws Exception {
+        try (LoopbackStore blobs = new LoopbackStore(ok(legacyZip));
+             LoopbackStore s = new LoopbackStore(LoopbackStore.redirect(blobs.base() + "/blob/abc?sig=xyz"))) {
+            AcquiredModel m = new ModelAcquirer().acquire(store(s).build());
+            assertEquals(ModelFormat.ONNX, m.format());
+            assertEquals(TOKEN, s.requests().get(0).headers().get("authorization"));
+            assertEquals("/blob/abc?sig=xyz", blobs.requests().get(0).target());
+            assertFalse(blobs.requests().get(0).headers().containsKey("authorization"),
+                    "the store's token is not sent to another origin");
+        }
+    }
+
+    @Test
     void aWrongChecksumFailsWithoutRetryAndLeavesNothing() throws Exception {
         try (LoopbackStore s = new LoopbackStore(ok(legacyZip))) {
             String other = sha256("something else".getBytes(StandardCharsets.UTF_8));
