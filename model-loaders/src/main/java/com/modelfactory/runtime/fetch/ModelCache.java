@@ -82,7 +82,7 @@ final class ModelCache {
         }
         Path lockFile = modelDir.resolve(LOCKS).resolve(flat + ".lock");
         try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = lockChannel.lock()) {
+             FileLock ignored = lock(lockChannel, lockFile)) {
             Properties existing = readMarker(dir);
             if (existing != null && (wantedSha256 == null || wantedSha256.equalsIgnoreCase(existing.getProperty("sha256")))) {
                 LOG.info("model {} already in {}: no download", key, dir);
@@ -111,6 +111,16 @@ final class ModelCache {
             }
         } catch (IOException e) {
             throw new ModelAcquisitionException("cannot prepare the model under " + modelDir + ": " + e, e);
+        }
+    }
+
+    /** The key's lock, or null where the file system has no locks (some network mounts): then we go on alone. */
+    private static FileLock lock(FileChannel channel, Path file) throws IOException {
+        try {
+            return channel.lock();
+        } catch (IOException e) {
+            LOG.warn("cannot lock {} ({}); going on without protection against a concurrent download", file, e.getMessage());
+            return null;
         }
     }
 
