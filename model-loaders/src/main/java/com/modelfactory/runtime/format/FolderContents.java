@@ -77,6 +77,11 @@ final class FolderContents {
         return isSavedModel() || hasCheckpoint() || files.stream().anyMatch(Sniff::isModel);
     }
 
+    /** Whether this folder itself holds a model an engine here can run. */
+    boolean holdsServableModel() {
+        return isSavedModel() || hasCheckpoint() || files.stream().anyMatch(Sniff::servable);
+    }
+
     /** "name (what it is, size)" for every file, for error messages. */
     List<String> describeFiles() throws IOException {
         List<String> out = new ArrayList<>();

@@ -61,8 +61,11 @@ public final class ModelLocator {
         boolean versionChosen = false;
         for (int depth = 0; depth < MAX_DEPTH; depth++) {
             FolderContents c = FolderContents.scan(dir);
-            if (c.holdsModel() || (options.formatOverride() != null && holdsOverrideFile(c, options.formatOverride()))) {
+            if (c.holdsServableModel() || (options.formatOverride() != null && holdsOverrideFile(c, options.formatOverride()))) {
                 break;
+            }
+            if (c.holdsModel() && !anyContainsServable(c.subdirs)) {
+                break; // only a known-but-unsupported file here, and nothing better below: report it
             }
             List<Path> subdirs = c.subdirs;
             if (!subdirs.isEmpty() && subdirs.stream().allMatch(d -> VERSION.matcher(d.getFileName().toString()).matches())) {
@@ -129,16 +132,29 @@ public final class ModelLocator {
         return versions.stream().max(Comparator.comparing(p -> new BigInteger(p.getFileName().toString()))).orElseThrow();
     }
 
+    private static boolean anyContainsServable(List<Path> dirs) throws IOException {
+        for (Path d : dirs) {
+            if (containsModel(d, 0, true)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean containsModel(Path dir, int depth) throws IOException {
+        return containsModel(dir, depth, false);
+    }
+
+    private static boolean containsModel(Path dir, int depth, boolean servableOnly) throws IOException {
         if (depth > 6) {
             return false;
         }
         FolderContents c = FolderContents.scan(dir);
-        if (c.holdsModel()) {
+        if (servableOnly ? c.holdsServableModel() : c.holdsModel()) {
             return true;
         }
         for (Path d : c.subdirs) {
-            if (containsModel(d, depth + 1)) {
+            if (containsModel(d, depth + 1, servableOnly)) {
                 return true;
             }
         }

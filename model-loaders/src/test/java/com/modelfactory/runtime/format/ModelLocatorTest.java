@@ -46,6 +46,16 @@ class ModelLocatorTest {
     }
 
     @Test
+    void anUnsupportedFileBesideAFolderWithARealModelDoesNotStopTheSearch() throws Exception {
+        write("model/weights.pth", new byte[] {(byte) 0x80, 0x02, '}', '.'});
+        Path model = write("model/export/net.onnx", onnx);
+        assertEquals(model, locator.locate(root).modelPath());
+        Files.delete(model);
+        UnsupportedModelFormatException e = assertThrows(UnsupportedModelFormatException.class, () -> locator.locate(root));
+        assertEquals(ModelFormat.PYTORCH_PICKLE, e.format());
+    }
+
+    @Test
     void versionFoldersPickTheHighestNumberNotTheLongestName() throws Exception {
         write("9/net.onnx", onnx);
         Path ten = write("10/net.onnx", onnx);
