@@ -57,8 +57,17 @@ final class FileBodySubscriber implements HttpResponse.BodySubscriber<Long> {
             }
             lastActivityNanos = System.nanoTime();
             subscription.request(1);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            abort(new LocalWriteException(e));
+        } catch (RuntimeException e) {
             abort(e);
+        }
+    }
+
+    /** Writing to MODEL_DIR failed (disk full, permissions): not the network's fault, so not retried. */
+    static final class LocalWriteException extends IOException {
+        LocalWriteException(IOException cause) {
+            super(cause.getMessage(), cause);
         }
     }
 

@@ -212,6 +212,10 @@ final class HttpDownloader {
                 Throwable cause = e.getCause();
                 FileBodySubscriber s = body.get();
                 String after = s == null ? "" : " after " + s.bytes() + " bytes";
+                if (cause instanceof FileBodySubscriber.LocalWriteException) {
+                    throw new AttemptFailed("cannot write the download to " + target.getParent() + ": "
+                            + cause.getMessage(), false, -1, cause);
+                }
                 if (cause instanceof HttpTimeoutException) {
                     throw new AttemptFailed("timeout (" + readTimeout.toMillis() + " ms) waiting for " + safeUrl
                             + after, true, -1, null);
