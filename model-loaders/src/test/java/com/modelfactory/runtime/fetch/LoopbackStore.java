@@ -23,13 +23,13 @@ import java.util.concurrent.CountDownLatch;
  * purpose can be scripted: each connection takes the next {@link Reply} (the last one repeats). Requests
  * are recorded for assertions. Stalled replies wait on a latch released by {@link #close()}.
  */
-final class LoopbackStore implements AutoCloseable {
+public final class LoopbackStore implements AutoCloseable {
     /** One recorded request: the request target (path and query) and headers (names lower-cased). */
-    record Request(String target, Map<String, String> headers) {
+    public record Request(String target, Map<String, String> headers) {
     }
 
     /** How the store answers one connection. */
-    interface Reply {
+    public interface Reply {
         void write(Socket socket, OutputStream out, CountDownLatch closing) throws IOException, InterruptedException;
     }
 
@@ -39,7 +39,7 @@ final class LoopbackStore implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread acceptor;
 
-    LoopbackStore(Reply... replies) throws IOException {
+    public LoopbackStore(Reply... replies) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         script.addAll(List.of(replies));
         acceptor = new Thread(this::acceptLoop, "loopback-store");
@@ -47,11 +47,11 @@ final class LoopbackStore implements AutoCloseable {
         acceptor.start();
     }
 
-    String base() {
+    public String base() {
         return "http://127.0.0.1:" + server.getLocalPort();
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return requests;
     }
 
@@ -119,18 +119,18 @@ final class LoopbackStore implements AutoCloseable {
 
     // ---- replies ----
 
-    static Reply ok(byte[] body) {
+    public static Reply ok(byte[] body) {
         return ok(body, Map.of());
     }
 
-    static Reply ok(byte[] body, Map<String, String> extraHeaders) {
+    public static Reply ok(byte[] body, Map<String, String> extraHeaders) {
         return (socket, out, closing) -> {
             writeHead(out, 200, body.length, extraHeaders);
             out.write(body);
         };
     }
 
-    static Reply status(int code) {
+    public static Reply status(int code) {
         byte[] body = ("{\"error\":\"status " + code + "\"}").getBytes(StandardCharsets.UTF_8);
         return (socket, out, closing) -> {
             writeHead(out, code, body.length, Map.of());
@@ -139,12 +139,12 @@ final class LoopbackStore implements AutoCloseable {
     }
 
     /** A 302 to {@code location}. */
-    static Reply redirect(String location) {
+    public static Reply redirect(String location) {
         return (socket, out, closing) -> writeHead(out, 302, 0, Map.of("Location", location));
     }
 
     /** Announces the whole body, sends only {@code sent} bytes and closes cleanly. */
-    static Reply truncated(byte[] body, int sent) {
+    public static Reply truncated(byte[] body, int sent) {
         return (socket, out, closing) -> {
             writeHead(out, 200, body.length, Map.of());
             out.write(body, 0, sent);
@@ -152,7 +152,7 @@ final class LoopbackStore implements AutoCloseable {
     }
 
     /** Sends part of the body, then resets the connection (RST, not FIN). */
-    static Reply resetMidBody(byte[] body, int sent) {
+    public static Reply resetMidBody(byte[] body, int sent) {
         return (socket, out, closing) -> {
             writeHead(out, 200, body.length, Map.of());
             out.write(body, 0, sent);
@@ -163,7 +163,7 @@ final class LoopbackStore implements AutoCloseable {
     }
 
     /** Sends the headers and part of the body, then goes silent until the store closes. */
-    static Reply stallMidBody(byte[] body, int sent) {
+    public static Reply stallMidBody(byte[] body, int sent) {
         return (socket, out, closing) -> {
             writeHead(out, 200, body.length, Map.of());
             out.write(body, 0, sent);
@@ -173,7 +173,7 @@ final class LoopbackStore implements AutoCloseable {
     }
 
     /** Never answers: the client's timeout for the response headers must fire. */
-    static Reply stallBeforeHeaders() {
+    public static Reply stallBeforeHeaders() {
         return (socket, out, closing) -> closing.await();
     }
 
@@ -181,7 +181,7 @@ final class LoopbackStore implements AutoCloseable {
      * Sends the body in {@code chunks} pieces {@code pauseMillis} apart: slow in total (longer than the read
      * timeout), never idle for long. The pauses simulate a slow network on the server side.
      */
-    static Reply trickle(byte[] body, int chunks, long pauseMillis) {
+    public static Reply trickle(byte[] body, int chunks, long pauseMillis) {
         return (socket, out, closing) -> {
             writeHead(out, 200, body.length, Map.of());
             int step = (body.length + chunks - 1) / chunks;

@@ -12,12 +12,12 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /** Archives built in memory with Commons Compress, well-formed or hostile, so no binaries are committed. */
-final class TestArchives {
+public final class TestArchives {
     private TestArchives() {
     }
 
     /** The legacy store layout: the model's files under model/model/. */
-    static Map<String, byte[]> legacyLayout(String fileName, byte[] content) {
+    public static Map<String, byte[]> legacyLayout(String fileName, byte[] content) {
         Map<String, byte[]> m = new LinkedHashMap<>();
         m.put("model/", null);
         m.put("model/model/", null);
@@ -26,7 +26,7 @@ final class TestArchives {
     }
 
     /** Entries in order; a null value makes a directory entry. */
-    static byte[] zip(Map<String, byte[]> entries) throws IOException {
+    public static byte[] zip(Map<String, byte[]> entries) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(bytes)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
@@ -42,7 +42,7 @@ final class TestArchives {
     }
 
     /** A zip whose one entry is a symbolic link (unix mode) to {@code target}. */
-    static byte[] zipWithSymlink(String name, String target) throws IOException {
+    public static byte[] zipWithSymlink(String name, String target) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(bytes)) {
             ZipArchiveEntry entry = new ZipArchiveEntry(name);
@@ -54,7 +54,7 @@ final class TestArchives {
         return bytes.toByteArray();
     }
 
-    static byte[] tarGz(Map<String, byte[]> entries) throws IOException {
+    public static byte[] tarGz(Map<String, byte[]> entries) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(bytes);
              TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
@@ -66,7 +66,7 @@ final class TestArchives {
         return bytes.toByteArray();
     }
 
-    static byte[] tar(Map<String, byte[]> entries) throws IOException {
+    public static byte[] tar(Map<String, byte[]> entries) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -90,7 +90,7 @@ final class TestArchives {
     }
 
     /** A tar holding a link entry ({@link TarArchiveEntry} symbolic or hard) and then maybe a file. */
-    static byte[] tarWithLink(String linkName, String target, boolean symbolic, String fileName, byte[] file)
+    public static byte[] tarWithLink(String linkName, String target, boolean symbolic, String fileName, byte[] file)
             throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {

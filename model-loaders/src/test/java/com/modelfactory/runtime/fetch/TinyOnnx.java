@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
  * to build in a test, real enough for ONNX Runtime to load and run. Used where a test needs a model to
  * travel through the store, not a particular framework's output.
  */
-final class TinyOnnx {
+public final class TinyOnnx {
     private TinyOnnx() {
     }
 
-    static byte[] identity() {
+    public static byte[] identity() {
         byte[] node = msg(str(1, "X"), str(2, "Y"), str(3, "identity"), str(4, "Identity"));
         byte[] graph = msg(len(1, node), str(2, "tiny"), len(11, valueInfo("X")), len(12, valueInfo("Y")));
         byte[] opset = msg(str(1, ""), varint(2, 13));

@@ -107,7 +107,7 @@ class FormatDetectorTest {
                 () -> detector.detect(write("fake.onnx", tensor)));
         assertTrue(e.getMessage().contains("not an ONNX ModelProto"), e.getMessage());
         // A truncated real model: the graph field's length runs past the end of the file.
-        byte[] model = com.modelfactory.runtime.fetch.TinyOnnxAccess.identity();
+        byte[] model = com.modelfactory.runtime.fetch.TinyOnnx.identity();
         byte[] cut = java.util.Arrays.copyOf(model, model.length - 5);
         assertThrows(UnrecognizedModelException.class, () -> detector.detect(write("cut.onnx", cut)));
         assertEquals(ModelFormat.ONNX, detector.detect(write("whole.bin", model)).format());
@@ -124,6 +124,35 @@ class FormatDetectorTest {
         assertEquals(dir.resolve("graph.pb"), d.modelPath());
         assertTrue(d.reason().startsWith("MODEL_FORMAT=tf_frozen_graph overrides detection"), d.reason());
         assertThrows(UnsupportedModelFormatException.class, () -> detector.detect(dir, ModelFormat.TFLITE));
+    }
+
+    @Test
+    void truncatedModelFilesFailWithATypedExceptionNeverACrash() throws Exception {
+        java.util.List<byte[]> models = new java.util.ArrayList<>();
+        models.add(com.modelfactory.runtime.fetch.TinyOnnx.identity());
+        models.add(zip(torchScriptLayout()));
+        Path fixtures = Path.of(System.getProperty("fixtures.dir", "absent"));
+        for (String f : new String[] {"keras_h5/sequential_mlp/model.h5", "tf_frozen/tiny_cnn/frozen.pb",
+                "onnx/tiny_cnn/model.onnx", "torchscript/tiny_cnn_traced/model.pt"}) {
+            if (Files.isRegularFile(fixtures.resolve(f))) {
+                models.add(Files.readAllBytes(fixtures.resolve(f)));
+            }
+        }
+        int checked = 0;
+        for (byte[] model : models) {
+            for (int len : new int[] {1, 4, 9, 64, 513, model.length / 2, model.length - 1}) {
+                if (len <= 0 || len >= model.length) {
+                    continue;
+                }
+                Path cut = write("cut/" + (checked++) + ".bin", java.util.Arrays.copyOf(model, len));
+                try {
+                    detector.detect(cut); // some prefixes still look like their format; loading fails later
+                } catch (ModelLoadException expected) {
+                    // the typed failure start-up reports
+                }
+            }
+        }
+        assertTrue(checked >= 14, "checked " + checked + " truncated files");
     }
 
     @Test

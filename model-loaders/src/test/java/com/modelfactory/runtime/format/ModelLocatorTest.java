@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.modelfactory.runtime.fetch.TinyOnnxAccess;
+import com.modelfactory.runtime.fetch.TinyOnnx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +16,7 @@ class ModelLocatorTest {
     @TempDir
     Path root;
     private final ModelLocator locator = new ModelLocator();
-    private final byte[] onnx = TinyOnnxAccess.identity();
+    private final byte[] onnx = TinyOnnx.identity();
 
     private Path write(String rel, byte[] data) throws IOException {
         Path p = root.resolve(rel);
