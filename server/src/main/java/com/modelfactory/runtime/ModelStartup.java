@@ -34,7 +34,7 @@ final class ModelStartup {
     private ModelStartup() {
     }
 
-    static ServedModel start(RuntimeConfig config, RuntimeMetrics metrics, ModelLocator.Located located) throws ModelLoadException {
+    static ServedModel start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located) throws ModelLoadException {
         var m = config.model();
         int cores = Runtime.getRuntime().availableProcessors();
         int instances = config.batching().instances() > 0 ? config.batching().instances()

@@ -56,9 +56,9 @@ public final class RuntimeServer implements AutoCloseable {
     }
 
     public static RuntimeServer start(RuntimeConfig config) throws StartupException {
-        ModelLocator.Located located;
+        ModelSource.Located located;
         try {
-            located = ModelLocator.locate(config);
+            located = ModelSource.locate(config);
         } catch (ModelLoadException | RuntimeException e) {
             throw new StartupException("the model could not be obtained: " + e.getMessage(), Main.EXIT_MODEL, e);
         }

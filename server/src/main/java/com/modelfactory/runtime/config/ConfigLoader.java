@@ -139,6 +139,7 @@ public final class ConfigLoader {
     }
 
     private static RuntimeConfig build(Values v, Path configFile, List<String> warnings) {
+        v.format("model_format");
         var model = new RuntimeConfig.ModelSettings(
                 v.string("model"), v.string("model_name"), v.string("model_format"),
                 v.device("device"), v.string("signature"),
@@ -150,7 +151,9 @@ public final class ConfigLoader {
                 v.string("model_url_template"), v.stringMap("store_headers"), v.path("model_dir"),
                 v.string("model_sha256"), v.string("model_version_dir"), v.string("model_file"),
                 v.intAtLeast("download_connect_timeout_ms", 1), v.intAtLeast("download_read_timeout_ms", 1),
-                v.intAtLeast("download_retries", 0), v.longAtLeast("max_archive_entries", 1),
+                v.intAtLeast("download_retries", 0), v.longAtLeast("download_retry_backoff_ms", 0),
+                v.longAtLeast("download_retry_max_backoff_ms", 1), v.longAtLeast("download_progress_interval_ms", 1),
+                v.intAtLeast("max_archive_entries", 1),
                 v.longAtLeast("max_unpacked_bytes", 1));
         var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"),
                 v.longAtLeast("max_body_bytes", 1), v.longAtLeast("drain_timeout_ms", 0));
@@ -204,6 +207,17 @@ public final class ConfigLoader {
                 throw invalid(key, "a port between 0 and 65535");
             }
             return p;
+        }
+
+        void format(String key) {
+            String s = string(key);
+            if (s != null) {
+                try {
+                    com.modelfactory.runtime.format.ModelFormat.fromId(s);
+                } catch (IllegalArgumentException e) {
+                    throw invalid(key, "onnx, torchscript, keras_h5, tf_savedmodel, tf_frozen_graph or tf_checkpoint");
+                }
+            }
         }
 
         Device device(String key) {

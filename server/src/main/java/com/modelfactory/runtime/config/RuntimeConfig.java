@@ -19,7 +19,8 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
     public record StoreSettings(String xqueryAddr, String modelId, String modelVersion, String guid,
                                 String urlTemplate, Map<String, String> headers, Path modelDir, String sha256,
                                 String versionDir, String modelFile, int connectTimeoutMs, int readTimeoutMs,
-                                int retries, long maxArchiveEntries, long maxUnpackedBytes) {
+                                int retries, long retryBackoffMs, long retryMaxBackoffMs, long progressIntervalMs,
+                                long maxArchiveEntries, long maxUnpackedBytes) {
 
         public boolean configured() {
             return xqueryAddr != null && !xqueryAddr.isBlank();
