@@ -1,0 +1,68 @@
+package com.modelfactory.runtime.tensorflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.LoadOptions;
+import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.ModelLoadException;
+import com.modelfactory.runtime.engine.Predictor;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.format.ModelFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Where the real model files are, and small helpers to run them. */
+final class TfTestModels {
+    private TfTestModels() {
+    }
+
+    /** A file or folder of the shared corpus; skips the test when the corpus is not beside the checkout. */
+    static Path shared(String relative) {
+        String dir = System.getProperty("shared.models.dir");
+        assumeTrue(dir != null && Files.isDirectory(Path.of(dir)),
+                "shared model corpus not found (system property shared.models.dir=" + dir + "); skipping");
+        Path p = Path.of(dir).resolve(relative);
+        assumeTrue(Files.exists(p), p + " is not in the shared corpus; skipping");
+        return p;
+    }
+
+    /** A file or folder of the project's own generated fixtures; skips when not generated yet. */
+    static Path fixture(String relative) {
+        String dir = System.getProperty("fixtures.dir");
+        assumeTrue(dir != null && Files.isDirectory(Path.of(dir)), "fixtures folder " + dir + " not found; skipping");
+        Path p = Path.of(dir).resolve(relative);
+        assumeTrue(Files.exists(p), p + " is not among the fixtures; skipping");
+        return p;
+    }
+
+    static LoadedModel load(ModelFormat format, Path path) throws ModelLoadException {
+        return new TensorFlowEngine().load(format, LoadOptions.of(path).withDevice(Device.CPU));
+    }
+
+    static LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
+        return new TensorFlowEngine().load(format, options);
+    }
+
+    /** Runs one input through a fresh predictor and returns the first output's values. */
+    static float[] predictFirst(LoadedModel m, String input, Tensor t) {
+        try (Predictor p = m.newPredictor()) {
+            Map<String, Tensor> out = p.predict(Map.of(input, t));
+            assertEquals(m.signature().outputs().size(), out.size());
+            return out.values().iterator().next().toFloats();
+        }
+    }
+
+    static void assertClose(float[] expected, float[] actual, double tol, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+        }
+        if (worst > tol) {
+            throw new AssertionError(what + ": max abs diff " + worst + " > " + tol);
+        }
+    }
+}
