@@ -1,7 +1,6 @@
 package com.modelfactory.runtime.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
@@ -10,7 +9,7 @@ import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.format.ModelFormat;
-import java.nio.file.Files;
+import com.modelfactory.runtime.testing.TestModels;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -19,23 +18,12 @@ final class TfTestModels {
     private TfTestModels() {
     }
 
-    /** A file or folder of the shared corpus; skips the test when the corpus is not beside the checkout. */
     static Path shared(String relative) {
-        String dir = System.getProperty("shared.models.dir");
-        assumeTrue(dir != null && Files.isDirectory(Path.of(dir)),
-                "shared model corpus not found (system property shared.models.dir=" + dir + "); skipping");
-        Path p = Path.of(dir).resolve(relative);
-        assumeTrue(Files.exists(p), p + " is not in the shared corpus; skipping");
-        return p;
+        return TestModels.shared(relative);
     }
 
-    /** A file or folder of the project's own generated fixtures; skips when not generated yet. */
     static Path fixture(String relative) {
-        String dir = System.getProperty("fixtures.dir");
-        assumeTrue(dir != null && Files.isDirectory(Path.of(dir)), "fixtures folder " + dir + " not found; skipping");
-        Path p = Path.of(dir).resolve(relative);
-        assumeTrue(Files.exists(p), p + " is not among the fixtures; skipping");
-        return p;
+        return TestModels.fixture(relative);
     }
 
     static LoadedModel load(ModelFormat format, Path path) throws ModelLoadException {

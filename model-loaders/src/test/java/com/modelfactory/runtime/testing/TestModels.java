@@ -1,4 +1,4 @@
-package com.modelfactory.runtime.torch;
+package com.modelfactory.runtime.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,12 +21,15 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Real model files for the torch tests, and readers for their reference data (.npy, reference.json). */
-final class TorchTestModels {
-    private TorchTestModels() {
+/**
+ * Where the real model files of engine tests are (the shared corpus, the generated fixtures; tests skip
+ * when they are absent) and readers for their reference data (.npy, the generator's reference.json).
+ */
+public final class TestModels {
+    private TestModels() {
     }
 
-    static Path shared(String relative) {
+    public static Path shared(String relative) {
         String dir = System.getProperty("shared.models.dir");
         assumeTrue(dir != null && Files.isDirectory(Path.of(dir)),
                 "shared model corpus not found (system property shared.models.dir=" + dir + "); skipping");
@@ -35,7 +38,7 @@ final class TorchTestModels {
         return p;
     }
 
-    static Path fixture(String relative) {
+    public static Path fixture(String relative) {
         String dir = System.getProperty("fixtures.dir");
         assumeTrue(dir != null && Files.isDirectory(Path.of(dir)), "fixtures folder " + dir + " not found; skipping");
         Path p = Path.of(dir).resolve(relative);
@@ -44,7 +47,7 @@ final class TorchTestModels {
     }
 
     /** A little-endian float32 or float64 .npy file (NumPy format 1.0/2.0, C order) as a tensor. */
-    static Tensor npy(Path file) throws IOException {
+    public static Tensor npy(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         if (all[0] != (byte) 0x93 || !new String(all, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
@@ -81,9 +84,9 @@ final class TorchTestModels {
     }
 
     /** The fixture generator's reference.json: {"inputs": {name: {datatype, shape, data}}, "outputs": {...}}. */
-    record Reference(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+    public record Reference(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
         /** The first {@code n} rows of every input and output. */
-        Reference firstRows(int n) {
+        public Reference firstRows(int n) {
             return new Reference(rows(inputs, n), rows(outputs, n));
         }
 
@@ -99,7 +102,7 @@ final class TorchTestModels {
         }
     }
 
-    static Reference reference(Path file) throws IOException {
+    public static Reference reference(Path file) throws IOException {
         JsonObject root = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
         return new Reference(tensors(root.getAsJsonObject("inputs")), tensors(root.getAsJsonObject("outputs")));
     }
@@ -126,7 +129,7 @@ final class TorchTestModels {
         return m;
     }
 
-    static void assertClose(Tensor expected, Tensor actual, double tol, String what) {
+    public static void assertClose(Tensor expected, Tensor actual, double tol, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         float[] e = expected.toFloats();
         float[] a = actual.toFloats();

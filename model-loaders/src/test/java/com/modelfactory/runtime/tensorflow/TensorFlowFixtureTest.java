@@ -1,0 +1,106 @@
+package com.modelfactory.runtime.tensorflow;
+
+import static com.modelfactory.runtime.testing.TestModels.assertClose;
+import static com.modelfactory.runtime.testing.TestModels.fixture;
+import static com.modelfactory.runtime.testing.TestModels.reference;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.LoadOptions;
+import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Predictor;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.testing.TestModels.Reference;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The project's own TensorFlow fixtures (made by real TF 2.x, see src/test/fixtures/generate.py): the
+ * same small image CNN as SavedModel, Keras export, frozen GraphDef and TF1 checkpoints. Each must
+ * match TF's outputs in reference.json to 1e-4 at batch 2 and at batch 1.
+ */
+class TensorFlowFixtureTest {
+
+    @BeforeAll
+    static void natives() {
+        TfNatives.prepare(null);
+    }
+
+    /** Runs the reference inputs at batch 2 and 1; reference names "op:0" also match a served "op". */
+    private static void assertMatches(LoadedModel m, Reference ref, String what) {
+        try (Predictor p = m.newPredictor()) {
+            for (Reference r : List.of(ref, ref.firstRows(1))) {
+                Map<String, Tensor> in = new LinkedHashMap<>();
+                r.inputs().forEach((k, v) -> in.put(served(m, k, true), v));
+                Map<String, Tensor> out = p.predict(in);
+                for (Map.Entry<String, Tensor> e : r.outputs().entrySet()) {
+                    assertClose(e.getValue(), out.get(served(m, e.getKey(), false)), 1e-4,
+                            what + " " + e.getKey() + " batch " + e.getValue().shape()[0]);
+                }
+            }
+        }
+    }
+
+    private static String served(LoadedModel m, String name, boolean input) {
+        List<String> names = (input ? m.signature().inputs() : m.signature().outputs()).stream()
+                .map(TensorSpec::name).toList();
+        if (names.contains(name)) {
+            return name;
+        }
+        String op = name.endsWith(":0") ? name.substring(0, name.length() - 2) : name;
+        if (names.contains(op)) {
+            return op;
+        }
+        throw new AssertionError("the model serves " + names + ", not '" + name + "'");
+    }
+
+    @Test
+    void savedModelSignatureServingDefault() throws Exception {
+        Path dir = fixture("tf_savedmodel/tiny_cnn");
+        try (LoadedModel m = TfTestModels.load(ModelFormat.SAVED_MODEL, dir)) {
+            assertEquals("serving_default", m.details().get("signature"));
+            assertMatches(m, reference(dir.resolve("reference.json")), "tf_savedmodel/tiny_cnn");
+        }
+    }
+
+    @Test
+    void kerasExportedSavedModel() throws Exception {
+        Path dir = fixture("tf_savedmodel/keras_export");
+        try (LoadedModel m = TfTestModels.load(ModelFormat.SAVED_MODEL, dir)) {
+            assertMatches(m, reference(dir.resolve("reference.json")), "tf_savedmodel/keras_export");
+        }
+    }
+
+    @Test
+    void frozenGraphFindsItsPlaceholderAndSink() throws Exception {
+        Path dir = fixture("tf_frozen/tiny_cnn");
+        try (LoadedModel m = TfTestModels.load(ModelFormat.FROZEN_GRAPH, dir.resolve("frozen.pb"))) {
+            assertEquals(List.of("input"), m.signature().inputs().stream().map(TensorSpec::name).toList());
+            assertEquals(List.of("Identity"), m.signature().outputs().stream().map(TensorSpec::name).toList());
+            assertMatches(m, reference(dir.resolve("reference.json")), "tf_frozen/tiny_cnn");
+        }
+    }
+
+    @Test
+    void checkpointServesTheNewestOfThreeSteps() throws Exception {
+        Path dir = fixture("tf1_checkpoint/tiny_cnn_steps");
+        try (LoadedModel m = TfTestModels.load(ModelFormat.TF_CHECKPOINT, dir)) {
+            assertEquals(300L, m.details().get("step"));
+            assertMatches(m, reference(dir.resolve("reference.json")), "tf1_checkpoint/tiny_cnn_steps");
+        }
+    }
+
+    @Test
+    void checkpointWhoseStateFileHoldsAnotherMachinesPaths() throws Exception {
+        Path dir = fixture("tf1_checkpoint/tiny_cnn_abs_paths");
+        try (LoadedModel m = TfTestModels.load(ModelFormat.TF_CHECKPOINT, LoadOptions.of(dir).withDevice(Device.CPU))) {
+            assertMatches(m, reference(dir.resolve("reference.json")), "tf1_checkpoint/tiny_cnn_abs_paths");
+        }
+    }
+}
