@@ -14,14 +14,23 @@ final class DjlTensors {
     }
 
     /**
-     * A new array in {@code manager} holding a copy of {@code t}. The copy goes to a direct buffer the
-     * manager owns, because libtorch wraps it without copying and a model may write into its input.
+     * A new array in {@code manager} holding a copy of {@code t}. libtorch allocates the array and the
+     * bytes are copied straight into its memory through a direct view, so nothing of the call is left
+     * to Java's garbage collector: closing the manager frees it all. (DJL's create(Buffer) would wrap a
+     * fresh Java direct buffer per call, freed only after a GC.)
      */
     static PtNDArray toDjl(PtNDManager manager, Tensor t) {
+        PtNDArray a = manager.create(new Shape(t.shape()), djlType(t.dataType()));
         ByteBuffer src = t.data();
-        ByteBuffer buf = manager.allocateDirect(src.remaining()).order(ByteOrder.nativeOrder());
-        buf.put(src).rewind();
-        return manager.create(buf, new Shape(t.shape()), djlType(t.dataType()));
+        if (src.remaining() > 0) {
+            ByteBuffer view = a.toByteBuffer(true);
+            if (view.remaining() != src.remaining()) {
+                throw new IllegalStateException("libtorch allocated " + view.remaining() + " bytes for "
+                        + src.remaining() + " bytes of " + t);
+            }
+            view.put(src);
+        }
+        return a;
     }
 
     /** A heap copy of the array's values (made before the call's manager frees the native memory). */
@@ -31,10 +40,8 @@ final class DjlTensors {
         }
         DataType type = dataType(a.getDataType());
         long[] shape = a.getShape().getShape();
-        ByteBuffer native_ = a.toByteBuffer();
-        byte[] bytes = new byte[native_.remaining()];
-        native_.get(bytes);
-        return new Tensor(type, shape, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+        // toByteArray copies into a Java array inside the JNI call (no direct buffer to wait on a GC)
+        return new Tensor(type, shape, ByteBuffer.wrap(a.toByteArray()).order(ByteOrder.LITTLE_ENDIAN));
     }
 
     static ai.djl.ndarray.types.DataType djlType(DataType t) {

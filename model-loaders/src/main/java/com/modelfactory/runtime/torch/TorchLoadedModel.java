@@ -81,12 +81,13 @@ final class TorchLoadedModel implements LoadedModel {
         public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
             check(inputs);
             List<IValue> ivalues = new ArrayList<>();
-            try (PtNDManager call = (PtNDManager) model.getNDManager().newSubManager()) {
+            try (PtNDManager call = (PtNDManager) model.getNDManager().newSubManager();
+                 PtNDManager host = (PtNDManager) model.getNDManager().newSubManager(ai.djl.Device.cpu())) {
                 List<TensorSpec> specs = io.signature().inputs();
                 IValue[] args = new IValue[specs.size()];
                 for (int i = 0; i < args.length; i++) {
                     Tensor t = inputs.get(specs.get(i).name());
-                    args[i] = track(ivalues, argument(call, io.kinds().get(i), t));
+                    args[i] = track(ivalues, argument(call, host, io.kinds().get(i), t));
                 }
                 IValue result = track(ivalues, block.forward(args));
                 return outputs(call, result, ivalues);
@@ -116,9 +117,13 @@ final class TorchLoadedModel implements LoadedModel {
         return v;
     }
 
-    private static IValue argument(PtNDManager call, Kind kind, Tensor t) {
+    /** Tensors are filled on the host, then moved to the model's device (a no-op on the CPU). */
+    private static IValue argument(PtNDManager call, PtNDManager host, Kind kind, Tensor t) {
         return switch (kind) {
-            case TENSOR -> IValue.from((PtNDArray) DjlTensors.toDjl(call, t));
+            case TENSOR -> {
+                PtNDArray a = DjlTensors.toDjl(host, t);
+                yield IValue.from(a.getDevice().equals(call.getDevice()) ? a : a.toDevice(call.getDevice(), false));
+            }
             case FLOAT -> IValue.from(t.toDoubles()[0]);
             case INT -> IValue.from((long) t.toDoubles()[0]);
             case BOOL -> IValue.from(t.toDoubles()[0] != 0);
