@@ -210,4 +210,37 @@ class TensorFlowCorpusTest {
         }
         return v;
     }
+
+    @Test
+    void anotherSignatureCanBeChosenAndAMissingOneIsNamed() throws Exception {
+        Path dir = shared("savedmodel/tensorflow_serving/saved_model_half_plus_two_cpu/00000123");
+        LoadOptions pick = new LoadOptions(dir, Device.CPU, 0, 0, "regress_x2_to_y3", List.of(), List.of(), null);
+        try (LoadedModel m = load(ModelFormat.SAVED_MODEL, pick)) {
+            assertEquals("regress_x2_to_y3", m.details().get("signature"));
+            // y3 = 0.5 * x2 + 3
+            assertArrayEquals(new float[] {3.5f}, predictFirst(m, "inputs", Tensor.ofFloats(new long[] {1, 1}, 1f)));
+        }
+        LoadOptions missing = new LoadOptions(dir, Device.CPU, 0, 0, "nope", List.of(), List.of(), null);
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> load(ModelFormat.SAVED_MODEL, missing));
+        assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains("serving_default"), e.getMessage());
+        LoadOptions strings = new LoadOptions(dir, Device.CPU, 0, 0, "regress_x_to_y", List.of(), List.of(), null);
+        e = assertThrows(ModelLoadException.class, () -> load(ModelFormat.SAVED_MODEL, strings));
+        assertTrue(e.getMessage().contains("DT_STRING"), e.getMessage());
+    }
+
+    @Test
+    void frozenGraphWithConfiguredTensors() throws Exception {
+        Path pb = shared("tf2onnx_regression/fc-layers/frozen.pb");
+        LoadOptions o = new LoadOptions(pb, Device.CPU, 1, 1, null,
+                List.of(new TensorSpec("X:0", null, null)), List.of(new TensorSpec("output:0", null, null)), null);
+        try (LoadedModel m = load(ModelFormat.FROZEN_GRAPH, o); Predictor p = m.newPredictor()) {
+            assertArrayEquals(new long[] {-1, 784}, m.signature().input("X:0").shape());
+            Tensor out = p.predict(Map.of("X:0", Tensor.ofFloats(new long[] {3, 784}, new float[3 * 784]))).get("output:0");
+            assertEquals(3, out.shape()[0]);
+        }
+        LoadOptions wrong = new LoadOptions(pb, Device.CPU, 0, 0, null,
+                List.of(), List.of(new TensorSpec("logits:0", null, null)), null);
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> load(ModelFormat.FROZEN_GRAPH, wrong));
+        assertTrue(e.getMessage().contains("'logits:0'"), e.getMessage());
+    }
 }

@@ -4,21 +4,27 @@ import static com.modelfactory.runtime.testing.TestModels.assertClose;
 import static com.modelfactory.runtime.testing.TestModels.fixture;
 import static com.modelfactory.runtime.testing.TestModels.reference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.format.ModelFormat;
 import com.modelfactory.runtime.testing.TestModels.Reference;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The project's own TensorFlow fixtures (made by real TF 2.x, see src/test/fixtures/generate.py): the
@@ -102,5 +108,51 @@ class TensorFlowFixtureTest {
         try (LoadedModel m = TfTestModels.load(ModelFormat.TF_CHECKPOINT, LoadOptions.of(dir).withDevice(Device.CPU))) {
             assertMatches(m, reference(dir.resolve("reference.json")), "tf1_checkpoint/tiny_cnn_abs_paths");
         }
+    }
+
+    @Test
+    void checkpointWithoutMetaGraphSaysAGraphIsNeeded(@TempDir Path tmp) throws Exception {
+        Path dir = fixture("tf1_checkpoint/tiny_cnn_steps");
+        for (String f : List.of("model.ckpt-300.index", "model.ckpt-300.data-00000-of-00001")) {
+            Files.copy(dir.resolve(f), tmp.resolve(f));
+        }
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> TfTestModels.load(ModelFormat.TF_CHECKPOINT, tmp));
+        assertTrue(e.getMessage().contains("no .meta") && e.getMessage().contains("a graph is needed"), e.getMessage());
+    }
+
+    @Test
+    void checkpointStepWithoutItsOwnMetaUsesTheNewestMetaBesideIt(@TempDir Path tmp) throws Exception {
+        Path dir = fixture("tf1_checkpoint/tiny_cnn_steps");
+        for (String f : List.of("model.ckpt-200.meta", "model.ckpt-300.index", "model.ckpt-300.data-00000-of-00001")) {
+            Files.copy(dir.resolve(f), tmp.resolve(f));
+        }
+        try (LoadedModel m = TfTestModels.load(ModelFormat.TF_CHECKPOINT, tmp)) {
+            assertEquals(300L, m.details().get("step"));
+            assertMatches(m, reference(dir.resolve("reference.json")), "step 300 variables with the step 200 graph");
+        }
+    }
+
+    @Test
+    void explicitCudaWithoutAGpuFailsAndAutoFallsBackToTheCpu() throws Exception {
+        assumeTrue(TfDevices.probeGpu(0) != null, "a GPU is usable here; this checks the machine without one");
+        Path dir = fixture("tf_savedmodel/tiny_cnn");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> TfTestModels.load(ModelFormat.SAVED_MODEL,
+                LoadOptions.of(dir).withDevice(Device.parse("cuda"))));
+        assertTrue(e.getMessage().contains("DEVICE=cuda:0") && e.getMessage().contains("DEVICE=auto or cpu"), e.getMessage());
+        try (LoadedModel m = TfTestModels.load(ModelFormat.SAVED_MODEL, LoadOptions.of(dir).withDevice(Device.AUTO))) {
+            assertEquals("cpu", m.device());
+        }
+    }
+
+    @Test
+    void sessionConfigGrowsGpuMemoryAndTakesThreadCounts() {
+        LoadOptions o = new LoadOptions(Path.of("."), Device.AUTO, 3, 2, null, List.of(), List.of(), null);
+        var gpu = TfDevices.config(o, 1);
+        assertTrue(gpu.getGpuOptions().getAllowGrowth());
+        assertEquals("1", gpu.getGpuOptions().getVisibleDeviceList());
+        assertEquals(3, gpu.getIntraOpParallelismThreads());
+        assertEquals(2, gpu.getInterOpParallelismThreads());
+        assertEquals(0, TfDevices.config(o, -1).getDeviceCountOrThrow("GPU"));
     }
 }
