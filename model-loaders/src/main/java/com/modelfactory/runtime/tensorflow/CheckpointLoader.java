@@ -126,6 +126,7 @@ final class CheckpointLoader {
             throw new ModelLoadException("checkpoint path " + modelPath + " does not exist");
         }
         try {
+            dir = newestVersionIfWrapper(dir);
             List<Path> metas = metaFiles(dir);
             List<Checkpoint> steps = new ArrayList<>(CheckpointSteps.list(dir));
             if (steps.isEmpty()) {
@@ -156,6 +157,26 @@ final class CheckpointLoader {
         } catch (IOException e) {
             throw new ModelLoadException("cannot list " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * TF Serving lays exports out as numbered version folders (half_plus_two/00000123/export.meta); a
+     * folder with no checkpoint files of its own but such subfolders means its highest version.
+     */
+    private static Path newestVersionIfWrapper(Path dir) throws IOException {
+        if (!metaFiles(dir).isEmpty() || !CheckpointSteps.list(dir).isEmpty()) {
+            return dir;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            Optional<Path> newest = s.filter(Files::isDirectory)
+                    .filter(d -> d.getFileName().toString().matches("\\d+"))
+                    .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString())));
+            if (newest.isPresent()) {
+                log.info("serving version folder {} of {}", newest.get().getFileName(), dir);
+                return newest.get();
+            }
+        }
+        return dir;
     }
 
     private static List<Path> metaFiles(Path dir) throws IOException {

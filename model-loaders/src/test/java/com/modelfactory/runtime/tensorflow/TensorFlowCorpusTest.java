@@ -104,6 +104,18 @@ class TensorFlowCorpusTest {
     }
 
     @Test
+    void sessionBundleVersionFoldersServeTheNewest() throws Exception {
+        Path root = shared("tf1_checkpoint/tensorflow_serving/half_plus_two_2_versions");
+        try (LoadedModel m = load(ModelFormat.TF_CHECKPOINT, root)) {
+            assertTrue(m.details().get("checkpoint").toString().contains("00000124"), m.details().toString());
+            assertEquals(1, predictFirst(m, "x", Tensor.ofFloats(new long[] {1}, 1f)).length);
+        }
+        try (LoadedModel m = load(ModelFormat.TF_CHECKPOINT, root.resolve("00000123"))) {
+            assertArrayEquals(new float[] {2.5f}, predictFirst(m, "x", Tensor.ofFloats(new long[] {1}, 1f)));
+        }
+    }
+
+    @Test
     void tf2onnxRegressionInAllThreeFormats() throws Exception {
         Path root = shared("tf2onnx_regression/regression");
         // The checkpoint holds the training graph (X and label Y -> loss); like tf2onnx's test config
