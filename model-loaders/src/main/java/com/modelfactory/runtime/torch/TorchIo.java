@@ -17,10 +17,17 @@ import java.util.Optional;
  * forward signature in the archive (names and kinds only, shapes unknown: "shape unknown", any shape
  * accepted).
  *
- * @param kinds  how each signature input is passed, in forward's argument order
- * @param source where the specs came from, for GET /model ("config", "signature.json", "torchscript")
+ * <p>Where nothing states a tensor's datatype it is reported as FP32 (what image models take, and
+ * what callers of the seam can rely on being non-null) and {@link #typeGuessed} lets any datatype
+ * through for it.
+ *
+ * @param kinds       how each signature input is passed, in forward's argument order
+ * @param typeGuessed names of inputs whose datatype nothing stated (FP32 is only a default)
+ * @param source      where the specs came from, for GET /model ("config", "signature.json", "torchscript")
  */
-record TorchIo(Signature signature, List<Kind> kinds, String source) {
+record TorchIo(Signature signature, List<Kind> kinds, java.util.Set<String> typeGuessed, String source) {
+    /** Reported for tensors whose datatype nothing states. */
+    static final DataType DEFAULT_TYPE = DataType.FP32;
 
     static TorchIo resolve(Path modelFile, List<TensorSpec> declaredInputs, List<TensorSpec> declaredOutputs,
                            Optional<TorchScriptSchema> schema) throws ModelLoadException {
@@ -41,7 +48,7 @@ record TorchIo(Signature signature, List<Kind> kinds, String source) {
             inputs = new ArrayList<>();
             for (TorchScriptSchema.Arg a : schema.get().args()) {
                 inputs.add(switch (a.kind()) {
-                    case TENSOR -> new TensorSpec(a.name(), null, null);
+                    case TENSOR -> new TensorSpec(a.name(), null, null); // datatype filled in below
                     case FLOAT -> new TensorSpec(a.name(), DataType.FP64, new long[0]);
                     case INT -> new TensorSpec(a.name(), DataType.INT64, new long[0]);
                     case BOOL -> new TensorSpec(a.name(), DataType.BOOL, new long[0]);
@@ -50,7 +57,7 @@ record TorchIo(Signature signature, List<Kind> kinds, String source) {
             outputs = declaredOutputs;
             source = "torchscript";
         } else {
-            inputs = List.of(new TensorSpec("input_0", null, null));
+            inputs = List.of(new TensorSpec("input_0", null, null)); // datatype filled in below
             outputs = declaredOutputs;
             source = "none";
         }
@@ -59,7 +66,23 @@ record TorchIo(Signature signature, List<Kind> kinds, String source) {
         }
         inputs = inForwardOrder(inputs, schema);
         List<Kind> kinds = kinds(inputs, schema);
-        return new TorchIo(Signature.infer(inputs, outputs), kinds, source);
+        java.util.Set<String> guessed = new java.util.LinkedHashSet<>();
+        inputs = withDefaultType(inputs, guessed);
+        outputs = withDefaultType(outputs, new java.util.HashSet<>());
+        return new TorchIo(Signature.infer(inputs, outputs), kinds, java.util.Set.copyOf(guessed), source);
+    }
+
+    private static List<TensorSpec> withDefaultType(List<TensorSpec> specs, java.util.Set<String> guessed) {
+        List<TensorSpec> out = new ArrayList<>();
+        for (TensorSpec t : specs) {
+            if (t.dataType() == null) {
+                guessed.add(t.name());
+                out.add(new TensorSpec(t.name(), DEFAULT_TYPE, t.shape()));
+            } else {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     /** forward takes its arguments by position: when the specs use its argument names, use its order. */
@@ -81,7 +104,7 @@ record TorchIo(Signature signature, List<Kind> kinds, String source) {
         int n = schema.map(TorchScriptSchema::returnArity).orElse(1);
         List<TensorSpec> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(new TensorSpec("output_" + i, null, null));
+            out.add(new TensorSpec("output_" + i, DEFAULT_TYPE, null));
         }
         return out;
     }

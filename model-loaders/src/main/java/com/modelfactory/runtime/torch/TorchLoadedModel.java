@@ -141,7 +141,8 @@ final class TorchLoadedModel implements LoadedModel {
         for (int i = 0; i < sig.inputs().size(); i++) {
             TensorSpec spec = sig.inputs().get(i);
             if (io.kinds().get(i) == Kind.TENSOR) {
-                tensorSpecs.add(spec);
+                // a datatype nothing stated is not enforced (null: InputValidation skips the check)
+                tensorSpecs.add(io.typeGuessed().contains(spec.name()) ? new TensorSpec(spec.name(), null, spec.shape()) : spec);
                 continue;
             }
             Tensor t = inputs.get(spec.name());

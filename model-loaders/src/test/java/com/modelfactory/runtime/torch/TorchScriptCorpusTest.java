@@ -43,6 +43,7 @@ class TorchScriptCorpusTest {
                 // no config, no sidecar: the name comes from forward(x), the shape is unknown
                 assertEquals("x", m.signature().inputs().get(0).name());
                 assertNull(m.signature().inputs().get(0).shape());
+                assertEquals(DataType.FP32, m.signature().inputs().get(0).dataType(), "default datatype reported");
                 Map<String, Tensor> out = p.predict(Map.of("x", x));
                 assertClose(expected, out.get("output_0"), 1e-5, f);
             }
