@@ -224,9 +224,12 @@ final class GraphEndpoints {
         return o.op().name() + ":" + o.index();
     }
 
-    /** Clients see "op" for an op's first output (as TF Serving does), "op:N" for the others. */
+    /**
+     * Graph-derived inputs and outputs are named by their tensor names ("input:0"), the names TF1
+     * code feeds and fetches and the ones vendors' clients already use.
+     */
     private static String displayName(Output<?> o) {
-        return o.index() == 0 ? o.op().name() : tensorName(o);
+        return tensorName(o);
     }
 
     private static TensorSpec specOf(String name, Output<?> o, TensorSpec declared) throws ModelLoadException {

@@ -141,14 +141,14 @@ class TensorFlowCorpusTest {
         float[] expected = csv(dir.resolve("output.prediction.csv"));
         try (LoadedModel m = load(ModelFormat.FROZEN_GRAPH, dir.resolve("frozen_model.pb"))) {
             debug(m);
-            assertEquals("input", m.signature().inputs().get(0).name());
-            assertEquals("output", m.signature().outputs().get(0).name());
+            assertEquals("input:0", m.signature().inputs().get(0).name());
+            assertEquals("output:0", m.signature().outputs().get(0).name());
             // the CSVs hold 100 images; the reference output holds their first 100 rows of 10 scores
             int n = expected.length / 10;
             float[] batch = java.util.Arrays.copyOf(x, n * 784);
-            float[] y = predictFirst(m, "input", Tensor.ofFloats(new long[] {n, 784}, batch));
+            float[] y = predictFirst(m, "input:0", Tensor.ofFloats(new long[] {n, 784}, batch));
             assertClose(expected, y, 1e-4, "dl4j_mnist_00 batch of " + n);
-            float[] one = predictFirst(m, "input", Tensor.ofFloats(new long[] {1, 784}, java.util.Arrays.copyOf(x, 784)));
+            float[] one = predictFirst(m, "input:0", Tensor.ofFloats(new long[] {1, 784}, java.util.Arrays.copyOf(x, 784)));
             assertClose(java.util.Arrays.copyOf(expected, 10), one, 1e-4, "dl4j_mnist_00 batch of 1");
         }
     }
@@ -158,17 +158,17 @@ class TensorFlowCorpusTest {
         Path dir = shared("tf1_checkpoint/dl4j_simple_graph");
         Tensor a = Tensor.ofFloats(new long[] {4}, 1f, 2f, 3f, 4f);
         Tensor b = Tensor.ofFloats(new long[] {4}, 0.5f, -1f, 10f, 0f);
-        Map<String, Tensor> in = Map.of("input_0", a, "input_1", b);
+        Map<String, Tensor> in = Map.of("input_0:0", a, "input_1:0", b);
         float[] fromCheckpoint;
         float[] fromFrozen;
         try (LoadedModel m = load(ModelFormat.TF_CHECKPOINT, dir); Predictor p = m.newPredictor()) {
             debug(m);
             assertEquals(1000L, m.details().get("step"));
-            assertEquals(List.of("input_0", "input_1"), m.signature().inputs().stream().map(TensorSpec::name).toList());
-            fromCheckpoint = p.predict(in).get("output").toFloats();
+            assertEquals(List.of("input_0:0", "input_1:0"), m.signature().inputs().stream().map(TensorSpec::name).toList());
+            fromCheckpoint = p.predict(in).get("output:0").toFloats();
         }
         try (LoadedModel m = load(ModelFormat.FROZEN_GRAPH, dir.resolve("frozen_model.pb")); Predictor p = m.newPredictor()) {
-            fromFrozen = p.predict(in).get("output").toFloats();
+            fromFrozen = p.predict(in).get("output:0").toFloats();
         }
         assertClose(fromFrozen, fromCheckpoint, 1e-6, "checkpoint vs frozen");
     }
