@@ -73,7 +73,8 @@ final class TfDevices {
             Ops tf = Ops.create(g).withDevice(org.tensorflow.DeviceSpec.newBuilder()
                     .deviceType(org.tensorflow.DeviceSpec.DeviceType.GPU).deviceIndex(0).build());
             var c = tf.withName("gpu_probe").identity(tf.constant(1f));
-            try (Session s = new Session(g, cfg); var r = s.runner().fetch(c).run()) {
+            try (Session s = new Session(g, cfg)) {
+                s.runner().fetch(c).run().close();
                 return null;
             }
         } catch (RuntimeException | LinkageError e) {
