@@ -8,7 +8,6 @@ import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.Conv2d;
-import org.tensorflow.op.nn.DepthwiseConv2dNative;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -63,7 +62,7 @@ final class ConvolutionLayers {
         Operand<TFloat32> in4 = tf.expandDims(in, tf.constant(1));
         Operand<TFloat32> kernel4 = tf.expandDims(kernel, tf.constant(0));
         Operand<TFloat32> y = tf.nn.conv2d(in4, kernel4, LayerContext.list(1, 1, stride, 1), tfPadding,
-                Conv2d.dilations(LayerContext.list(1, 1, 1, dilation)));
+                Conv2d.dilations(LayerContext.list(1, 1, dilation, 1)));
         y = tf.squeeze(y, org.tensorflow.op.core.Squeeze.axis(List.of(1L)));
         return finish(c, y, cf);
     }
@@ -90,8 +89,38 @@ final class ConvolutionLayers {
             throws ModelLoadException {
         long[] strides = c.ints("strides", 2, new long[] {1, 1});
         long[] dilation = c.ints("dilation_rate", 2, new long[] {1, 1});
-        return c.tf.nn.depthwiseConv2dNative(in, kernel, LayerContext.list(1, strides[0], strides[1], 1),
-                c.tfPadding(), DepthwiseConv2dNative.dilations(LayerContext.list(1, dilation[0], dilation[1], 1)));
+        if (dilation[0] == 1 && dilation[1] == 1) {
+            return c.tf.nn.depthwiseConv2dNative(in, kernel, LayerContext.list(1, strides[0], strides[1], 1),
+                    c.tfPadding());
+        }
+        if (strides[0] != 1 || strides[1] != 1) {
+            throw c.unsupported("strides > 1 together with dilation_rate > 1");
+        }
+        // TF's CPU DepthwiseConv2dNative has no dilation: do what tf.nn.depthwise_conv2d does
+        // (with_space_to_batch): pad, fold the dilation into the batch, convolve densely, unfold, crop.
+        long[] k = LayerContext.dims(kernel);
+        long[][] paddings = new long[2][2];
+        long[][] crops = new long[2][2];
+        for (int i = 0; i < 2; i++) {
+            long start = 0;
+            long end = 0;
+            if ("SAME".equals(c.tfPadding())) {
+                long total = (k[i] - 1) * dilation[i];
+                start = total / 2;
+                end = total - start;
+            }
+            long full = c.staticDim(in, i + 1) + start + end;
+            long extra = (dilation[i] - full % dilation[i]) % dilation[i];
+            paddings[i] = new long[] {start, end + extra};
+            crops[i] = new long[] {0, extra};
+        }
+        Ops tf = c.tf;
+        Operand<TInt32> block = c.ints(dilation[0], dilation[1]);
+        Operand<TFloat32> folded = tf.spaceToBatchNd(in, block, tf.constant(new int[][] {
+                {(int) paddings[0][0], (int) paddings[0][1]}, {(int) paddings[1][0], (int) paddings[1][1]}}));
+        Operand<TFloat32> conv = tf.nn.depthwiseConv2dNative(folded, kernel, LayerContext.list(1, 1, 1, 1), "VALID");
+        return tf.batchToSpaceNd(conv, block, tf.constant(new int[][] {
+                {(int) crops[0][0], (int) crops[0][1]}, {(int) crops[1][0], (int) crops[1][1]}}));
     }
 
     /**
