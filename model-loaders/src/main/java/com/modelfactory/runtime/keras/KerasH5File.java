@@ -86,6 +86,9 @@ final class KerasH5File {
     private static Map<String, LayerWeights> readWeights(Group root) throws ModelLoadException {
         Map<String, LayerWeights> out = new LinkedHashMap<>();
         List<String> layerNames = stringList(root.getAttribute("layer_names"));
+        if (layerNames == null && root.getChildren().get("layers") instanceof Group layers) {
+            return readKeras3Weights(layers);
+        }
         if (layerNames == null) {
             layerNames = new ArrayList<>(root.getChildren().keySet());
         }
@@ -109,6 +112,54 @@ final class KerasH5File {
             out.put(layer, new LayerWeights(layer, arrays));
         }
         return out;
+    }
+
+    /**
+     * Keras 3 save_weights() layout: layers/<object path>/vars/0..n, where the vars group's "name"
+     * attribute holds the layer's real name and nested models repeat the pattern under layers/.
+     * Weights are named "<layer>/<sublayer>/<i>" so nested lookups find them by scope, in vars order.
+     */
+    private static Map<String, LayerWeights> readKeras3Weights(Group layers) throws ModelLoadException {
+        Map<String, LayerWeights> out = new LinkedHashMap<>();
+        for (Node child : layers) {
+            if (child instanceof Group layer) {
+                List<NamedArray> arrays = new ArrayList<>();
+                String name = collectKeras3(layer, "", arrays);
+                out.put(name, new LayerWeights(name, arrays));
+            }
+        }
+        return out;
+    }
+
+    private static String collectKeras3(Group layer, String prefix, List<NamedArray> into) throws ModelLoadException {
+        String name = layer.getName();
+        if (layer.getChildren().get("vars") instanceof Group vars) {
+            String real = stringAttribute(vars, "name");
+            name = real != null ? real : name;
+            List<String> indices = new ArrayList<>(vars.getChildren().keySet());
+            indices.sort(java.util.Comparator.comparingInt(KerasH5File::indexOrMax));
+            for (String i : indices) {
+                if (vars.getChildren().get(i) instanceof Dataset ds) {
+                    into.add(read(prefix + name + "/" + i, ds));
+                }
+            }
+        }
+        if (layer.getChildren().get("layers") instanceof Group sub) {
+            for (Node child : sub) {
+                if (child instanceof Group g) {
+                    collectKeras3(g, prefix + name + "/", into);
+                }
+            }
+        }
+        return name;
+    }
+
+    private static int indexOrMax(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     private static NamedArray read(String name, Dataset ds) throws ModelLoadException {
