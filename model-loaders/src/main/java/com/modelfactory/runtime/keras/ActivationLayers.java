@@ -23,16 +23,35 @@ final class ActivationLayers {
         m.put("ThresholdedReLU", unary(ActivationLayers::thresholdedRelu));
     }
 
-    static Operand<TFloat32> relu(LayerContext c, Operand<TFloat32> x) throws ModelLoadException {
+    /** Keras' relu(x, negative_slope, max_value, threshold), step by step as keras.activations.relu computes it. */
+    static Operand<TFloat32> relu(LayerContext c, Operand<TFloat32> x) {
         Ops tf = c.tf;
         double slope = c.number("negative_slope", 0);
         double threshold = c.number("threshold", 0);
-        if (threshold != 0) {
-            throw c.unsupported("threshold=" + threshold);
+        Double maxValue = c.has("max_value") ? c.number("max_value", 0) : null;
+        Operand<TFloat32> negativePart = null;
+        if (slope != 0) {
+            if (maxValue == null && threshold == 0) {
+                return tf.nn.leakyRelu(x, LeakyRelu.alpha((float) slope));
+            }
+            negativePart = threshold != 0 ? tf.nn.relu(tf.math.add(tf.math.neg(x), c.scalar(threshold)))
+                    : tf.nn.relu(tf.math.neg(x));
         }
-        Operand<TFloat32> y = slope == 0 ? tf.nn.relu(x) : tf.nn.leakyRelu(x, LeakyRelu.alpha((float) slope));
-        if (c.has("max_value")) {
-            y = tf.math.minimum(y, c.scalar(c.number("max_value", 0)));
+        boolean clip = maxValue != null;
+        Operand<TFloat32> y;
+        if (threshold != 0) {
+            y = tf.math.mul(x, tf.dtypes.cast(tf.math.greater(x, c.scalar(threshold)), TFloat32.class));
+        } else if (maxValue != null && maxValue == 6.0) {
+            y = tf.nn.relu6(x);
+            clip = false;
+        } else {
+            y = tf.nn.relu(x);
+        }
+        if (clip) {
+            y = tf.clipByValue(y, c.scalar(0), c.scalar(maxValue));
+        }
+        if (negativePart != null) {
+            y = tf.math.sub(y, tf.math.mul(c.scalar(slope), negativePart));
         }
         return y;
     }

@@ -31,6 +31,8 @@ class KerasH5FixturesTest {
     private static final List<String> REFUSED = List.of("lambda_layer", "custom_layer");
     private static final List<String> REQUIRED = List.of("sequential_mlp", "functional_cnn", "separable",
             "two_in_two_out", "nested", "weights_and_json");
+    /** Fixtures that hold more than one H5: each file is loaded on its own (with model.json beside it). */
+    private static final List<String> PER_FILE = List.of("weights_and_json");
 
     static Path fixtures() {
         return Path.of(System.getProperty("fixtures.dir", "src/test/fixtures")).resolve("keras_h5");
@@ -44,7 +46,18 @@ class KerasH5FixturesTest {
         }
         assertTrue(names.containsAll(REQUIRED), "Keras fixtures missing: expected at least " + REQUIRED + " in "
                 + fixtures() + ", found " + names);
-        return names.stream();
+        List<String> targets = new ArrayList<>();
+        for (String name : names) {
+            if (PER_FILE.contains(name)) {
+                try (Stream<Path> s = Files.list(fixtures().resolve(name))) {
+                    s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".h5")).sorted()
+                            .forEach(f -> targets.add(name + "/" + f));
+                }
+            } else {
+                targets.add(name);
+            }
+        }
+        return targets.stream();
     }
 
     static LoadedModel load(Path dir) throws ModelLoadException {
@@ -54,10 +67,11 @@ class KerasH5FixturesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("loadable")
     void matchesKerasAtReferenceBatchAndBatchOne(String name) throws Exception {
-        Path dir = fixtures().resolve(name);
+        Path target = fixtures().resolve(name);
+        Path dir = Files.isDirectory(target) ? target : target.getParent();
         ReferenceData ref = ReferenceData.read(dir.resolve("reference.json"));
         assertTrue(ref.batch() > 1, name + ": the reference should hold a batch > 1");
-        try (LoadedModel model = load(dir); Predictor p = model.newPredictor()) {
+        try (LoadedModel model = load(target); Predictor p = model.newPredictor()) {
             for (TensorSpec in : model.signature().inputs()) {
                 assertEquals(-1, in.dim(0), name + ": input " + in + " should have a dynamic batch dimension");
                 assertTrue(ref.inputs().containsKey(in.name()), name + ": signature input '" + in.name()
