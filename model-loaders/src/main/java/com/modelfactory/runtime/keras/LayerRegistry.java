@@ -55,7 +55,9 @@ final class LayerRegistry {
                     + "Bidirectional, TimeDistributed) are not implemented yet; export the model as a SavedModel "
                     + "or ONNX instead. Supported layers: " + supported());
         }
-        throw new ModelLoadException(id + " is not supported (a custom layer, or one this engine does not "
-                + "implement). Supported layers: " + supported());
+        String why = layer.className().contains(">")
+                ? "it is a custom layer registered in Python (package>name); its code is not in the H5 file"
+                : "it is a custom layer or a Keras layer this engine does not implement";
+        throw new ModelLoadException(id + " is not supported: " + why + ". Supported layers: " + supported());
     }
 }
