@@ -133,7 +133,14 @@ final class KerasGraphBuilder {
         LayerConverter converter = LayerRegistry.converterFor(layer);
         LayerContext context = new LayerContext(layerScope, layer, weights.apply(layer.name()), dialect);
         try {
-            return converter.apply(context, args);
+            List<Operand<TFloat32>> outputs = converter.apply(context, args);
+            List<NamedArray> unused = context.weights().unused();
+            if (!unused.isEmpty()) {
+                throw new ModelLoadException("Keras layer '" + layer.name() + "' (" + layer.className()
+                        + "): the H5 file holds weights " + unused + " that its config does not use; "
+                        + "the config and the weights disagree");
+            }
+            return outputs;
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
                  | ClassCastException | IndexOutOfBoundsException | NullPointerException e) {
             // TF shape inference rejects ops whose shapes do not fit (IllegalArgumentException), a config

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 final class LayerWeights {
     private final String layerName;
     private final List<NamedArray> arrays;
+    private final java.util.Set<NamedArray> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     LayerWeights(String layerName, List<NamedArray> arrays) {
         this.layerName = layerName;
@@ -66,15 +67,25 @@ final class LayerWeights {
         for (String role : roles) {
             for (NamedArray a : arrays) {
                 if (a.baseName().equals(role)) {
+                    used.add(a);
                     return a;
                 }
             }
         }
         boolean anyNamedByRole = arrays.stream().anyMatch(a -> KNOWN_ROLES.contains(a.baseName()));
         if (!anyNamedByRole && position >= 0 && position < arrays.size()) {
+            used.add(arrays.get(position));
             return arrays.get(position);
         }
         return null;
+    }
+
+    /**
+     * Weights no converter asked for, except Normalization's sample count (bookkeeping only). A weight
+     * left over means the config and the weights disagree, so the rebuilt layer would compute something else.
+     */
+    List<NamedArray> unused() {
+        return arrays.stream().filter(a -> !used.contains(a) && !"count".equals(a.baseName())).toList();
     }
 
     private static final java.util.Set<String> KNOWN_ROLES = java.util.Set.of("kernel", "bias", "gamma", "beta",
