@@ -60,6 +60,7 @@ public final class KerasH5Engine implements Engine {
         String version = h5.kerasVersion() != null ? h5.kerasVersion() : ModelConfigParser.string(config, "keras_version");
         KerasDialect dialect = KerasDialect.of(version);
         ModelSpec spec = new ModelConfigParser(dialect.major() == 1).parse(config);
+        refuseTheanoKernels(h5, spec);
 
         Graph graph = new Graph();
         Session session = null;
@@ -106,6 +107,23 @@ public final class KerasH5Engine implements Engine {
             }
             throw new ModelLoadException("the Keras model " + files.h5() + " could not be rebuilt in TensorFlow: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Keras stores Theano-trained convolution kernels flipped (convolution, not correlation) and only
+     * flips them back inside Python's load_weights; such files would load here with wrong numbers.
+     */
+    private static void refuseTheanoKernels(KerasH5File h5, ModelSpec spec) throws ModelLoadException {
+        if (!"theano".equals(h5.backend())) {
+            return;
+        }
+        for (LayerSpec layer : spec.layers()) {
+            if (layer.className().startsWith("Conv") || layer.className().contains("Conv")) {
+                throw new ModelLoadException("the Keras model " + h5.path().getFileName() + " was saved with the "
+                        + "Theano backend; its convolution kernels (layer '" + layer.name() + "') are stored flipped "
+                        + "for Theano and are not supported. Re-save it with the TensorFlow backend.");
+            }
         }
     }
 
