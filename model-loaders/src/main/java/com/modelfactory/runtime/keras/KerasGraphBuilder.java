@@ -173,10 +173,12 @@ final class KerasGraphBuilder {
             dims[0] = -1;
             System.arraycopy(s, 0, dims, 1, s.length);
         }
-        if (dims == null) {
+        if (dims == null || dims.length == 0) {
             throw new ModelLoadException("InputLayer '" + layer.name() + "' declares no shape (batch_input_shape, "
                     + "batch_shape or input_shape)");
         }
+        // A batch size fixed in the config (batch_size=1 for export) does not bind serving: batch stays dynamic.
+        dims[0] = -1;
         return new TensorSpec(layer.name(), dataType(layer), dims);
     }
 

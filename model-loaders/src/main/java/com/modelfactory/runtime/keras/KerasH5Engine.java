@@ -119,7 +119,7 @@ public final class KerasH5Engine implements Engine {
             return;
         }
         for (LayerSpec layer : spec.layers()) {
-            if (layer.className().startsWith("Conv") || layer.className().contains("Conv")) {
+            if (layer.className().contains("Conv")) {
                 throw new ModelLoadException("the Keras model " + h5.path().getFileName() + " was saved with the "
                         + "Theano backend; its convolution kernels (layer '" + layer.name() + "') are stored flipped "
                         + "for Theano and are not supported. Re-save it with the TensorFlow backend.");

@@ -24,6 +24,7 @@ final class LayerRegistry {
         MergeLayers.register(m);
         NormalizationLayers.register(m);
         ActivationLayers.register(m);
+        LocallyConnectedLayers.register(m);
         CONVERTERS = Collections.unmodifiableMap(m);
     }
 
