@@ -1,6 +1,7 @@
 package com.modelfactory.runtime.keras;
 
 import com.google.gson.JsonObject;
+import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.Engine;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
@@ -46,8 +47,7 @@ public final class KerasH5Engine implements Engine {
 
     @Override
     public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
-        if (options.device().wantsCuda() && options.device().kind() == com.modelfactory.runtime.engine.Device.Kind.CUDA
-                && !cudaBuild()) {
+        if (options.device().kind() == Device.Kind.CUDA && !cudaBuild()) {
             throw new ModelLoadException("DEVICE=" + options.device() + " was requested but this TensorFlow build "
                     + "has no CUDA support (use DEVICE=auto or cpu to run on the CPU)");
         }

@@ -3,7 +3,10 @@ package com.modelfactory.runtime.keras;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -14,7 +17,7 @@ import java.util.regex.Pattern;
 final class LayerWeights {
     private final String layerName;
     private final List<NamedArray> arrays;
-    private final java.util.Set<NamedArray> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<NamedArray> used = Collections.newSetFromMap(new IdentityHashMap<>());
 
     LayerWeights(String layerName, List<NamedArray> arrays) {
         this.layerName = layerName;
@@ -88,7 +91,7 @@ final class LayerWeights {
         return arrays.stream().filter(a -> !used.contains(a) && !"count".equals(a.baseName())).toList();
     }
 
-    private static final java.util.Set<String> KNOWN_ROLES = java.util.Set.of("kernel", "bias", "gamma", "beta",
+    private static final Set<String> KNOWN_ROLES = Set.of("kernel", "bias", "gamma", "beta",
             "moving_mean", "moving_variance", "depthwise_kernel", "pointwise_kernel", "embeddings", "alpha",
             "mean", "variance", "count");
 
