@@ -62,7 +62,20 @@ final class Keras1Layers {
                 move(out, "p", "rate");
                 return new Translated(className, out);
             }
+            case "BatchNormalization" -> {
+                // Keras 1 mode 0 normalises per feature with running_mean / running_std (a variance);
+                // modes 1 and 2 normalise each sample with its own statistics, also at inference.
+                int mode = out.has("mode") ? out.get("mode").getAsInt() : 0;
+                if (mode != 0) {
+                    throw new ModelLoadException("Keras 1 layer '" + name + "' (BatchNormalization) uses mode " + mode
+                            + "; only mode 0 is supported");
+                }
+                return new Translated(className, out);
+            }
             default -> {
+                if (out.has("dim_ordering")) {
+                    dimOrdering(out);
+                }
                 return new Translated(className, out);
             }
         }
