@@ -31,24 +31,6 @@ class OnnxServingTest {
     private static final double TOLERANCE = 1e-4;
 
     @ParameterizedTest
-    @ValueSource(strings = {"onnx/tiny_cnn", "onnx/mnist_flat", "onnx/fixed_batch_nhwc", "onnx/initializer_inputs"})
-    void inferMatchesFrameworkReferenceAtBatchOneAndMore(String dir) throws Exception {
-        JsonObject ref = TestRuntime.reference(dir);
-        try (TestRuntime rt = TestRuntime.start("--model", fixture(dir).resolve("model.onnx").toString())) {
-            // batch > 1: the reference batch as it is
-            HttpResponse<String> r = rt.infer(TestRuntime.inferRequest(ref));
-            assertEquals(200, r.statusCode(), r.body());
-            assertOutputsMatch(ref.getJsonObject("outputs"), new JsonObject(r.body()), 0, -1);
-
-            // batch 1: only the first row of every input
-            JsonObject first = firstRow(ref);
-            r = rt.infer(TestRuntime.inferRequest(first));
-            assertEquals(200, r.statusCode(), r.body());
-            assertOutputsMatch(ref.getJsonObject("outputs"), new JsonObject(r.body()), 0, 1);
-        }
-    }
-
-    @ParameterizedTest
     @ValueSource(strings = {"onnx/tiny_cnn", "onnx/mnist_flat"})
     void predictWithImageMatchesReference(String dir) throws Exception {
         JsonObject ref = TestRuntime.reference(dir);
@@ -200,44 +182,6 @@ class OnnxServingTest {
             l.add(f);
         }
         return l;
-    }
-
-    /** The reference with every input cut to its first row. */
-    private static JsonObject firstRow(JsonObject ref) {
-        JsonObject copy = ref.copy();
-        JsonObject inputs = copy.getJsonObject("inputs");
-        for (String name : inputs.fieldNames()) {
-            JsonObject t = inputs.getJsonObject(name);
-            JsonArray shape = t.getJsonArray("shape");
-            long rows = shape.getLong(0);
-            int per = (int) (t.getJsonArray("data").size() / rows);
-            JsonArray data = new JsonArray(t.getJsonArray("data").getList().subList(0, per));
-            JsonArray s = shape.copy();
-            s.set(0, 1);
-            t.put("shape", s).put("data", data);
-        }
-        return copy;
-    }
-
-    /** Compares output rows [from, from+rows) (rows -1 = all) of the reference with the response. */
-    private static void assertOutputsMatch(JsonObject expected, JsonObject response, int from, int rows) {
-        JsonArray outputs = response.getJsonArray("outputs");
-        assertEquals(expected.size(), outputs.size(), response.encode());
-        for (int i = 0; i < outputs.size(); i++) {
-            JsonObject got = outputs.getJsonObject(i);
-            JsonObject want = expected.getJsonObject(got.getString("name"));
-            double[] w = doubles(want.getJsonArray("data"));
-            long allRows = want.getJsonArray("shape").getLong(0);
-            if (rows > 0) {
-                int per = (int) (w.length / allRows);
-                w = Arrays.copyOfRange(w, from * per, (from + rows) * per);
-            }
-            double[] g = doubles(got.getJsonArray("data"));
-            double diff = maxAbsDiff(w, g);
-            assertTrue(diff <= TOLERANCE, got.getString("name") + " differs by " + diff);
-            long[] gotShape = got.getJsonArray("shape").stream().mapToLong(x -> ((Number) x).longValue()).toArray();
-            assertEquals(rows > 0 ? rows : allRows, gotShape[0]);
-        }
     }
 
     static void assertShape(long[] want, JsonArray got) {
