@@ -26,8 +26,8 @@ set -euo pipefail
 
 DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$DEPLOY_DIR/.." && pwd)
-CPU_BASE=eclipse-temurin:17-jre-jammy
-GPU_BASE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04
+CPU_BASE=docker.io/library/eclipse-temurin:17-jre-jammy
+GPU_BASE=docker.io/nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04
 GPU_TORCH_FLAVOR=cu126
 
 variant=cpu tag="" push="" context_only="" base_image="" model="" builder="" skip_maven=false delivery=""
@@ -67,10 +67,12 @@ if [[ "$skip_maven" == false ]]; then
   # shellcheck disable=SC2086
   (cd "$REPO_DIR" && mvn -B -q ${MVN_FLAGS:-} "${maven_flags[@]}" -DskipTests -pl server,deploy -am package)
 fi
-server_jar="$REPO_DIR/server/target/model-server.jar"
-warmup_jar="$REPO_DIR/deploy/target/model-runtime-deploy.jar"
-[[ -f "$server_jar" && -d "$REPO_DIR/server/target/lib" ]] \
-  || die "$server_jar and server/target/lib are missing: build them (mvn -B package -DskipTests) or drop --skip-maven"
+# (Overridable so tests can point at other build output.)
+server_target=${MODEL_RUNTIME_SERVER_TARGET:-$REPO_DIR/server/target}
+server_jar="$server_target/model-server.jar"
+warmup_jar=${MODEL_RUNTIME_WARMUP_JAR:-$REPO_DIR/deploy/target/model-runtime-deploy.jar}
+[[ -f "$server_jar" && -d "$server_target/lib" ]] \
+  || die "$server_jar and $server_target/lib are missing: build them (mvn -B package -DskipTests) or drop --skip-maven"
 [[ -f "$warmup_jar" ]] || die "$warmup_jar is missing: mvn -B package -DskipTests -pl deploy -am"
 
 # --- context --------------------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ chmod 0755 "$ctx"/app/bin/*.sh
 cp "$server_jar" "$ctx/app/"
 cp "$warmup_jar" "$ctx/tools/"
 # Our own jars change with every commit; third-party jars rarely. Separate layers keep pulls small.
-for jar in "$REPO_DIR"/server/target/lib/*.jar; do
+for jar in "$server_target"/lib/*.jar; do
   case "$(basename "$jar")" in
     model-loaders-*.jar|server-*.jar|deploy-*.jar|benchmarks-*.jar) cp "$jar" "$ctx/app/lib/" ;;
     *) cp "$jar" "$ctx/deps/lib/" ;;

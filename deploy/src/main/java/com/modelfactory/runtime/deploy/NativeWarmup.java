@@ -48,6 +48,13 @@ public final class NativeWarmup {
 
     /** Prepares the engines found on the class path, then the DJL and TensorFlow Java libraries. */
     public static List<Outcome> prepare(Device device, Path nativeDir) {
+        List<Outcome> outcomes = new ArrayList<>(prepareEngines(device, nativeDir));
+        outcomes.addAll(prepareLibraries());
+        return outcomes;
+    }
+
+    /** Asks every engine on the class path (through the seam) to extract its natives into nativeDir. */
+    public static List<Outcome> prepareEngines(Device device, Path nativeDir) {
         List<Outcome> outcomes = new ArrayList<>();
         for (Engine engine : Engines.available()) {
             try {
@@ -57,6 +64,15 @@ public final class NativeWarmup {
                 outcomes.add(new Outcome("engine " + engine.name(), false, String.valueOf(e.getMessage())));
             }
         }
+        return outcomes;
+    }
+
+    /**
+     * Loads libtorch through DJL and TensorFlow through JavaCPP, which unpack into their own caches
+     * (DJL_CACHE_DIR, org.bytedeco.javacpp.cachedir) until their engines implement prepareNatives.
+     */
+    public static List<Outcome> prepareLibraries() {
+        List<Outcome> outcomes = new ArrayList<>();
         // DJL unpacks libtorch into DJL_CACHE_DIR (or downloads the PYTORCH_FLAVOR build there when
         // ai.djl.offline=false); JavaCPP unpacks TensorFlow into org.bytedeco.javacpp.cachedir.
         outcomes.add(attempt("libtorch (DJL)", () -> {
