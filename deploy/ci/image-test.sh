@@ -163,8 +163,7 @@ echo "rejected: ${out##*entrypoint: }"
 step "GPU variant: the Dockerfile builds up to its CUDA base image, which needs a registry"
 "$DEPLOY_DIR/build-image.sh" --variant gpu --skip-maven --context-only "$WORK/gpu-context" --model "$FIXTURE_DIR/model.onnx" \
   "$DEPLOY_DIR/samples/tiny-cnn"
-read -r -a gpu_args <"$WORK/gpu-context/build-args"
-eval "gpu_args=(${gpu_args[*]})"
+eval "gpu_args=($(cat "$WORK/gpu-context/build-args"))"   # written with printf %q by build-image.sh
 set +e
 timeout 300 podman build --network=host --format docker --pull=missing "${gpu_args[@]}" -t localhost/model-runtime:ci-gpu \
   "$WORK/gpu-context" >"$WORK/gpu-build.log" 2>&1
