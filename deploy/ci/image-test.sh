@@ -118,7 +118,7 @@ podman exec "$CONTAINER" cat /opt/model-runtime/config/model-config.yaml \
   | cmp - "$DEPLOY_DIR/samples/tiny-cnn/model_resource/model-config.yaml" || fail "model-config.yaml not in the image"
 jvm_uid=$(podman exec "$CONTAINER" stat -c %u /proc/1)
 [[ "$jvm_uid" == 10001 ]] || fail "PID 1 runs as uid $jvm_uid, not the unprivileged runtime user 10001"
-[[ "$(podman exec "$CONTAINER" readlink /proc/1/exe)" == */java ]] || fail "PID 1 is not the JVM (SIGTERM would not reach it)"
+[[ "$(podman exec "$CONTAINER" cat /proc/1/comm)" == java ]] || fail "PID 1 is not the JVM (SIGTERM would not reach it)"
 echo "hosts, overlay, hooks, config: ok; JVM is PID 1 as uid 10001"
 
 step "/metrics"
