@@ -91,8 +91,26 @@ chmod 0755 "$ctx"/app/bin/*.sh
 cp "$server_jar" "$ctx/app/"
 cp "$warmup_jar" "$ctx/tools/"
 # Our own jars change with every commit; third-party jars rarely. Separate layers keep pulls small.
-for jar in "$server_target"/lib/*.jar; do
-  case "$(basename "$jar")" in
+# Only the jars the server's manifest names: a lib/ folder may hold stale jars of another variant.
+classpath_of() {
+  local tmp line joined=""
+  tmp=$(mktemp -d)
+  (cd "$tmp" && jar xf "$1" META-INF/MANIFEST.MF)
+  # Manifest lines wrap at 72 bytes; a continuation line starts with one space.
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    line=${line%$'\r'}
+    if [[ "$line" == " "* ]]; then joined+="${line:1}"; else joined+=$'\n'"$line"; fi
+  done <"$tmp/META-INF/MANIFEST.MF"
+  rm -rf "$tmp"
+  sed -n 's/^Class-Path: //p' <<<"$joined" | tr ' ' '\n' | sed -n 's#^lib/##p'
+}
+command -v jar >/dev/null 2>&1 || die "the JDK's jar tool is needed to read $server_jar's manifest"
+mapfile -t classpath < <(classpath_of "$server_jar")
+[[ ${#classpath[@]} -gt 0 ]] || die "$server_jar has no Class-Path with lib/ entries in its manifest"
+for name in "${classpath[@]}"; do
+  jar="$server_target/lib/$name"
+  [[ -f "$jar" ]] || die "$jar (named in the server's manifest) is missing"
+  case "$name" in
     model-loaders-*.jar|server-*.jar|deploy-*.jar|benchmarks-*.jar) cp "$jar" "$ctx/app/lib/" ;;
     *) cp "$jar" "$ctx/deps/lib/" ;;
   esac

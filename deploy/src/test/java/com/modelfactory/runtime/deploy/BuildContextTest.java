@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,12 +32,29 @@ class BuildContextTest {
     Map<String, String> env;
     Path sample = Scripts.deployDir().resolve("samples/tiny-cnn");
 
+    /** Third-party jar names long enough that the manifest's Class-Path wraps over several lines. */
+    private static final List<String> THEIRS = IntStream.range(0, 12)
+            .mapToObj(i -> "some-rather-long-third-party-library-name-" + i + "-1.0.jar").toList();
+
     @BeforeEach
     void fakeBuildOutput() throws Exception {
         Path target = Files.createDirectories(dir.resolve("server-target/lib"));
-        Files.writeString(target.getParent().resolve("model-server.jar"), "server");
+        List<String> classPath = new ArrayList<>();
+        classPath.add("lib/model-loaders-0.1.0-SNAPSHOT.jar");
+        THEIRS.forEach(j -> classPath.add("lib/" + j));
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
+        try (JarOutputStream jar = new JarOutputStream(
+                Files.newOutputStream(target.getParent().resolve("model-server.jar")), manifest)) {
+            jar.flush();
+        }
         Files.writeString(target.resolve("model-loaders-0.1.0-SNAPSHOT.jar"), "ours");
-        Files.writeString(target.resolve("vertx-core-5.0.12.jar"), "theirs");
+        for (String j : THEIRS) {
+            Files.writeString(target.resolve(j), "theirs");
+        }
+        // Left over from a build of the other variant: not on the manifest, so not in the image.
+        Files.writeString(target.resolve("onnxruntime_gpu-1.23.2.jar"), "stale");
         Files.writeString(dir.resolve("warmup.jar"), "warmup");
         env = Map.of("MODEL_RUNTIME_SERVER_TARGET", target.getParent().toString(),
                 "MODEL_RUNTIME_WARMUP_JAR", dir.resolve("warmup.jar").toString());
@@ -54,8 +76,11 @@ class BuildContextTest {
         assertTrue(Files.isExecutable(ctx.resolve("app/bin/entrypoint.sh")));
         // Our jars and third-party jars go to separate layers.
         assertTrue(Files.exists(ctx.resolve("app/lib/model-loaders-0.1.0-SNAPSHOT.jar")));
-        assertTrue(Files.exists(ctx.resolve("deps/lib/vertx-core-5.0.12.jar")));
+        for (String j : THEIRS) {
+            assertTrue(Files.exists(ctx.resolve("deps/lib/" + j)), j + " (from a wrapped manifest line) missing");
+        }
         assertFalse(Files.exists(ctx.resolve("deps/lib/model-loaders-0.1.0-SNAPSHOT.jar")));
+        assertFalse(Files.exists(ctx.resolve("deps/lib/onnxruntime_gpu-1.23.2.jar")), "stale jar copied");
         assertEquals(Files.readString(sample.resolve("model_resource/model-config.yaml")),
                 Files.readString(ctx.resolve("delivery/config/model-config.yaml")));
         assertEquals(Files.readString(sample.resolve("system/etc/model-factory/site.conf")),
