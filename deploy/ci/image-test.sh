@@ -101,6 +101,10 @@ if diff > 1e-4:
     sys.exit(f"/predict differs from the reference by {diff}")
 PY
 
+step "model-config.yaml from the delivery folder is the runtime's config (model_name: tiny-cnn)"
+curl -fsS "$base/v2/models/tiny-cnn" >"$WORK/metadata.json" || fail "/v2/models/tiny-cnn not served: model-config.yaml not applied"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert m["name"]=="tiny-cnn", m; print("metadata:", m["name"], [i["name"] for i in m["inputs"]])' "$WORK/metadata.json"
+
 step "/etc/hosts, overlay, build hooks, delivery config, runtime user inside the container"
 hosts=$(podman exec "$CONTAINER" cat /etc/hosts)
 for line in "10.11.12.13 model-store.factory.local" "10.11.12.14 db.factory.local"; do
@@ -130,9 +134,11 @@ types = [l for l in text.splitlines() if l.startswith("# TYPE ")]
 samples = [l for l in text.splitlines() if l and not l.startswith("#")]
 if not types or not samples:
     sys.exit("no Prometheus metrics in /metrics")
-counted = [l for l in samples if "request" in l.split(" ")[0].split("{")[0].lower() and float(l.rsplit(" ", 1)[1]) > 0]
+# The /predict call above must have been counted by a request counter labelled with its route.
+counted = [l for l in samples
+           if l.split("{")[0].endswith("_count") and 'route="/predict"' in l and float(l.rsplit(" ", 1)[1]) >= 1]
 if not counted:
-    sys.exit("/metrics has no request metric with a count above 0 after a /predict")
+    sys.exit("/metrics has no request count for route /predict after a /predict call")
 print(f"/metrics: {len(types)} metric families, e.g. {counted[0][:120]}")
 PY
 
