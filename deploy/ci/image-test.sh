@@ -84,7 +84,10 @@ echo "HEALTHCHECK: healthy"
 
 step "/predict with the fixture image against the reference (max abs diff <= 1e-4)"
 curl -fsS -X POST -H 'Content-Type: image/png' --data-binary "@$IMAGE_FILE" "$base/predict" >"$WORK/predict.json"
-python3 - "$WORK/predict.json" "$FIXTURE_DIR/reference.json" <<'PY'
+# multipart/form-data too: the upload lands in a temp folder the unprivileged user must be able to write.
+curl -fsS -X POST -F "image=@$IMAGE_FILE;type=image/png" "$base/predict" >"$WORK/predict-multipart.json"
+for answer_file in "$WORK/predict.json" "$WORK/predict-multipart.json"; do
+python3 - "$answer_file" "$FIXTURE_DIR/reference.json" <<'PY'
 import json, sys
 answer = json.load(open(sys.argv[1]))
 reference = json.load(open(sys.argv[2]))["image"]["outputs"]
@@ -96,10 +99,11 @@ want = expected["data"]
 if len(got) != len(want):
     sys.exit(f"/predict returned {len(got)} values, the reference has {len(want)}: {answer}")
 diff = max(abs(a - b) for a, b in zip(got, want))
-print(f"/predict: {len(got)} values, max abs diff {diff:.3g}")
+print(f"/predict ({sys.argv[1].rsplit('/', 1)[1]}): {len(got)} values, max abs diff {diff:.3g}")
 if diff > 1e-4:
     sys.exit(f"/predict differs from the reference by {diff}")
 PY
+done
 
 step "model-config.yaml from the delivery folder is the runtime's config (model_name: tiny-cnn)"
 curl -fsS "$base/v2/models/tiny-cnn" >"$WORK/metadata.json" || fail "/v2/models/tiny-cnn not served: model-config.yaml not applied"
