@@ -185,4 +185,7 @@ grep -q 'docker.io/nvidia/cuda' "$WORK/gpu-build.log" || fail "the GPU build fai
 grep -qE 'STEP 2/|RUN ' "$WORK/gpu-build.log" && fail "the GPU build ran steps past FROM"
 echo "GPU Dockerfile parsed; the build stops at pulling docker.io/nvidia/cuda (no registry here)"
 
+# Dangling layers of earlier runs pile up (about 2 GB per changed build); keep a day's worth as cache.
+podman image prune -f --filter until=24h >/dev/null 2>&1 || true
+
 step "done in $((SECONDS - started)) s"
