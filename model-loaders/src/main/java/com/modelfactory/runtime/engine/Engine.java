@@ -1,6 +1,7 @@
 package com.modelfactory.runtime.engine;
 
 import com.modelfactory.runtime.format.ModelFormat;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -18,4 +19,12 @@ public interface Engine {
      * the device cannot be honoured or the model uses something the engine cannot run.
      */
     LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException;
+
+    /**
+     * Extracts (and loads once) this engine's native libraries into {@code nativeCacheDir} now, so an
+     * image build can bake them in instead of every container start unpacking them. Engines whose
+     * natives need no preparation keep this no-op. {@code device} says whether GPU libraries are wanted.
+     */
+    default void prepareNatives(Device device, Path nativeCacheDir) throws ModelLoadException {
+    }
 }

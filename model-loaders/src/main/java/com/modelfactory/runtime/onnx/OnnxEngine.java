@@ -41,6 +41,16 @@ public final class OnnxEngine implements Engine {
     }
 
     @Override
+    public void prepareNatives(Device device, Path nativeCacheDir) throws ModelLoadException {
+        OnnxNatives.prepare(nativeCacheDir, device.wantsCuda());
+        try {
+            OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "model-runtime");
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new ModelLoadException("ONNX Runtime native libraries do not load: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
         Path file = modelFile(options.modelPath());
         Device device = options.device();

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Container entrypoint of the model runtime image.
+#  1. HOSTS="ip<->hostname,ip<->hostname" entries are appended to /etc/hosts as "ip hostname", like the
+#     legacy run.sh, so the container resolves the model store; a malformed entry stops the start with a
+#     message (nothing is written unless every entry is valid).
+#  2. Image defaults (runtime.env from the variant, delivery.env from the delivery folder) fill in
+#     settings the operator did not set; the operator's environment always wins.
+#  3. Started as root (the default, so /etc/hosts is writable), it drops to the unprivileged runtime
+#     user with setpriv; started as that user already (Kubernetes runAsUser), it just goes on.
+#  4. exec java, so the JVM is PID 1 and SIGTERM reaches the runtime, which drains and exits 0.
+set -euo pipefail
+
+RUNTIME_HOME=${MODEL_RUNTIME_HOME:-/opt/model-runtime}
+HOSTS_FILE=${MODEL_RUNTIME_HOSTS_FILE:-/etc/hosts}   # overridable for tests only
+RUNTIME_USER=${MODEL_RUNTIME_USER:-model}
+
+die() {
+  echo "entrypoint: $*" >&2
+  exit 64
+}
+
+valid_ipv4() {
+  local IFS=. octets o
+  read -r -a octets <<<"$1"
+  [[ "$1" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || return 1
+  for o in "${octets[@]}"; do
+    (( 10#$o <= 255 )) || return 1
+  done
+}
+
+valid_ipv6() {
+  [[ "$1" == *:* && "$1" =~ ^[0-9A-Fa-f:.]+$ && "$1" != *:::* ]]
+}
+
+valid_hostname() {
+  # RFC 1123: dot-separated labels of letters, digits and inner hyphens, at most 253 characters.
+  (( ${#1} <= 253 )) && [[ "$1" =~ ^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$ ]]
+}
+
+# Prints "ip hostname" lines for $HOSTS, or dies naming the first malformed entry.
+parse_hosts() {
+  local entry ip name IFS=,
+  local -a entries
+  read -r -a entries <<<"$1"
+  for entry in "${entries[@]}"; do
+    entry="${entry#"${entry%%[![:space:]]*}"}"
+    entry="${entry%"${entry##*[![:space:]]}"}"
+    [[ -z "$entry" ]] && continue   # tolerate a trailing comma
+    if [[ "$entry" != *"<->"* ]]; then
+      die "malformed HOSTS entry '$entry': expected IP<->hostname (entries separated by commas)"
+    fi
+    ip="${entry%%<->*}"
+    name="${entry#*<->}"
+    if ! valid_ipv4 "$ip" && ! valid_ipv6 "$ip"; then
+      die "malformed HOSTS entry '$entry': '$ip' is not an IPv4 or IPv6 address"
+    fi
+    if ! valid_hostname "$name"; then
+      die "malformed HOSTS entry '$entry': '$name' is not a valid hostname"
+    fi
+    printf '%s %s\n' "$ip" "$name"
+  done
+}
+
+append_hosts() {
+  local lines line
+  lines=$(parse_hosts "$1") || exit $?
+  [[ -z "$lines" ]] && return 0
+  if [[ ! -w "$HOSTS_FILE" ]]; then
+    die "HOSTS is set but $HOSTS_FILE is not writable for uid $(id -u): start the container as root (the runtime still runs as '$RUNTIME_USER') or, on Kubernetes, use hostAliases"
+  fi
+  while IFS= read -r line; do
+    # A restarted container keeps its hosts file: do not add the same line twice.
+    if ! grep -qxF "$line" "$HOSTS_FILE"; then
+      printf '%s\n' "$line" >>"$HOSTS_FILE"
+    fi
+    echo "entrypoint: $HOSTS_FILE += $line"
+  done <<<"$lines"
+}
+
+# KEY=VALUE lines; sets KEY only when the environment does not already have it.
+load_defaults() {
+  local file=$1 key value
+  [[ -f "$file" ]] || return 0
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ -z "$line" || "$line" == \#* ]] && continue
+    key="${line%%=*}"
+    value="${line#*=}"
+    [[ "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "bad line in $file: $line"
+    if [[ -z "${!key+x}" ]]; then
+      export "$key=$value"
+    fi
+  done <"$file"
+}
+
+if [[ -n "${HOSTS:-}" ]]; then
+  append_hosts "$HOSTS"
+fi
+
+load_defaults "$RUNTIME_HOME/config/delivery.env"
+load_defaults "$RUNTIME_HOME/runtime.env"
+
+if [[ "${1:-}" == --check-hosts-only ]]; then
+  exit 0   # used by tests: validate and write HOSTS, start nothing
+fi
+
+# The JVM takes its heap from the container's memory limit, not the host's.
+read -r -a jvm_opts <<<"${JAVA_OPTS:--XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError}"
+jvm_opts+=(
+  "-Dai.djl.offline=${DJL_OFFLINE:-true}"
+  "-Dorg.bytedeco.javacpp.cachedir=${JAVACPP_CACHE_DIR:-$RUNTIME_HOME/natives/javacpp}"
+)
+
+if [[ $# -gt 0 && "$1" != -* ]]; then
+  cmd=("$@")              # e.g. "bash" for debugging: run it instead of the server
+else
+  cmd=(java "${jvm_opts[@]}" -jar "$RUNTIME_HOME/model-server.jar" "$@")
+fi
+
+if [[ "$(id -u)" == 0 && "$RUNTIME_USER" != root ]]; then
+  export HOME
+  HOME=$(getent passwd "$RUNTIME_USER" | cut -d: -f6)
+  exec setpriv --reuid="$RUNTIME_USER" --regid="$RUNTIME_USER" --init-groups --no-new-privs -- "${cmd[@]}"
+fi
+exec "${cmd[@]}"
