@@ -41,6 +41,12 @@ public final class NativeCache {
             }
             Files.createDirectories(root);
             Path staging = Files.createTempDirectory(root, key + ".tmp");
+            // Readable by every user: the image extracts as root at build time and runs unprivileged.
+            try {
+                Files.setPosixFilePermissions(staging, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
             try {
                 // Keep what an earlier start already extracted (e.g. the CPU set before a CUDA provider).
                 if (Files.isDirectory(target)) {

@@ -121,7 +121,8 @@ public final class ConfigLoader {
         Map<String, Object> flat = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : root.entrySet()) {
             String key = String.valueOf(e.getKey());
-            if (SECTIONS.contains(key) && e.getValue() instanceof Map<?, ?> section && Option.byKey(key) == null) {
+            // `model:` is both a section and the model path setting: a mapping is the section.
+            if (SECTIONS.contains(key) && e.getValue() instanceof Map<?, ?> section) {
                 section.forEach((k, v) -> put(flat, String.valueOf(k), v, file, warnings));
             } else {
                 put(flat, key, e.getValue(), file, warnings);

@@ -112,6 +112,8 @@ final class MetadataRoutes {
                 for (long d : t.shape()) {
                     shape.add(d);
                 }
+            } else {
+                shape.add(-1); // unknown rank (TorchScript without config): any shape is accepted
             }
             a.add(new JsonObject().put("name", t.name()).put("datatype", t.dataType().name()).put("shape", shape));
         }

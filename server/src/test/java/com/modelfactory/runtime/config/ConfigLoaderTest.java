@@ -29,11 +29,13 @@ class ConfigLoaderTest {
     @Test
     void flagsBeatEnvironmentWhichBeatsYamlWhichBeatsDefaults() throws Exception {
         Path yaml = dir.resolve("model-config.yaml");
-        Files.writeString(yaml, "port: 6000\nmax_batch_size: 4\nbatching:\n  queue_capacity: 9\ndevice: cpu\n");
+        Files.writeString(yaml, "port: 6000\nmax_batch_size: 4\nbatching:\n  queue_capacity: 9\n"
+                + "model:\n  device: cpu\n  model_name: leaf\n");
         RuntimeConfig fromYaml = ConfigLoader.load(new String[] {"--config", yaml.toString()}, Map.of());
         assertEquals(6000, fromYaml.server().port());
         assertEquals(4, fromYaml.batching().maxBatchSize());
         assertEquals(9, fromYaml.batching().queueCapacity(), "keys may be grouped in sections");
+        assertEquals("leaf", fromYaml.model().name(), "a model: mapping is a section, not the model path");
 
         RuntimeConfig envWins = ConfigLoader.load(new String[] {"--config", yaml.toString()},
                 Map.of("PORT", "7000", "MAX_BATCH_SIZE", "8"));
