@@ -4,6 +4,7 @@ import com.modelfactory.runtime.config.ConfigException;
 import com.modelfactory.runtime.config.ConfigLoader;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -61,14 +62,21 @@ public final class Main {
             return;
         }
         long drainMs = config.server().drainTimeoutMs();
-        sun.misc.SignalHandler onSignal = sig -> new Thread(() -> {
-            log.info("SIG{} received: not ready, draining {} request(s) for up to {} ms", sig.getName(),
-                    server.model().batcher().inFlight(), drainMs);
-            boolean drained = server.drainAndStop(drainMs);
-            log.info(drained ? "drained; stopped" : "drain timeout; stopped with requests unfinished");
-            // halt, not exit: the JVM's own SIGTERM exit status would be 143; a clean drain is a clean exit.
-            Runtime.getRuntime().halt(0);
-        }, "shutdown").start();
+        AtomicBoolean stopping = new AtomicBoolean();
+        sun.misc.SignalHandler onSignal = sig -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return; // a second signal while draining changes nothing
+            }
+            new Thread(() -> {
+                log.info("SIG{} received: not ready, draining {} admitted request(s) for up to {} ms",
+                        sig.getName(), server.state().admitted(), drainMs);
+                boolean drained = server.drainAndStop(drainMs);
+                log.info(drained ? "drained; stopped" : "drain timeout; stopped with requests unfinished");
+                // halt, not exit: the JVM's own SIGTERM exit status would be 143, and shutdown hooks have
+                // nothing left to do. A drain is the expected way to stop, so it exits 0.
+                Runtime.getRuntime().halt(0);
+            }, "shutdown").start();
+        };
         Signal.handle(new Signal("TERM"), onSignal);
         Signal.handle(new Signal("INT"), onSignal);
     }

@@ -64,7 +64,7 @@ public final class RuntimeServer implements AutoCloseable {
         }
         String name = config.model().name() != null ? config.model().name() : ModelStartup.nameFrom(located.path());
         RuntimeMetrics metrics = new RuntimeMetrics(name);
-        located.downloadFacts().forEach((k, v) -> metrics.startupValue(k, "model download", null, v));
+        metrics.modelDownload(located.downloadFacts());
         ThreadPoolExecutor workers = requestWorkers(config.batching().queueCapacity());
         Vertx vertx = Vertx.vertx();
         ServingState state = new ServingState();
@@ -126,16 +126,20 @@ public final class RuntimeServer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: not ready at once, new requests 503, accepted requests finish (at most
-     * {@code drainTimeoutMs}), then the socket and the engine close.
-     * @return true when every accepted request finished in time
+     * Graceful stop: not ready at once, new requests 503, every admitted request (being decoded, queued or
+     * running) finishes, at most {@code drainTimeoutMs} in all; then the socket and the engine close.
+     * @return true when every admitted request finished in time
      */
     public boolean drainAndStop(long drainTimeoutMs) {
         state.beginDrain();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainTimeoutMs);
         boolean drained;
         try {
-            drained = model.batcher().drain(drainTimeoutMs);
-            server.shutdown().await();
+            drained = state.awaitAdmittedDone(end - System.nanoTime())
+                    && model.batcher().drain(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            // Idle keep-alive connections are closed; none carries an unanswered request any more.
+            server.shutdown(Math.max(100, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())),
+                    TimeUnit.MILLISECONDS).await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             drained = false;
@@ -145,6 +149,11 @@ public final class RuntimeServer implements AutoCloseable {
         }
         close();
         return drained;
+    }
+
+    /** The life cycle probes see; tests use it to watch readiness during a drain. */
+    public ServingState state() {
+        return state;
     }
 
     @Override

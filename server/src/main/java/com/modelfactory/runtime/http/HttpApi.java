@@ -15,8 +15,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -115,10 +118,12 @@ public final class HttpApi {
     /** The model, if it is ready to take requests; otherwise fails the request with 503. */
     ServedModel modelOr503(RoutingContext ctx) {
         ServedModel m = state.model();
-        if (state.draining()) {
+        if (!state.admit()) {
             ctx.fail(new ShuttingDownException());
             return null;
         }
+        // Released when the response ends or the connection closes: a drain waits for admitted requests.
+        ctx.addEndHandler(v -> state.release());
         if (m == null || !state.ready()) {
             ctx.fail(new HttpException(503, "the model is still loading; retry when /health/ready answers 200"));
             return null;
@@ -133,6 +138,19 @@ public final class HttpApi {
     void respond(RoutingContext ctx, ServedModel model, Supplier<Map<String, Tensor>> parse,
                  Function<Map<String, Tensor>, byte[]> render) {
         Context context = Vertx.currentContext();
+        // A client that goes away cancels its request: skipped if still queued, never submitted if not yet.
+        // (An end handler, not response().closeHandler(): the router's end handlers rely on the latter.)
+        AtomicBoolean gone = new AtomicBoolean();
+        AtomicReference<InferenceRequest> queued = new AtomicReference<>();
+        ctx.addEndHandler(end -> {
+            if (end.failed()) {
+                gone.set(true);
+                InferenceRequest r = queued.get();
+                if (r != null) {
+                    r.cancel();
+                }
+            }
+        });
         CompletableFuture<Map<String, Tensor>> parsed;
         try {
             parsed = CompletableFuture.supplyAsync(() -> {
@@ -146,8 +164,14 @@ public final class HttpApi {
             return;
         }
         parsed.thenCompose(inputs -> {
+            if (gone.get()) {
+                throw new CancellationException("the client disconnected");
+            }
             InferenceRequest request = model.batcher().submit(inputs);
-            context.runOnContext(v -> ctx.response().closeHandler(closed -> request.cancel()));
+            queued.set(request);
+            if (gone.get()) {
+                request.cancel();
+            }
             return request.result();
         }).thenApplyAsync(render, workers).whenComplete((bytes, error) -> context.runOnContext(v -> {
             if (error != null) {

@@ -4,13 +4,19 @@ import com.modelfactory.runtime.batching.BatchObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.prometheus.metrics.core.metrics.Info;
+import java.lang.management.ManagementFactory;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -26,6 +32,10 @@ import java.util.function.Supplier;
 /**
  * Every metric the runtime exports, in Prometheus conventions (base units, _total counters), labelled
  * by model. Latencies are histograms so p99 can be aggregated across replicas.
+ *
+ * <p>Native memory of the engines (ONNX Runtime, LibTorch, TensorFlow arenas) is not visible to the JVM;
+ * on Linux {@code process_resident_memory_bytes} (VmRSS) includes it, and
+ * {@code process_resident_memory_bytes - jvm_memory_used_bytes} approximates it.
  */
 public final class RuntimeMetrics implements BatchObserver {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -42,12 +52,26 @@ public final class RuntimeMetrics implements BatchObserver {
 
     public RuntimeMetrics(String model) {
         this.model = model;
+        // Micrometer exports process CPU time in nanoseconds; Prometheus convention is seconds (below).
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
+        // "system_cpu_count" reads as a histogram part to Prometheus tooling (promtool rejects it).
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+            }
+        });
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            FunctionCounter.builder("process_cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the process").baseUnit("seconds").register(registry);
+        }
         Gauge.builder("process_resident_memory_bytes", () -> procStatus("VmRSS:"))
                 .description("resident set size of the process (native memory of the engines included)")
                 .baseUnit("bytes").register(registry);
@@ -58,8 +82,8 @@ public final class RuntimeMetrics implements BatchObserver {
         preprocess = latency("model_preprocess", "time to decode and shape an image or parse tensors");
         batchSize = DistributionSummary.builder("model_batch_size")
                 .description("items per executed batch").tag("model", model)
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
-        rejected = Counter.builder("model_requests_rejected").description("requests refused with 503 (queue full)")
+                .serviceLevelObjectives(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256, 512).register(registry);
+        rejected = Counter.builder("model_requests_rejected").description("requests refused with 503 because the queue was full")
                 .tag("model", model).register(registry);
         timedOut = Counter.builder("model_requests_timed_out").description("requests that passed their deadline (504)")
                 .tag("model", model).register(registry);
@@ -98,13 +122,36 @@ public final class RuntimeMetrics implements BatchObserver {
         Gauge.builder(name, value).description(help).tag("model", model).register(registry);
     }
 
-    /** A constant gauge of 1 whose labels describe the model (format, engine, device, version). */
+    /**
+     * {@code model_info{model, format, engine, device, version} 1}. A Prometheus Info metric rather than a
+     * Micrometer gauge: the Prometheus client reserves the _info suffix for that type and strips it from gauges.
+     */
     public void modelInfo(Map<String, String> labels) {
-        Tags tags = Tags.of("model", model);
+        String[] names = new String[labels.size() + 1];
+        String[] values = new String[labels.size() + 1];
+        names[0] = "model";
+        values[0] = model;
+        int i = 1;
         for (Map.Entry<String, String> e : labels.entrySet()) {
-            tags = tags.and(e.getKey(), e.getValue() == null ? "" : e.getValue());
+            names[i] = e.getKey();
+            values[i++] = e.getValue() == null ? "" : e.getValue();
         }
-        Gauge.builder("model_info", () -> 1).description("the served model").tags(tags).register(registry);
+        Info info = Info.builder().name("model_info").help("the served model: format, engine, device and version")
+                .labelNames(names).register(registry.getPrometheusRegistry());
+        info.setLabelValues(values);
+    }
+
+    /**
+     * The model download, from the facts the locator reports ({@code bytes}, {@code seconds}, {@code retries});
+     * 0 when the model was a local file, so dashboards need no special case.
+     */
+    public void modelDownload(Map<String, Double> facts) {
+        startupValue("model_download_size", "bytes downloaded from the model store", "bytes",
+                facts.getOrDefault("bytes", 0.0));
+        startupValue("model_download_duration", "time to download the model from the model store", "seconds",
+                facts.getOrDefault("seconds", 0.0));
+        startupValue("model_download_retries", "retries the model download needed", null,
+                facts.getOrDefault("retries", 0.0));
     }
 
     /** A value fixed at start: load time, warm-up time, download size. */
