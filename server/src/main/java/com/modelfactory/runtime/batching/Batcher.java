@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Dynamic batching: requests enter a bounded queue; {@code instances} worker threads each take the oldest
  * live request, then every queued request with the same per-item shape up to {@code maxBatchSize} items,
- * waiting at most {@code maxBatchDelay} for more (0 = take what is queued), run them as one batch on their
- * own predictor and complete each request with its own rows.
+ * waiting at most {@code maxBatchDelay} for more (0 = take what is queued; no wait either when the
+ * first request was the only one in flight), run them as one batch on their own predictor and complete each request with its rows.
  *
  * <p>The queue is one deque under one lock rather than a BlockingQueue: a worker must be able to take
  * matching requests from the middle and leave the others in their place, so no request of another shape
@@ -334,8 +334,10 @@ public final class Batcher implements AutoCloseable {
                 }
                 batch.add(first);
                 int items = first.items;
-                long delay = settings.maxBatchDelayNanos();
-                long until = System.nanoTime() + delay;
+                // Waiting pays only under load: a request that is the only one in flight when taken (a lone
+                // client) runs at once instead of paying the delay for company that is not coming.
+                boolean alone = inFlight.get() <= 1;
+                long until = System.nanoTime() + settings.maxBatchDelayNanos();
                 while (items < maxItems && !stopped) {
                     long now = System.nanoTime();
                     for (Iterator<InferenceRequest> it = queue.iterator(); it.hasNext() && items < maxItems; ) {
@@ -350,7 +352,7 @@ public final class Batcher implements AutoCloseable {
                         }
                     }
                     long left = until - System.nanoTime();
-                    if (items >= maxItems || left <= 0) {
+                    if (items >= maxItems || left <= 0 || alone) {
                         break;
                     }
                     arrived.awaitNanos(left);
