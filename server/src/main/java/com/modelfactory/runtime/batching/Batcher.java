@@ -395,7 +395,9 @@ public final class Batcher implements AutoCloseable {
                 long start = System.nanoTime();
                 Map<String, Tensor> outputs = predictor.predict(inputs);
                 observer.batchExecuted(items, System.nanoTime() - start);
-                List<Map<String, Tensor>> parts = BatchAssembler.split(outputs, batch);
+                // Without a batch dimension the outputs belong whole to the one request that ran.
+                List<Map<String, Tensor>> parts = signature.batched() ? BatchAssembler.split(outputs, batch)
+                        : List.of(outputs);
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).result.complete(parts.get(i));
                 }

@@ -65,6 +65,25 @@ class ModelServingTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void modelWithoutBatchDimensionAnswersWholeTensors() throws Exception {
+        Path shared = TestRuntime.sharedModels();
+        org.junit.jupiter.api.Assumptions.assumeTrue(shared != null, "../shared/models is absent: skipped");
+        // TF Serving's half_plus_two session bundle: x has no static shape, so no batch dimension.
+        try (TestRuntime rt = TestRuntime.start("--model",
+                shared.resolve("tf1_checkpoint/tensorflow_serving/half_plus_two").toString())) {
+            JsonObject meta = new JsonObject(rt.get("/v2/models/" + rt.name()).body());
+            String x = meta.getJsonArray("inputs").getJsonObject(0).getString("name");
+            HttpResponse<String> r = rt.infer(new JsonObject().put("inputs", new JsonArray().add(new JsonObject()
+                    .put("name", x).put("datatype", "FP32").put("shape", new JsonArray().add(3))
+                    .put("data", new JsonArray().add(1).add(2).add(5)))));
+            assertEquals(200, r.statusCode(), r.body());
+            JsonObject out = new JsonObject(r.body()).getJsonArray("outputs").getJsonObject(0);
+            assertEquals(List.of(3), out.getJsonArray("shape").getList());
+            assertTrue(maxAbsDiff(new double[] {2.5, 3, 4.5}, doubles(out.getJsonArray("data"))) <= 1e-6, r.body());
+        }
+    }
+
     /** The reference with every input cut to its first row. */
     static JsonObject firstRow(JsonObject ref) {
         JsonObject copy = ref.copy();
