@@ -60,9 +60,10 @@ def first_existing(*paths):
 
 
 def images(size):
-    fixture = sorted(glob.glob(os.path.join(FIXTURES, "images", "*.png"))) if size == 32 else []
+    """PNG request bodies of the model's input size (the fixture photo-like cat first, where it exists)."""
+    fixture = [p for p in [os.path.join(FIXTURES, "images", "cat32.png")] if size == 32 and os.path.exists(p)]
     generated = sorted(glob.glob(os.path.join(WORK, "models", "images", f"rgb{size}_*.png")))
-    return fixture or generated
+    return fixture + generated
 
 
 def model_plan(quick):
