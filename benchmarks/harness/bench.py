@@ -289,7 +289,7 @@ def drive(label, url, bodies, content_type, concurrency, warmup, duration):
         os.remove(out)
     argv = [java(), "-XX:+UseSerialGC", "-Xss256k", "-cp", BENCH_CP,
             "com.modelfactory.runtime.bench.load.LoadDriver", "--url", url, "--content-type", content_type,
-            "-c", str(concurrency), "--warmup", str(warmup), "--duration", str(duration),
+            "-c", str(concurrency), "--loops", os.environ.get("BENCH_DRIVER_LOOPS", "2"), "--warmup", str(warmup), "--duration", str(duration),
             "--label", label, "--out", out]
     for b in bodies:
         argv += ["--body", b]
@@ -483,6 +483,17 @@ def driver_ceiling(cfg, results):
         r = drive("driver-vs-stub", f"http://127.0.0.1:{port}/predict", [body], "image/png", cfg.headline_c,
                   cfg.warmup, cfg.duration)
         results["driver_ceiling"] = r
+        if shutil.which("wrk"):
+            # The same stub through wrk, for comparison: the driver was chosen by this measurement.
+            lua = os.path.join(WORK, "post.lua")
+            with open(lua, "w") as f:
+                f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "image/png"\n'
+                        f'local f = io.open("{body}", "rb"); wrk.body = f:read("*all"); f:close()\n')
+            p = subprocess.run(["wrk", "-t2", f"-c{cfg.headline_c}", f"-d{int(cfg.duration)}s", "-s", lua,
+                                f"http://127.0.0.1:{port}/predict"], capture_output=True, text=True)
+            m = re.search(r"Requests/sec:\s+([\d.]+)", p.stdout)
+            results["wrk_vs_stub_rps"] = float(m.group(1)) if m else None
+            log("  wrk against the same stub:", results["wrk_vs_stub_rps"], "req/s")
     finally:
         os.killpg(stub.pid, signal.SIGTERM)
         stub.wait()

@@ -78,7 +78,9 @@ def render(results):
     if d and "error" not in d:
         w(f"Load driver ceiling (against a loopback stub that does no work, {d['concurrency']} clients): "
           f"**{d['goodput_rps']:,.0f} req/s**, p50 {d['latency_ms']['p50']:.2f} ms. Numbers near this are "
-          "limited by the driver and the shared CPU, not by the server.\n")
+          "limited by the driver and the shared CPU, not by the server."
+          + (f" wrk against the same stub: {results['wrk_vs_stub_rps']:,.0f} req/s."
+             if results.get("wrk_vs_stub_rps") else "") + "\n")
 
     goals = []
     for model in results["models"]:

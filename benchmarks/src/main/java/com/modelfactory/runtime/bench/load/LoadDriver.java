@@ -28,6 +28,7 @@ public final class LoadDriver {
         String label = null;
         String out = null;
         int concurrency = 1;
+        int loops = 1;
         double warmup = 2;
         double duration = 10;
         List<byte[]> bodies = new ArrayList<>();
@@ -39,6 +40,7 @@ public final class LoadDriver {
                 case "--body" -> bodies.add(read(args[++i]));
                 case "--content-type" -> contentType = args[++i];
                 case "-c", "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+                case "--loops" -> loops = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 case "--duration" -> duration = Double.parseDouble(args[++i]);
                 case "--label" -> label = args[++i];
@@ -62,7 +64,7 @@ public final class LoadDriver {
             method = bodies.isEmpty() ? "GET" : "POST";
         }
         LoadRun run = new LoadRun(label == null ? url : label, URI.create(url), method, contentType, bodies,
-                concurrency, Duration.ofMillis((long) (warmup * 1000)), Duration.ofMillis((long) (duration * 1000)));
+                concurrency, loops, Duration.ofMillis((long) (warmup * 1000)), Duration.ofMillis((long) (duration * 1000)));
         LoadResult result = run.run();
         System.out.println(result.summary());
         if (out != null) {
@@ -76,6 +78,6 @@ public final class LoadDriver {
 
     private static void usage() {
         System.err.println("usage: LoadDriver --url URL [--method POST] [--body FILE]... [--content-type T]"
-                + " [-c N] [--warmup S] [--duration S] [--label L] [--out result.json]");
+                + " [-c N] [--loops 1] [--warmup S] [--duration S] [--label L] [--out result.json]");
     }
 }
