@@ -507,6 +507,26 @@ def get_status(url):
         return None
 
 
+def jmh(cfg, results):
+    """The JMH micro-benchmarks of the server's hot paths, with the allocation rate (-prof gc)."""
+    out = os.path.join(WORK, "jmh.json")
+    argv = [java(), "-cp", BENCH_CP, "org.openjdk.jmh.Main", "-prof", "gc", "-rf", "json", "-rff", out,
+            "-f", "1"] + cfg.jmh_args
+    log("jmh", " ".join(cfg.jmh_args))
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
+    if p.returncode != 0 or not os.path.exists(out):
+        results["jmh"] = dict(error=p.stderr[-1000:] or p.stdout[-1000:])
+        return
+    rows = []
+    with open(out) as f:
+        for b in json.load(f):
+            alloc = b.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {})
+            rows.append(dict(benchmark=b["benchmark"].split("runtime.")[-1], params=b.get("params", {}),
+                             score=b["primaryMetric"]["score"], error=b["primaryMetric"].get("scoreError"),
+                             unit=b["primaryMetric"]["scoreUnit"], alloc_bytes_per_op=alloc.get("score")))
+    results["jmh"] = dict(rows=rows, args=cfg.jmh_args)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smoke mode: tiny ONNX only, short runs (< 1 min)")
@@ -533,6 +553,8 @@ def main():
         cfg.ceiling_warmup, cfg.ceiling_duration = 2, 4
         cfg.repeats, cfg.batching_off, cfg.legacy_w2 = 3, True, True
     cfg.headline_c = 32
+    cfg.jmh = not args.quick and os.environ.get("BENCH_JMH", "1") != "0"
+    cfg.jmh_args = ["-wi", "3", "-w", "1s", "-i", "5", "-r", "1s"]
     # Legacy on a compute-bound model at 64 clients only queues longer; 32 already saturates it.
     cfg.legacy_max_c_slow = 64
     for key in ("warmup", "duration", "repeats"):
@@ -544,6 +566,8 @@ def main():
                    machine=machine_facts(), config={k: v for k, v in vars(cfg).items()}, models=[])
     log("machine", json.dumps(results["machine"]))
     driver_ceiling(cfg, results)
+    if cfg.jmh:
+        jmh(cfg, results)
     for model in model_plan(args.quick):
         if not model["path"]:
             results["models"].append(dict(id=model["id"], regime=model["regime"], skipped="model file missing"))

@@ -82,6 +82,19 @@ def render(results):
           + (f" wrk against the same stub: {results['wrk_vs_stub_rps']:,.0f} req/s."
              if results.get("wrk_vs_stub_rps") else "") + "\n")
 
+    j = results.get("jmh")
+    if j:
+        w("## JMH: hot paths (`-prof gc`)\n")
+        if j.get("error"):
+            w(f"JMH failed: `{j['error'][-300:]}`\n")
+        else:
+            w("| benchmark | params | score | unit | allocated B/op |\n|---|---|---|---|---|")
+            for r in j["rows"]:
+                params = ", ".join(f"{k}={v}" for k, v in r["params"].items())
+                w(f"| {r['benchmark']} | {params} | {r['score']:,.2f} ± {fmt(r['error'], 2)} | {r['unit']} | "
+                  f"{fmt(r['alloc_bytes_per_op'], 0)} |")
+            w("")
+
     goals = []
     for model in results["models"]:
         w(f"## {model['id']} ({model['regime']})\n")
