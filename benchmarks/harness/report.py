@@ -100,7 +100,9 @@ def render(results):
         w(f"## {model['id']} ({model['regime']})\n")
         if model.get("skipped"):
             w(f"Skipped: {model['skipped']}.\n")
-            continue
+            c = model.get("ceiling") or {}
+            if not c.get("batches"):
+                continue
         w(f"Model: `{model['path']}`\n")
         c = model.get("ceiling") or {}
         if c.get("error"):
