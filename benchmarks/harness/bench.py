@@ -250,6 +250,13 @@ def java():
     return shutil.which("java") or "java"
 
 
+def torchscript_input_name(path):
+    """The first argument name of the model's forward(), as torch itself reports it (legacy venv)."""
+    code = "import sys, torch; print(torch.jit.load(sys.argv[1]).forward.schema.arguments[1].name)"
+    p = subprocess.run([os.path.join(VENV, "bin", "python"), "-c", code, path], capture_output=True, text=True)
+    return p.stdout.strip() or "input"
+
+
 def runtime_server(name, model, port, batching, probe):
     env = dict(os.environ, PORT=str(port), MODEL_PATH=model["path"], MODEL_NAME=model["id"],
                OPT_OUT_TRACKING="true", ORT_DISABLE_TELEMETRY="1", TF_CPP_MIN_LOG_LEVEL="2")
@@ -257,7 +264,8 @@ def runtime_server(name, model, port, batching, probe):
         env["MAX_BATCH_SIZE"] = "1"
     if model.get("item_shape") and model["format"] == "torchscript":
         # TorchScript files do not say their input shape; the runtime is told as a deployment would be.
-        env.setdefault("INPUT_SHAPE", "-1," + ",".join(str(d) for d in model["item_shape"]))
+        env["MODEL_INPUTS"] = "{}:FP32:-1x{}".format(torchscript_input_name(model["path"]),
+                                                     "x".join(str(d) for d in model["item_shape"]))
     argv = [java()] + os.environ.get("RUNTIME_JAVA_OPTS", "").split() + ["-jar", SERVER_JAR]
     argv = [a for a in argv if a]
     return Server(name, "runtime", argv, env, port, probe)
