@@ -497,7 +497,7 @@ def driver_ceiling(cfg, results):
         r = drive("driver-vs-stub", f"http://127.0.0.1:{port}/predict", [body], "image/png", cfg.headline_c,
                   cfg.warmup, cfg.duration)
         results["driver_ceiling"] = r
-        if shutil.which("wrk"):
+        if shutil.which("wrk") and not cfg.quick:
             # The same stub through wrk, for comparison: the driver was chosen by this measurement.
             lua = os.path.join(WORK, "post.lua")
             with open(lua, "w") as f:

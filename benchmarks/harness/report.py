@@ -70,6 +70,13 @@ def render(results):
         w(f"| {k} | {m.get(k)} |")
     w(f"| runtime engine jars | {', '.join(m.get('runtime_engine_jars') or []) or '–'} |")
     w(f"| legacy packages | {', '.join(f'{k} {v}' for k, v in sorted((m.get('legacy_packages') or {}).items()))} |")
+    load = [float(m[k].split()[0]) for k in ("loadavg_start", "loadavg_end") if m.get(k)]
+    if load and max(load) > (m.get("cores") or 1):
+        w(f"\n**Warning: the machine was oversubscribed** (1-minute load average {', '.join(map(str, load))} "
+          f"at start/end on {m.get('cores')} cores; other work shared the CPU). Every server got a fraction of "
+          "a core at unpredictable moments: absolute numbers are far below what this hardware does alone, "
+          "and single runs vary by several times (see the spread of the repeated runs). Compare servers only "
+          "within the same run, and prefer the repeated, interleaved points.")
     cfg = results["config"]
     w(f"\nRun: warm-up {cfg['warmup']} s, measured {cfg['duration']} s per point; concurrency {cfg['concurrency']}; "
       f"headline repeats {cfg['repeats']} at {cfg['headline_c']} clients. The box is shared with other "
@@ -236,3 +243,14 @@ def model_goals(model, cfg, hl):
                   rt_s["peak_rss_mb"] <= limit * l1_s["peak_rss_mb"] if limit > 1 else
                   rt_s["peak_rss_mb"] < l1_s["peak_rss_mb"]))
     return g
+
+
+if __name__ == "__main__":
+    # Re-render a results JSON: python3 report.py results/<stem>.json  (writes <stem>.md beside it)
+    import json
+    import sys
+
+    with open(sys.argv[1]) as f:
+        data = json.load(f)
+    with open(sys.argv[1][:-len(".json")] + ".md", "w") as f:
+        f.write(render(data))
