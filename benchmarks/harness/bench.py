@@ -257,7 +257,7 @@ def torchscript_input_name(path):
     return p.stdout.strip() or "input"
 
 
-def runtime_server(name, model, port, batching, probe):
+def runtime_server(name, model, port, batching, probe, java_opts=None):
     env = dict(os.environ, PORT=str(port), MODEL_PATH=model["path"], MODEL_NAME=model["id"],
                OPT_OUT_TRACKING="true", ORT_DISABLE_TELEMETRY="1", TF_CPP_MIN_LOG_LEVEL="2")
     if not batching:
@@ -266,7 +266,8 @@ def runtime_server(name, model, port, batching, probe):
         # TorchScript files do not say their input shape; the runtime is told as a deployment would be.
         env["MODEL_INPUTS"] = "{}:FP32:-1x{}".format(torchscript_input_name(model["path"]),
                                                      "x".join(str(d) for d in model["item_shape"]))
-    argv = [java()] + os.environ.get("RUNTIME_JAVA_OPTS", "").split() + ["-jar", SERVER_JAR]
+    opts = os.environ.get("RUNTIME_JAVA_OPTS", "") if java_opts is None else java_opts
+    argv = [java()] + opts.split() + ["-jar", SERVER_JAR]
     argv = [a for a in argv if a]
     return Server(name, "runtime", argv, env, port, probe)
 
@@ -388,6 +389,10 @@ def measure_model(model, cfg, results):
             servers.append(runtime_server("runtime-batching", model, free_port(), True, probe))
             if cfg.batching_off:
                 servers.append(runtime_server("runtime-nobatch", model, free_port(), False, probe))
+            if os.environ.get("RUNTIME_VARIANT_OPTS"):
+                # A second runtime with other JVM flags, interleaved with the default one (before/after).
+                servers.append(runtime_server("runtime-tuned", model, free_port(), True, probe,
+                                              os.environ["RUNTIME_VARIANT_OPTS"]))
         else:
             entry["runtime_missing"] = f"{SERVER_JAR} not built"
     legacy_modes = [("legacy-w1", 1, "predict")] + ([("legacy-w2", 2, "predict")] if cfg.legacy_w2 else [])
@@ -433,7 +438,8 @@ def measure_model(model, cfg, results):
             c = cfg.headline_c
             for rep in range(cfg.repeats):
                 for s in live:
-                    if s.name not in ("runtime-batching", "legacy-w1", "legacy-w2", "legacy-direct-w2"):
+                    if s.name not in ("runtime-batching", "runtime-tuned", "legacy-w1", "legacy-w2",
+                                      "legacy-direct-w2"):
                         continue
                     r = drive(f"{model['id']}/{s.name}/predict#{rep}", s.base + "/predict", pngs, "image/png", c,
                               cfg.warmup, cfg.duration)
@@ -521,6 +527,20 @@ def get_status(url):
         return None
 
 
+def appcds_archive(model):
+    """Dumps an AppCDS archive of the classes a start and one prediction load (JDK 17: ArchiveClassesAtExit)."""
+    jsa = os.path.join(WORK, "runtime-appcds.jsa")
+    if os.path.exists(jsa):
+        os.remove(jsa)
+    with open(images(model["image_size"])[0], "rb") as f:
+        probe = f.read()
+    s = runtime_server("appcds-training", model, free_port(), True, probe, f"-XX:ArchiveClassesAtExit={jsa}")
+    ok = s.start()
+    s.stop()
+    log("AppCDS archive:", jsa if ok and os.path.exists(jsa) else "failed, " + str(s.error))
+    return jsa if os.path.exists(jsa) else None
+
+
 def jmh(cfg, results):
     """The JMH micro-benchmarks of the server's hot paths, with the allocation rate (-prof gc)."""
     out = os.path.join(WORK, "jmh.json")
@@ -576,13 +596,21 @@ def main():
             setattr(cfg, key, type(getattr(cfg, key))(os.environ["BENCH_" + key.upper()]))
 
     started = datetime.datetime.now(datetime.timezone.utc)
+    cfg.runtime_variant_opts = os.environ.get("RUNTIME_VARIANT_OPTS")
     results = dict(started=started.isoformat(timespec="seconds"), mode="quick" if args.quick else "full",
                    machine=machine_facts(), config={k: v for k, v in vars(cfg).items()}, models=[])
     log("machine", json.dumps(results["machine"]))
     driver_ceiling(cfg, results)
     if cfg.jmh:
         jmh(cfg, results)
-    for model in model_plan(args.quick):
+    plan = model_plan(args.quick)
+    if os.environ.get("RUNTIME_APPCDS") == "1" and os.path.exists(SERVER_JAR) and plan and plan[0]["path"]:
+        jsa = appcds_archive(plan[0])
+        if jsa:
+            opts = os.environ.get("RUNTIME_VARIANT_OPTS", "") + f" -XX:SharedArchiveFile={jsa}"
+            os.environ["RUNTIME_VARIANT_OPTS"] = opts.strip()
+            results["config"]["runtime_variant_opts"] = os.environ["RUNTIME_VARIANT_OPTS"]
+    for model in plan:
         if not model["path"]:
             results["models"].append(dict(id=model["id"], regime=model["regime"], skipped="model file missing"))
             continue

@@ -81,6 +81,9 @@ def render(results):
     w(f"\nRun: warm-up {cfg['warmup']} s, measured {cfg['duration']} s per point; concurrency {cfg['concurrency']}; "
       f"headline repeats {cfg['repeats']} at {cfg['headline_c']} clients. The box is shared with other "
       "work: the 1-minute load average is recorded before each point (`load` column).\n")
+    if cfg.get("runtime_variant_opts"):
+        w(f"`runtime-tuned` is the runtime with batching and the JVM flags `{cfg['runtime_variant_opts']}`, "
+          "interleaved with the default `runtime-batching` (before/after).\n")
     d = results.get("driver_ceiling")
     if d and "error" not in d:
         w(f"Load driver ceiling (against a loopback stub that does no work, {d['concurrency']} clients): "
@@ -142,7 +145,8 @@ def render(results):
                 w(f"| {p['server']} | {p['route']} | {p['concurrency']} | {p['goodput_rps']:,.1f} | {lm['p50']:.2f} | "
                   f"{lm['p90']:.2f} | {lm['p99']:.2f} | {lm['max']:.1f} | {p['errors']} | {p['loadavg_before']:.1f} |")
             w("")
-        hl = {s: headline(model, s) for s in ("runtime-batching", "legacy-w1", "legacy-w2", "legacy-direct-w2")}
+        hl = {s: headline(model, s) for s in ("runtime-batching", "runtime-tuned", "legacy-w1", "legacy-w2",
+                                              "legacy-direct-w2")}
         if any(hl.values()):
             w(f"### Repeated interleaved runs at {cfg['headline_c']} clients (req/s)\n")
             w("| server | median | min | max | runs |\n|---|---|---|---|---|")
