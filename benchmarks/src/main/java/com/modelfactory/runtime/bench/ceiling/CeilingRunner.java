@@ -1,0 +1,191 @@
+package com.modelfactory.runtime.bench.ceiling;
+
+import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.Engines;
+import com.modelfactory.runtime.engine.LoadOptions;
+import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Predictor;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.format.ModelFormat;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The engine alone, in process, no HTTP: how many inferences per second the model does at batch sizes
+ * 1, 8 and 32 through the same seam the server uses. This is the ceiling the server is measured against.
+ *
+ * <pre>
+ * java -cp ... com.modelfactory.runtime.bench.ceiling.CeilingRunner --model m.onnx [--format onnx]
+ *     [--batches 1,8,32] [--threads 1] [--intra 0] [--input-shape 3,224,224] [--warmup 2] [--duration 5]
+ *     [--out ceiling.json]
+ * </pre>
+ */
+public final class CeilingRunner {
+    private CeilingRunner() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path model = null;
+        ModelFormat format = null;
+        int[] batches = {1, 8, 32};
+        int threads = 1;
+        int intra = 0;
+        long[] itemShape = null;
+        String inputName = null;
+        double warmup = 2;
+        double duration = 5;
+        String out = null;
+        String label = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model" -> model = Path.of(args[++i]);
+                case "--format" -> format = ModelFormat.fromId(args[++i]);
+                case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--intra" -> intra = Integer.parseInt(args[++i]);
+                case "--input-shape" -> itemShape = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
+                case "--input-name" -> inputName = args[++i];
+                case "--warmup" -> warmup = Double.parseDouble(args[++i]);
+                case "--duration" -> duration = Double.parseDouble(args[++i]);
+                case "--label" -> label = args[++i];
+                case "--out" -> out = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (model == null) {
+            throw new IllegalArgumentException("--model is required");
+        }
+        if (format == null) {
+            format = guessFormat(model);
+        }
+        LoadOptions options = new LoadOptions(model, Device.CPU, intra, 0, null, List.of(), List.of(), null);
+        long loadStart = System.nanoTime();
+        List<String> rows = new ArrayList<>();
+        try (LoadedModel loaded = Engines.load(format, options)) {
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            TensorSpec input = loaded.signature().inputs().isEmpty() ? null : loaded.signature().inputs().get(0);
+            String name = inputName != null ? inputName : input != null ? input.name() : "input0";
+            if (itemShape == null) {
+                if (input == null || !input.shapeKnown()) {
+                    throw new IllegalArgumentException("the model does not say its input shape: pass --input-shape");
+                }
+                long[] s = input.shape();
+                itemShape = Arrays.copyOfRange(s, 1, s.length);
+            }
+            System.out.printf(Locale.ROOT, "%s: %s on %s, loaded in %.2f s, input %s %s%n", model.getFileName(),
+                    loaded.engine(), loaded.device(), loadSeconds, name, Arrays.toString(itemShape));
+            for (int batch : batches) {
+                Row row = measure(loaded, name, itemShape, batch, threads, warmup, duration);
+                System.out.printf(Locale.ROOT, "  batch %3d x %d threads: %10.1f inferences/s  batch p50 %.2f ms  p99 %.2f ms%n",
+                        batch, threads, row.inferencesPerSecond, row.p50Ms, row.p99Ms);
+                rows.add(row.toJson());
+            }
+            if (out != null) {
+                String json = String.format(Locale.ROOT,
+                        "{\"label\":\"%s\",\"model\":\"%s\",\"format\":\"%s\",\"engine\":\"%s\",\"device\":\"%s\","
+                                + "\"threads\":%d,\"intra_op_threads\":%d,\"load_s\":%.3f,\"batches\":[%s]}%n",
+                        label == null ? model.getFileName() : label, model, format.id(), loaded.engine(),
+                        loaded.device(), threads, intra, loadSeconds, String.join(",", rows));
+                Files.writeString(Path.of(out), json);
+            }
+        }
+    }
+
+    static ModelFormat guessFormat(Path model) {
+        String n = model.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (n.endsWith(".onnx")) {
+            return ModelFormat.ONNX;
+        }
+        if (n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".torchscript")) {
+            return ModelFormat.TORCHSCRIPT;
+        }
+        if (n.endsWith(".h5") || n.endsWith(".hdf5") || n.endsWith(".keras")) {
+            return ModelFormat.KERAS_H5;
+        }
+        throw new IllegalArgumentException("cannot guess the format of " + model + ": pass --format");
+    }
+
+    private record Row(int batch, int threads, double inferencesPerSecond, double batchesPerSecond, double p50Ms,
+                       double p99Ms, long batchesRun) {
+        String toJson() {
+            return String.format(Locale.ROOT,
+                    "{\"batch\":%d,\"threads\":%d,\"inferences_per_s\":%.2f,\"batches_per_s\":%.2f,"
+                            + "\"batch_p50_ms\":%.3f,\"batch_p99_ms\":%.3f,\"batches_run\":%d}",
+                    batch, threads, inferencesPerSecond, batchesPerSecond, p50Ms, p99Ms, batchesRun);
+        }
+    }
+
+    private static Row measure(LoadedModel loaded, String name, long[] itemShape, int batch, int threads,
+                               double warmup, double duration) throws InterruptedException {
+        long[] shape = new long[itemShape.length + 1];
+        shape[0] = batch;
+        System.arraycopy(itemShape, 0, shape, 1, itemShape.length);
+        Histogram all = new Histogram(3_600_000_000L, 3);
+        AtomicLong count = new AtomicLong();
+        long start = System.nanoTime();
+        long warmEnd = start + (long) (warmup * 1e9);
+        long end = warmEnd + (long) (duration * 1e9);
+        CountDownLatch done = new CountDownLatch(threads);
+        List<Histogram> hists = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Histogram h = new Histogram(3_600_000_000L, 3);
+            hists.add(h);
+            int seed = t;
+            Thread th = new Thread(() -> {
+                try (Predictor p = loaded.newPredictor()) {
+                    Map<String, Tensor> in = Map.of(name, randomInput(shape, seed));
+                    while (true) {
+                        long t0 = System.nanoTime();
+                        if (t0 >= end) {
+                            break;
+                        }
+                        p.predict(in);
+                        long t1 = System.nanoTime();
+                        if (t0 >= warmEnd) {
+                            h.recordValue(Math.max(1, (t1 - t0) / 1000));
+                            count.incrementAndGet();
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }, "ceiling-" + t);
+            th.start();
+        }
+        done.await();
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("inference failed at batch " + batch, failures.get(0));
+        }
+        hists.forEach(all::add);
+        long batches = count.get();
+        return new Row(batch, threads, batches * batch / duration, batches / duration,
+                all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0, batches);
+    }
+
+    private static Tensor randomInput(long[] shape, long seed) {
+        Tensor t = Tensor.allocate(DataType.FP32, shape);
+        FloatBuffer f = t.mutableData().asFloatBuffer();
+        SplittableRandom r = new SplittableRandom(seed);
+        while (f.hasRemaining()) {
+            f.put((float) r.nextDouble());
+        }
+        return t;
+    }
+}
