@@ -33,8 +33,8 @@ public final class ErrorResponder {
             status = 500;
         }
         String message = failure == null ? defaultMessage(status, ctx) : messageOf(failure, status);
-        if (status >= 500 && !(failure instanceof QueueFullException) && !(failure instanceof ShuttingDownException)
-                && !(failure instanceof RejectedExecutionException)) {
+        // 503 (loading, full, draining) and 504 are expected under load and counted in metrics, not logged.
+        if (status == 500 || status > 504) {
             log.warn("{} {} failed with {}: {}", ctx.request().method(), ctx.request().path(), status,
                     failure == null ? message : failure.toString());
             log.debug("failure", failure);
