@@ -1,0 +1,80 @@
+package com.modelfactory.runtime.onnx;
+
+import static com.modelfactory.runtime.testing.TestModels.assertClose;
+import static com.modelfactory.runtime.testing.TestModels.fixture;
+import static com.modelfactory.runtime.testing.TestModels.reference;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.Engines;
+import com.modelfactory.runtime.engine.InvalidInputException;
+import com.modelfactory.runtime.engine.LoadOptions;
+import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.ModelLoadException;
+import com.modelfactory.runtime.engine.Predictor;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.testing.TestModels.Reference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** ONNX files exported by torch, run in ONNX Runtime behind the seam, against onnxruntime/torch's outputs. */
+class OnnxEngineTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"onnx/tiny_cnn", "onnx/mnist_flat", "onnx/initializer_inputs", "onnx/fixed_batch_nhwc"})
+    void matchesTheFrameworkReferenceAtBatchOneAndMore(String dir) throws Exception {
+        Path d = fixture(dir);
+        Reference ref = reference(d.resolve("reference.json"));
+        try (LoadedModel m = Engines.load(ModelFormat.ONNX, LoadOptions.of(d.resolve("model.onnx")).withDevice(Device.CPU));
+             Predictor p = m.newPredictor()) {
+            assertEquals("onnxruntime", m.engine());
+            assertEquals("cpu", m.device());
+            boolean fixedBatch = m.signature().maxBatch() > 0;
+            for (Reference r : fixedBatch ? List.of(ref) : List.of(ref, ref.firstRows(1))) {
+                Map<String, Tensor> out = p.predict(r.inputs());
+                for (var e : r.outputs().entrySet()) {
+                    assertClose(e.getValue(), out.get(e.getKey()), 1e-4, dir + " " + e.getKey());
+                }
+            }
+        }
+    }
+
+    @Test
+    void initializersListedAsGraphInputsAreNotInputs() throws Exception {
+        try (LoadedModel m = Engines.load(ModelFormat.ONNX, LoadOptions.of(fixture("onnx/initializer_inputs/model.onnx")))) {
+            assertEquals(List.of("input"), m.signature().inputs().stream().map(TensorSpec::name).toList());
+            assertTrue(m.signature().batched());
+        }
+    }
+
+    @Test
+    void wrongShapeIsTheClientsError() throws Exception {
+        try (LoadedModel m = Engines.load(ModelFormat.ONNX, LoadOptions.of(fixture("onnx/tiny_cnn/model.onnx")));
+             Predictor p = m.newPredictor()) {
+            assertThrows(InvalidInputException.class,
+                    () -> p.predict(Map.of("input", Tensor.ofFloats(new long[] {1, 3, 8, 8}, new float[192]))));
+        }
+    }
+
+    @Test
+    void explicitCudaThatCannotBeHonouredFailsAndCorruptFilesFail() throws Exception {
+        if (!com.modelfactory.runtime.engine.GpuProbe.nvidiaGpuVisible()) {
+            ModelLoadException e = assertThrows(ModelLoadException.class, () -> Engines.load(ModelFormat.ONNX,
+                    LoadOptions.of(fixture("onnx/tiny_cnn/model.onnx")).withDevice(Device.parse("cuda"))));
+            assertTrue(e.getMessage().contains("cuda"), e.getMessage());
+        }
+        Path broken = Files.createTempFile("broken", ".onnx");
+        Files.write(broken, java.util.Arrays.copyOf(Files.readAllBytes(fixture("onnx/tiny_cnn/model.onnx")), 500));
+        assertThrows(ModelLoadException.class, () -> Engines.load(ModelFormat.ONNX, LoadOptions.of(broken)));
+        Files.delete(broken);
+    }
+}
