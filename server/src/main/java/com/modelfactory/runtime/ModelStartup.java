@@ -58,8 +58,7 @@ final class ModelStartup {
             log.info("/predict will not take images for this model: {}", imageProblem);
         }
 
-        int maxBatch = !sig.batched() ? 1 : sig.maxBatch() > 0
-                ? (int) Math.min(config.batching().maxBatchSize(), sig.maxBatch()) : config.batching().maxBatchSize();
+        int maxBatch = Batcher.maxItems(sig, config.batching().maxBatchSize());
         var settings = new Batcher.Settings(maxBatch, TimeUnit.MILLISECONDS.toNanos(config.batching().maxBatchDelayMs()),
                 config.batching().queueCapacity(), instances, config.batching().requestTimeoutMs());
 

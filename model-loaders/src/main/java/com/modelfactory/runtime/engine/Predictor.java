@@ -19,4 +19,22 @@ public interface Predictor extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * A predictor over a thread-safe session shared by every worker (ONNX Runtime, TensorFlow): nothing
+     * of its own to close, the session closes with the model.
+     */
+    static Predictor sharedSession(java.util.function.UnaryOperator<Map<String, Tensor>> run) {
+        return new Predictor() {
+            @Override
+            public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
+                return run.apply(inputs);
+            }
+
+            @Override
+            public void close() {
+                // nothing per predictor
+            }
+        };
+    }
 }

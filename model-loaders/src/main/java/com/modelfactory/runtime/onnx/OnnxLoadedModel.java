@@ -66,17 +66,7 @@ final class OnnxLoadedModel implements LoadedModel {
 
     @Override
     public Predictor newPredictor() {
-        return new Predictor() {
-            @Override
-            public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
-                return run(inputs);
-            }
-
-            @Override
-            public void close() {
-                // the session is shared and closed with the model
-            }
-        };
+        return Predictor.sharedSession(this::run);
     }
 
     private Map<String, Tensor> run(Map<String, Tensor> inputs) {

@@ -96,7 +96,7 @@ public final class Batcher implements AutoCloseable {
     }
 
     /** Items one batch may hold: 1 without a batch dimension, never above a fixed batch dimension. */
-    static int maxItems(Signature s, int configured) {
+    public static int maxItems(Signature s, int configured) {
         if (!s.batched()) {
             return 1;
         }

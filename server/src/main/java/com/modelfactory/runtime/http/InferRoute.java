@@ -18,7 +18,7 @@ final class InferRoute {
 
     void handle(RoutingContext ctx) {
         ServedModel model = api.modelOr503(ctx);
-        if (model == null || !nameMatches(ctx, model)) {
+        if (model == null || !MetadataRoutes.namesMatch(ctx, model)) {
             return;
         }
         String type = ctx.request().getHeader("Content-Type");
@@ -54,19 +54,5 @@ final class InferRoute {
             out.put(w, outputs.get(w));
         }
         return out;
-    }
-
-    private static boolean nameMatches(RoutingContext ctx, ServedModel m) {
-        String name = ctx.pathParam("name");
-        String version = ctx.pathParam("version");
-        if (!m.name().equals(name)) {
-            ctx.fail(new HttpException(404, "unknown model '" + name + "'; this server serves '" + m.name() + "'"));
-            return false;
-        }
-        if (version != null && !version.equals(m.version())) {
-            ctx.fail(new HttpException(404, "model '" + name + "' has no version '" + version + "'"));
-            return false;
-        }
-        return true;
     }
 }

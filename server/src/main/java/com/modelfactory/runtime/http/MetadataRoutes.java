@@ -73,22 +73,27 @@ final class MetadataRoutes {
     /** The served model if the path names it (and a version it has), else a 404 already sent. */
     ServedModel find(RoutingContext ctx) {
         ServedModel m = state.model();
-        String name = ctx.pathParam("name");
-        String version = ctx.pathParam("version");
         if (m == null) {
             ctx.fail(new HttpException(503, "the model is still loading"));
             return null;
         }
+        return namesMatch(ctx, m) ? m : null;
+    }
+
+    /** Whether the path's {name} (and {version}, if given) name the served model; else fails with 404. */
+    static boolean namesMatch(RoutingContext ctx, ServedModel m) {
+        String name = ctx.pathParam("name");
+        String version = ctx.pathParam("version");
         if (!m.name().equals(name)) {
             ctx.fail(new HttpException(404, "unknown model '" + name + "'; this server serves '" + m.name() + "'"));
-            return null;
+            return false;
         }
         if (version != null && !version.equals(m.version())) {
             ctx.fail(new HttpException(404, "model '" + name + "' has no version '" + version + "'; it has '"
                     + m.version() + "'"));
-            return null;
+            return false;
         }
-        return m;
+        return true;
     }
 
     /** KServe/Triton platform names, from the detected format. */
