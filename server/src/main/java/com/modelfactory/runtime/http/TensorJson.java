@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Half;
 import com.modelfactory.runtime.engine.InvalidInputException;
@@ -23,8 +25,12 @@ import java.util.Map;
  * into primitive arrays, never through boxed lists, because request bodies can hold millions of them.
  */
 public final class TensorJson {
+    // Fast double parsing and writing (FastDoubleParser, Schubfach): a tensor is mostly numbers.
     static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build();
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .build();
 
     private TensorJson() {
     }
@@ -44,7 +50,7 @@ public final class TensorJson {
                 JsonToken t = p.nextToken();
                 switch (field) {
                     case "id" -> id = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
-                    case "inputs" -> inputs = parseInputs(p);
+                    case "inputs" -> inputs = parseInputs(p, body.length);
                     case "outputs" -> {
                         expect(t == JsonToken.START_ARRAY, "\"outputs\" must be an array of {\"name\": ...}");
                         while (p.nextToken() == JsonToken.START_OBJECT) {
@@ -69,14 +75,15 @@ public final class TensorJson {
         }
     }
 
-    private static Map<String, Tensor> parseInputs(JsonParser p) throws IOException {
+    private static Map<String, Tensor> parseInputs(JsonParser p, int bodyBytes) throws IOException {
         expect(p.currentToken() == JsonToken.START_ARRAY, "\"inputs\" must be an array of tensors");
         Map<String, Tensor> out = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.START_OBJECT) {
             String name = null;
             String datatype = null;
             long[] shape = null;
-            Numbers data = null;
+            Numbers staged = null;
+            Tensor filled = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
                 JsonToken t = p.nextToken();
@@ -86,15 +93,28 @@ public final class TensorJson {
                     case "shape" -> {
                         expect(t == JsonToken.START_ARRAY, "\"shape\" must be an array of integers");
                         Numbers dims = new Numbers();
-                        readFlat(p, dims, 1);
+                        readFlat(p, dims);
                         shape = dims.toLongs();
                     }
                     case "data" -> {
-                        data = new Numbers();
+                        // Clients send name, shape, datatype, then data: the numbers then go straight into
+                        // the tensor. In any other order they are staged and copied once the shape is known;
+                        // so are they when the shape claims more values than the body could hold (every
+                        // value takes two bytes, "0,"), so a small request never allocates a huge tensor.
+                        String label = name != null ? name : "?";
+                        TensorFill direct = null;
+                        if (datatype != null && shape != null
+                                && Tensor.elementCount(checkedShape(label, shape)) <= (bodyBytes + 1L) / 2) {
+                            direct = new TensorFill(label, dataType(label, datatype), shape);
+                        }
+                        NumberSink sink = direct != null ? direct : (staged = new Numbers());
                         if (t == JsonToken.START_ARRAY) {
-                            readFlat(p, data, 1);
+                            readFlat(p, sink);
                         } else {
-                            data.add(p);
+                            sink.add(p);
+                        }
+                        if (direct != null) {
+                            filled = direct.finish();
                         }
                     }
                     default -> p.skipChildren();
@@ -103,24 +123,37 @@ public final class TensorJson {
             expect(name != null, "an input has no \"name\"");
             expect(datatype != null, "input '" + name + "' has no \"datatype\"");
             expect(shape != null, "input '" + name + "' has no \"shape\"");
-            expect(data != null, "input '" + name + "' has no \"data\"");
-            DataType type;
-            try {
-                type = DataType.fromName(datatype);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException("input '" + name + "': " + e.getMessage());
-            }
-            expect(type != DataType.BYTES, "input '" + name + "': BYTES tensors are not supported");
-            out.put(name, toTensor(name, type, shape, data));
+            expect(filled != null || staged != null, "input '" + name + "' has no \"data\"");
+            out.put(name, filled != null ? filled : toTensor(name, dataType(name, datatype), shape, staged));
         }
         return out;
     }
 
+    private static DataType dataType(String input, String datatype) {
+        DataType type;
+        try {
+            type = DataType.fromName(datatype);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("input '" + input + "': " + e.getMessage());
+        }
+        expect(type != DataType.BYTES, "input '" + input + "': BYTES tensors are not supported");
+        return type;
+    }
+
+    private static long[] checkedShape(String input, long[] shape) {
+        try {
+            Tensor.elementCount(shape);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new InvalidInputException("input '" + input + "' has an invalid shape " + Arrays.toString(shape));
+        }
+        return shape;
+    }
+
     /** Reads a possibly nested array (already at START_ARRAY) into flat numbers, row-major. */
-    private static void readFlat(JsonParser p, Numbers into, int depth) throws IOException {
+    private static void readFlat(JsonParser p, NumberSink into) throws IOException {
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
             if (t == JsonToken.START_ARRAY) {
-                readFlat(p, into, depth + 1);
+                readFlat(p, into);
             } else if (t == null) {
                 throw new InvalidInputException("malformed JSON: unexpected end of input in an array");
             } else {
@@ -162,36 +195,40 @@ public final class TensorJson {
     }
 
     static Tensor toTensor(String name, DataType type, long[] shape, Numbers data) {
-        long count;
-        try {
-            count = Tensor.elementCount(shape);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new InvalidInputException("input '" + name + "' has an invalid shape " + Arrays.toString(shape));
-        }
+        long count = Tensor.elementCount(checkedShape(name, shape));
         if (count != data.size) {
-            throw new InvalidInputException("input '" + name + "' has shape " + Arrays.toString(shape) + " ("
-                    + count + " values) but " + data.size + " values in \"data\"");
+            throw countMismatch(name, shape, count, data.size);
         }
         Tensor t = Tensor.allocate(type, shape);
         ByteBuffer b = t.mutableData();
         double[] v = data.values;
         for (int i = 0; i < data.size; i++) {
-            switch (type) {
-                case FP32 -> b.putFloat(i * 4, (float) v[i]);
-                case FP64 -> b.putDouble(i * 8, v[i]);
-                case INT8 -> b.put(i, (byte) checkRange(name, v[i], -128, 127));
-                case UINT8 -> b.put(i, (byte) checkRange(name, v[i], 0, 255));
-                case BOOL -> b.put(i, (byte) (v[i] != 0 ? 1 : 0));
-                case INT16 -> b.putShort(i * 2, (short) checkRange(name, v[i], Short.MIN_VALUE, Short.MAX_VALUE));
-                case UINT16 -> b.putShort(i * 2, (short) checkRange(name, v[i], 0, 65535));
-                case INT32 -> b.putInt(i * 4, (int) checkRange(name, v[i], Integer.MIN_VALUE, Integer.MAX_VALUE));
-                case UINT32 -> b.putInt(i * 4, (int) checkRange(name, v[i], 0, 4294967295L));
-                case INT64, UINT64 -> b.putLong(i * 8, data.longs != null ? data.longs[i] : (long) v[i]);
-                case FP16 -> b.putShort(i * 2, Half.fromFloat((float) v[i]));
-                default -> throw new InvalidInputException("datatype " + type + " is not supported");
-            }
+            store(name, b, type, i, v[i], data.longs != null ? data.longs[i] : (long) v[i]);
         }
         return t;
+    }
+
+    private static InvalidInputException countMismatch(String name, long[] shape, long count, Object values) {
+        return new InvalidInputException("input '" + name + "' has shape " + Arrays.toString(shape) + " ("
+                + count + " values) but " + values + " values in \"data\"");
+    }
+
+    /** Element {@code i} of a tensor: {@code exact} is the value as a long where it was a JSON integer. */
+    private static void store(String name, ByteBuffer b, DataType type, int i, double v, long exact) {
+        switch (type) {
+            case FP32 -> b.putFloat(i * 4, (float) v);
+            case FP64 -> b.putDouble(i * 8, v);
+            case INT8 -> b.put(i, (byte) checkRange(name, v, -128, 127));
+            case UINT8 -> b.put(i, (byte) checkRange(name, v, 0, 255));
+            case BOOL -> b.put(i, (byte) (v != 0 ? 1 : 0));
+            case INT16 -> b.putShort(i * 2, (short) checkRange(name, v, Short.MIN_VALUE, Short.MAX_VALUE));
+            case UINT16 -> b.putShort(i * 2, (short) checkRange(name, v, 0, 65535));
+            case INT32 -> b.putInt(i * 4, (int) checkRange(name, v, Integer.MIN_VALUE, Integer.MAX_VALUE));
+            case UINT32 -> b.putInt(i * 4, (int) checkRange(name, v, 0, 4294967295L));
+            case INT64, UINT64 -> b.putLong(i * 8, exact);
+            case FP16 -> b.putShort(i * 2, Half.fromFloat((float) v));
+            default -> throw new InvalidInputException("datatype " + type + " is not supported");
+        }
     }
 
     private static long checkRange(String name, double v, long min, long max) {
@@ -321,13 +358,80 @@ public final class TensorJson {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
+    /** Where the numbers of a "data" array go, one JSON value at a time. */
+    private interface NumberSink {
+        void add(JsonParser p) throws IOException;
+    }
+
+    /** A JSON value as a double: numbers, booleans (1/0), and "NaN"/"Infinity"/"-Infinity" strings. */
+    private static double value(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+            return p.getDoubleValue();
+        }
+        if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+            return t == JsonToken.VALUE_TRUE ? 1 : 0;
+        }
+        if (t == JsonToken.VALUE_STRING && isSpecial(p.getText())) {
+            return Double.parseDouble(p.getText());
+        }
+        throw new InvalidInputException("tensor data must be numbers or booleans, found " + t
+                + (t == JsonToken.VALUE_STRING ? " \"" + p.getText() + "\"" : ""));
+    }
+
+    private static boolean isSpecial(String s) {
+        return s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity");
+    }
+
+    /** Numbers written straight into a tensor whose type and shape are already known. */
+    private static final class TensorFill implements NumberSink {
+        private final String name;
+        private final DataType type;
+        private final long[] shape;
+        private final long count;
+        private final Tensor tensor;
+        private final ByteBuffer buffer;
+        private long size;
+
+        TensorFill(String name, DataType type, long[] shape) {
+            this.name = name;
+            this.type = type;
+            this.shape = shape;
+            this.count = Tensor.elementCount(shape);
+            this.tensor = Tensor.allocate(type, shape);
+            this.buffer = tensor.mutableData();
+        }
+
+        @Override
+        public void add(JsonParser p) throws IOException {
+            if (size == count) {
+                throw countMismatch(name, shape, count, count + 1 + " or more");
+            }
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NUMBER_INT && (type == DataType.INT64 || type == DataType.UINT64)) {
+                long l = p.getLongValue();
+                store(name, buffer, type, (int) size++, l, l);
+            } else {
+                double v = value(p, t);
+                store(name, buffer, type, (int) size++, v, (long) v);
+            }
+        }
+
+        Tensor finish() {
+            if (size != count) {
+                throw countMismatch(name, shape, count, size);
+            }
+            return tensor;
+        }
+    }
+
     /** A growable list of numbers; exact longs are kept too so INT64 values above 2^53 survive. */
-    static final class Numbers {
+    static final class Numbers implements NumberSink {
         double[] values = new double[64];
         long[] longs;
         int size;
 
-        void add(JsonParser p) throws IOException {
+        @Override
+        public void add(JsonParser p) throws IOException {
             JsonToken t = p.currentToken();
             if (t == JsonToken.VALUE_NUMBER_INT) {
                 long l = p.getLongValue();
@@ -344,26 +448,12 @@ public final class TensorJson {
                 }
                 return;
             }
-            double v;
-            if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-                v = p.getDoubleValue();
-            } else if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
-                v = t == JsonToken.VALUE_TRUE ? 1 : 0;
-            } else if (t == JsonToken.VALUE_STRING && isSpecial(p.getText())) {
-                v = Double.parseDouble(p.getText());
-            } else {
-                throw new InvalidInputException("tensor data must be numbers or booleans, found " + t
-                        + (t == JsonToken.VALUE_STRING ? " \"" + p.getText() + "\"" : ""));
-            }
+            double v = value(p, t);
             add(v);
             if (longs != null) {
                 ensureLongs();
                 longs[size - 1] = (long) v;
             }
-        }
-
-        private static boolean isSpecial(String s) {
-            return s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity");
         }
 
         void add(double v) {

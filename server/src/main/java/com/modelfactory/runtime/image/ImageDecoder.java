@@ -1,7 +1,7 @@
 package com.modelfactory.runtime.image;
 
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
@@ -25,7 +25,8 @@ public final class ImageDecoder {
         if (bytes == null || bytes.length == 0) {
             throw new ImageDecodeException("the request body is empty; expected an image (JPEG, PNG, BMP, GIF or WebP)");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // Read in place: ImageIO.createImageInputStream(InputStream) would copy through a stream cache.
+        try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new ImageDecodeException("the body is not a supported image (" + bytes.length

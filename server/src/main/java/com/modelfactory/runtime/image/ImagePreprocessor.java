@@ -1,10 +1,13 @@
 package com.modelfactory.runtime.image;
 
-import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Half;
 import com.modelfactory.runtime.engine.Tensor;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
+import java.awt.image.Raster;
 import java.nio.ByteBuffer;
 
 /**
@@ -64,26 +67,83 @@ public final class ImagePreprocessor {
             }
             return out;
         }
-        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
-        for (int i = 0; i < n; i++) {
-            int p = argb[i];
-            int r = (p >> 16) & 0xff;
-            int g = (p >> 8) & 0xff;
-            int b = p & 0xff;
-            if (gray) {
-                // ITU-R 601-2 luma, as PIL's convert("L")
-                out[i] = (r * 299 + g * 587 + b * 114) / 1000;
-            } else if (color == ImageInput.Color.BGR) {
-                out[3 * i] = b;
-                out[3 * i + 1] = g;
-                out[3 * i + 2] = r;
-            } else {
-                out[3 * i] = r;
-                out[3 * i + 1] = g;
-                out[3 * i + 2] = b;
-            }
+        if (!readInterleavedBytes(img, color, out)) {
+            readArgb(img, color, out);
         }
         return out;
+    }
+
+    /**
+     * 8-bit interleaved sRGB rasters (what ImageIO gives for PNG and JPEG) are read from their bytes:
+     * getRGB() would convert every pixel through the colour model, the costliest step of a small image.
+     * @return false when the raster is of another kind (the caller falls back to getRGB)
+     */
+    private static boolean readInterleavedBytes(BufferedImage img, ImageInput.Color color, float[] out) {
+        Raster raster = img.getRaster();
+        ColorModel cm = img.getColorModel();
+        if (!(raster.getDataBuffer() instanceof DataBufferByte buffer)
+                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
+                || !(cm instanceof ComponentColorModel) || !cm.getColorSpace().isCS_sRGB()
+                || cm.isAlphaPremultiplied() || sm.getNumBands() < 3 || buffer.getNumBanks() != 1
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0) {
+            return false;
+        }
+        for (int size : sm.getSampleSize()) {
+            if (size != 8) {
+                return false;
+            }
+        }
+        byte[] data = buffer.getData();
+        int[] offsets = sm.getBandOffsets();
+        int r0 = buffer.getOffset() + offsets[0];
+        int g0 = buffer.getOffset() + offsets[1];
+        int b0 = buffer.getOffset() + offsets[2];
+        int stride = sm.getPixelStride();
+        int scanline = sm.getScanlineStride();
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            int p = y * scanline;
+            for (int x = 0; x < w; x++, p += stride) {
+                int r = data[p + r0] & 0xff;
+                int g = data[p + g0] & 0xff;
+                int b = data[p + b0] & 0xff;
+                o = put(out, o, color, r, g, b);
+            }
+        }
+        return true;
+    }
+
+    private static void readArgb(BufferedImage img, ImageInput.Color color, float[] out) {
+        int w = img.getWidth();
+        int[] argb = img.getRGB(0, 0, w, img.getHeight(), null, 0, w);
+        int o = 0;
+        for (int p : argb) {
+            o = put(out, o, color, (p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff);
+        }
+    }
+
+    /** Stores one pixel at {@code o} in the requested colour order; returns the next position. */
+    private static int put(float[] out, int o, ImageInput.Color color, int r, int g, int b) {
+        switch (color) {
+            case GRAYSCALE -> {
+                // ITU-R 601-2 luma, as PIL's convert("L")
+                out[o] = (r * 299 + g * 587 + b * 114) / 1000;
+                return o + 1;
+            }
+            case BGR -> {
+                out[o] = b;
+                out[o + 1] = g;
+                out[o + 2] = r;
+            }
+            default -> {
+                out[o] = r;
+                out[o + 1] = g;
+                out[o + 2] = b;
+            }
+        }
+        return o + 3;
     }
 
     static float[] resize(float[] src, int sw, int sh, int c, int dw, int dh) {
@@ -122,23 +182,47 @@ public final class ImagePreprocessor {
         float scale = spec.scale();
         float[] mean = spec.mean();
         float[] std = spec.std();
-        DataType type = spec.dataType();
         int plane = w * h;
+        float[] values = new float[plane * c];
         for (int i = 0; i < plane; i++) {
             for (int k = 0; k < c; k++) {
-                float v = (hwc[i * c + k] * scale - mean[k]) / std[k];
-                int index = chw ? k * plane + i : i * c + k;
-                switch (type) {
-                    case FP32 -> out.putFloat(index * 4, v);
-                    case FP64 -> out.putDouble(index * 8, v);
-                    case UINT8, INT8 -> out.put(index, (byte) Math.round(v));
-                    case INT16, UINT16 -> out.putShort(index * 2, (short) Math.round(v));
-                    case INT32, UINT32 -> out.putInt(index * 4, Math.round(v));
-                    case INT64, UINT64 -> out.putLong(index * 8, Math.round(v));
-                    case FP16 -> out.putShort(index * 2, Half.fromFloat(v));
-                    default -> throw new IllegalStateException("image into " + type);
+                values[chw ? k * plane + i : i * c + k] = (hwc[i * c + k] * scale - mean[k]) / std[k];
+            }
+        }
+        // One loop per type: a switch per element kept the loop from compiling to straight stores.
+        switch (spec.dataType()) {
+            case FP32 -> out.duplicate().order(out.order()).asFloatBuffer().put(values);
+            case FP64 -> {
+                for (int i = 0; i < values.length; i++) {
+                    out.putDouble(i * 8, values[i]);
                 }
             }
+            case UINT8, INT8 -> {
+                for (int i = 0; i < values.length; i++) {
+                    out.put(i, (byte) Math.round(values[i]));
+                }
+            }
+            case INT16, UINT16 -> {
+                for (int i = 0; i < values.length; i++) {
+                    out.putShort(i * 2, (short) Math.round(values[i]));
+                }
+            }
+            case INT32, UINT32 -> {
+                for (int i = 0; i < values.length; i++) {
+                    out.putInt(i * 4, Math.round(values[i]));
+                }
+            }
+            case INT64, UINT64 -> {
+                for (int i = 0; i < values.length; i++) {
+                    out.putLong(i * 8, Math.round(values[i]));
+                }
+            }
+            case FP16 -> {
+                for (int i = 0; i < values.length; i++) {
+                    out.putShort(i * 2, Half.fromFloat(values[i]));
+                }
+            }
+            default -> throw new IllegalStateException("image into " + spec.dataType());
         }
     }
 }

@@ -83,6 +83,40 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void rasterFastPathGivesWhatGetRgbGives() throws Exception {
+        BufferedImage noisy = new BufferedImage(7, 5, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(7);
+        for (int y = 0; y < 5; y++) {
+            for (int x = 0; x < 7; x++) {
+                noisy.setRGB(x, y, random.nextInt());
+            }
+        }
+        byte[][] images = {
+            Files.readAllBytes(TestRuntime.fixture("images/rgb64x48.png")),   // RGB PNG: ComponentColorModel
+            Files.readAllBytes(TestRuntime.fixture("images/rgba32.png")),     // RGBA PNG
+            Files.readAllBytes(TestRuntime.fixture("images/rgb64x48.jpg")),   // JPEG: TYPE_3BYTE_BGR
+            encode(noisy, "png"), encode(noisy, "bmp"),
+        };
+        for (byte[] bytes : images) {
+            BufferedImage img = ImageDecoder.decode(bytes);
+            int w = img.getWidth();
+            int[] argb = img.getRGB(0, 0, w, img.getHeight(), null, 0, w);
+            float[] rgb = ImagePreprocessor.channels(img, ImageInput.Color.RGB);
+            float[] bgr = ImagePreprocessor.channels(img, ImageInput.Color.BGR);
+            float[] gray = ImagePreprocessor.channels(img, ImageInput.Color.GRAYSCALE);
+            for (int i = 0; i < argb.length; i++) {
+                int r = (argb[i] >> 16) & 0xff;
+                int g = (argb[i] >> 8) & 0xff;
+                int b = argb[i] & 0xff;
+                String at = "pixel " + i + " of a " + img.getColorModel().getClass().getSimpleName() + " image";
+                assertArrayEquals(new float[] {r, g, b}, java.util.Arrays.copyOfRange(rgb, 3 * i, 3 * i + 3), at);
+                assertArrayEquals(new float[] {b, g, r}, java.util.Arrays.copyOfRange(bgr, 3 * i, 3 * i + 3), at);
+                assertEquals((r * 299 + g * 587 + b * 114) / 1000, gray[i], at);
+            }
+        }
+    }
+
+    @Test
     void bilinearResizeAveragesAndKeepsConstantImagesConstant() {
         float[] src = {0, 10, 20, 30};  // 2x2 gray
         float[] up = ImagePreprocessor.resize(src, 2, 2, 1, 4, 4);

@@ -1,0 +1,78 @@
+package com.modelfactory.runtime.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.InvalidInputException;
+import com.modelfactory.runtime.engine.Tensor;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class TensorJsonTest {
+
+    private static Tensor parse(String json) {
+        return TensorJson.parseInferRequest(json.getBytes(StandardCharsets.UTF_8)).inputs().values().iterator().next();
+    }
+
+    private static String error(String json) {
+        return assertThrows(InvalidInputException.class, () -> parse(json)).getMessage();
+    }
+
+    @Test
+    void dataAfterShapeAndDataBeforeShapeGiveTheSameTensor() {
+        String direct = "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,2],\"datatype\":\"FP32\",\"data\":[[1.5,-2],[3e-3,4]]}]}";
+        String staged = "{\"inputs\":[{\"data\":[1.5,-2,3e-3,4],\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[2,2]}]}";
+        for (String json : new String[] {direct, staged}) {
+            Tensor t = parse(json);
+            assertEquals(DataType.FP32, t.dataType());
+            assertArrayEquals(new long[] {2, 2}, t.shape());
+            assertArrayEquals(new double[] {1.5, -2, 0.003f, 4}, t.toDoubles(), 0, json);
+        }
+    }
+
+    @Test
+    void integersKeepEveryBitAndAreRangeChecked() {
+        long big = (1L << 60) + 1;
+        Tensor t = parse("{\"inputs\":[{\"name\":\"ids\",\"shape\":[2],\"datatype\":\"INT64\",\"data\":[" + big + ",-7]}]}");
+        assertEquals(big, t.data().getLong(0));
+        assertEquals(-7, t.data().getLong(8));
+        Tensor b = parse("{\"inputs\":[{\"name\":\"m\",\"shape\":[3],\"datatype\":\"BOOL\",\"data\":[true,false,1]}]}");
+        assertArrayEquals(new double[] {1, 0, 1}, b.toDoubles());
+        assertTrue(error("{\"inputs\":[{\"name\":\"p\",\"shape\":[1],\"datatype\":\"UINT8\",\"data\":[256]}]}")
+                .contains("outside the datatype's range"));
+        assertTrue(error("{\"inputs\":[{\"name\":\"p\",\"shape\":[1],\"datatype\":\"INT32\",\"data\":[1.5]}]}")
+                .contains("not a whole number"));
+    }
+
+    @Test
+    void countMismatchesAreNamedInBothOrders() {
+        String tooMany = error("{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}");
+        assertTrue(tooMany.contains("input 'x' has shape [2] (2 values) but 3 or more values"), tooMany);
+        String tooFew = error("{\"inputs\":[{\"name\":\"x\",\"shape\":[3],\"datatype\":\"FP32\",\"data\":[1,2]}]}");
+        assertTrue(tooFew.contains("(3 values) but 2 values"), tooFew);
+        String staged = error("{\"inputs\":[{\"name\":\"x\",\"data\":[1,2],\"datatype\":\"FP32\",\"shape\":[3]}]}");
+        assertTrue(staged.contains("(3 values) but 2 values"), staged);
+    }
+
+    @Test
+    void aShapeTheBodyCannotFillIsRefusedBeforeAllocating() {
+        // 2^28 floats would be a 1 GiB buffer; the body has room for a handful of values.
+        String msg = error("{\"inputs\":[{\"name\":\"x\",\"shape\":[16384,16384],\"datatype\":\"FP32\",\"data\":[1]}]}");
+        assertTrue(msg.contains("(268435456 values) but 1 values"), msg);
+    }
+
+    @Test
+    void specialFloatsAndBadValues() {
+        Tensor t = parse("{\"inputs\":[{\"name\":\"x\",\"shape\":[3],\"datatype\":\"FP64\",\"data\":[\"NaN\",\"-Infinity\",2]}]}");
+        double[] v = t.toDoubles();
+        assertTrue(Double.isNaN(v[0]));
+        assertEquals(Double.NEGATIVE_INFINITY, v[1]);
+        assertTrue(error("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[\"one\"]}]}")
+                .contains("tensor data must be numbers or booleans"));
+        assertTrue(error("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[1]}]}")
+                .contains("BYTES tensors are not supported"));
+    }
+}
