@@ -103,13 +103,24 @@ public final class ImagePreprocessor {
         int w = img.getWidth();
         int h = img.getHeight();
         int o = 0;
+        if (color == ImageInput.Color.GRAYSCALE) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0, p = y * scanline; x < w; x++, p += stride) {
+                    out[o++] = ((data[p + r0] & 0xff) * 299 + (data[p + g0] & 0xff) * 587
+                            + (data[p + b0] & 0xff) * 114) / 1000;
+                }
+            }
+            return true;
+        }
+        // The colour order is settled once, outside the loop: c0, c1, c2 are the source offsets of the
+        // output's first, second and third channel.
+        int c0 = color == ImageInput.Color.BGR ? b0 : r0;
+        int c2 = color == ImageInput.Color.BGR ? r0 : b0;
         for (int y = 0; y < h; y++) {
-            int p = y * scanline;
-            for (int x = 0; x < w; x++, p += stride) {
-                int r = data[p + r0] & 0xff;
-                int g = data[p + g0] & 0xff;
-                int b = data[p + b0] & 0xff;
-                o = put(out, o, color, r, g, b);
+            for (int x = 0, p = y * scanline; x < w; x++, p += stride, o += 3) {
+                out[o] = data[p + c0] & 0xff;
+                out[o + 1] = data[p + g0] & 0xff;
+                out[o + 2] = data[p + c2] & 0xff;
             }
         }
         return true;
@@ -184,9 +195,20 @@ public final class ImagePreprocessor {
         float[] std = spec.std();
         int plane = w * h;
         float[] values = new float[plane * c];
-        for (int i = 0; i < plane; i++) {
-            for (int k = 0; k < c; k++) {
-                values[chw ? k * plane + i : i * c + k] = (hwc[i * c + k] * scale - mean[k]) / std[k];
+        // One pass per channel with no branch inside: the loop the JIT compiles tightly (a per-element
+        // layout test and type switch made this the costliest step after PNG inflation).
+        for (int k = 0; k < c; k++) {
+            float m = mean[k];
+            float d = std[k];
+            if (chw) {
+                int base = k * plane;
+                for (int i = 0; i < plane; i++) {
+                    values[base + i] = (hwc[i * c + k] * scale - m) / d;
+                }
+            } else {
+                for (int i = k; i < values.length; i += c) {
+                    values[i] = (hwc[i] * scale - m) / d;
+                }
             }
         }
         // One loop per type: a switch per element kept the loop from compiling to straight stores.

@@ -146,6 +146,16 @@ class BatcherTest {
     }
 
     @Test
+    void aWorkerTakesItsShareWhenOthersAreIdleAndEverythingWhenAlone() {
+        assertEquals(4, Batcher.share(8, 2, 32), "two idle workers split eight queued items");
+        assertEquals(5, Batcher.share(9, 2, 32), "rounded up: nothing is left for a third round");
+        assertEquals(1, Batcher.share(1, 2, 32));
+        assertEquals(32, Batcher.share(100, 2, 32), "never above the batch cap");
+        assertEquals(32, Batcher.share(3, 1, 32), "the only idle worker may fill a whole batch");
+        assertEquals(3, Batcher.share(9, 3, 8));
+    }
+
+    @Test
     void differentShapesNeverShareABatch() throws Exception {
         GatedModel model = GatedModel.dynamic(-1);
         start(model, 32, 0, 64, 1, TIMEOUT_MS);
