@@ -67,9 +67,10 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("server", "drain_timeout_ms", "DRAIN_TIMEOUT_MS", "30000",
                     "on SIGTERM: not ready at once, new requests 503, accepted ones may finish for this long, then exit 0"),
             // batching
-            of("batching", "max_batch_size", "MAX_BATCH_SIZE", "32",
-                    "most items run as one batch (1 = no batching; capped by a fixed batch dimension; measured: "
-                            + "32 lets 32 clients share batches, larger gains nothing on CPU)"),
+            of("batching", "max_batch_size", "MAX_BATCH_SIZE", "0",
+                    "most items run as one batch (1 = no batching; capped by a fixed batch dimension); 0 = auto: 32, "
+                            + "or on CPU what one batch computes in ~64 ms at the warm-up's per-item time (measured: "
+                            + "larger batches of a compute-bound model add latency and memory, no throughput)"),
             of("batching", "max_batch_delay_ms", "MAX_BATCH_DELAY_MS", "2",
                     "how long a partial batch waits for more requests when others are in flight (0 = take what "
                             + "is queued; a lone request never waits)"),

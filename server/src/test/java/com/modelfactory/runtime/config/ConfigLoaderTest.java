@@ -73,7 +73,7 @@ class ConfigLoaderTest {
         assertTrue(e.getMessage().contains("PORT") && e.getMessage().contains("eighty"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--device", "tpu"}, Map.of()));
         assertTrue(e.getMessage().contains("cuda:N"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--max-batch-size", "0"}, Map.of()));
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--max-batch-size", "-1"}, Map.of()));
         assertTrue(e.getMessage().contains("MAX_BATCH_SIZE"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--bogus", "1"}, Map.of()));
         assertTrue(e.getMessage().contains("--bogus"), e.getMessage());
