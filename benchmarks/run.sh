@@ -19,6 +19,12 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   (cd "$root" && mvn -B -o -q -pl "$modules" -am package -DskipTests)
 fi
 
+# The runtime runs as deployed: server/bin/model-server with the class-data archive the image also makes.
+if [[ -f "$root/server/target/model-server.jar" && ( ! -f "$root/server/target/model-server.jsa" \
+      || "$root/server/target/model-server.jar" -nt "$root/server/target/model-server.jsa" ) ]]; then
+  "$root/server/bin/cds-archive"
+fi
+
 "$bench/legacy/setup_venv.sh"
 
 models="$work/models"

@@ -87,7 +87,9 @@ fi
 mkdir -p "$ctx"/{deps/lib,app/lib,app/bin,tools,delivery/hooks,delivery/config,delivery/system,delivery/model}
 cp "$DEPLOY_DIR/image/Dockerfile" "$ctx/Dockerfile"
 cp "$DEPLOY_DIR/image/entrypoint.sh" "$DEPLOY_DIR/image/healthcheck.sh" "$ctx/app/bin/"
-chmod 0755 "$ctx"/app/bin/*.sh
+# The launcher (JVM settings) and the class-data training the image build runs: the server's own scripts.
+cp "$DEPLOY_DIR/../server/bin/model-server" "$DEPLOY_DIR/../server/bin/cds-archive" "$ctx/app/bin/"
+chmod 0755 "$ctx"/app/bin/*
 cp "$server_jar" "$ctx/app/"
 cp "$warmup_jar" "$ctx/tools/"
 # Our own jars change with every commit; third-party jars rarely. Separate layers keep pulls small.

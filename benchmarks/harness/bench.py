@@ -38,6 +38,9 @@ WORK = os.environ.get("BENCH_WORK", os.path.join(BENCH, "work"))
 VENV = os.path.join(WORK, "venv")
 FIXTURES = os.path.join(ROOT, "model-loaders", "src", "test", "fixtures")
 SERVER_JAR = os.path.join(ROOT, "server", "target", "model-server.jar")
+# The runtime is started as it is deployed: its launcher applies the image's JVM settings and the AppCDS
+# archive that run.sh makes with server/bin/cds-archive.
+LAUNCHER = os.path.join(ROOT, "server", "bin", "model-server")
 BENCH_CP = os.path.join(BENCH, "target", "classes") + os.pathsep + os.path.join(BENCH, "target", "lib", "*")
 
 sys.path.insert(0, HERE)
@@ -267,9 +270,10 @@ def runtime_server(name, model, port, batching, probe, java_opts=None):
         env["MODEL_INPUTS"] = "{}:FP32:-1x{}".format(torchscript_input_name(model["path"]),
                                                      "x".join(str(d) for d in model["item_shape"]))
     opts = os.environ.get("RUNTIME_JAVA_OPTS", "") if java_opts is None else java_opts
-    argv = [java()] + opts.split() + ["-jar", SERVER_JAR]
-    argv = [a for a in argv if a]
-    return Server(name, "runtime", argv, env, port, probe)
+    if opts.strip():
+        env["JAVA_OPTS"] = opts.strip()  # replaces the launcher's defaults, as in a deployment
+    env.setdefault("MODEL_RUNTIME_JAR", SERVER_JAR)
+    return Server(name, "runtime", [LAUNCHER], env, port, probe)
 
 
 def legacy_server(name, model, port, workers, probe, keras_call="predict"):
@@ -315,10 +319,11 @@ def drive(label, url, bodies, content_type, concurrency, warmup, duration):
     return result
 
 
-def ceiling(model, cfg):
-    out = os.path.join(WORK, f"ceiling-{model['id']}.json")
+def ceiling(model, cfg, threads=1, intra=0):
+    out = os.path.join(WORK, f"ceiling-{model['id']}-{threads}.json")
     argv = [java(), "-cp", BENCH_CP, "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true",
             "com.modelfactory.runtime.bench.ceiling.CeilingRunner", "--model", model["path"],
+            "--threads", str(threads), "--intra", str(intra),
             "--format", model["format"], "--batches", ",".join(map(str, cfg.batches)),
             "--warmup", str(cfg.ceiling_warmup), "--duration", str(cfg.ceiling_duration), "--out", out,
             "--label", model["id"]]
@@ -373,6 +378,10 @@ def measure_model(model, cfg, results):
     if cfg.ceiling:
         log("ceiling")
         entry["ceiling"] = ceiling(model, cfg)
+        if not (entry["ceiling"] or {}).get("error") and os.cpu_count() and os.cpu_count() > 1:
+            # The engine as the runtime runs it on CPU: one caller per core, one intra-op thread each.
+            log("ceiling, one caller per core")
+            entry["ceiling_per_core"] = ceiling(model, cfg, threads=os.cpu_count(), intra=1)
         err = (entry["ceiling"] or {}).get("error") or ""
         if "no engine on the class path" in err:
             # The runtime cannot serve it either; measuring the legacy side alone compares nothing.
@@ -419,6 +428,19 @@ def measure_model(model, cfg, results):
                     v2[s.name] = (url, bodies)
                 else:
                     log(f"  {s.name}: no /v2 metadata for {model['id']}; /v2 infer skipped")
+        # Settle: every server runs the headline load for a while before anything is recorded, so the
+        # points measure steady state (the JVM's JIT compiles the request path in the first ~20 s on two
+        # busy cores) rather than warm-up. Recorded apart, so a reader sees what the first seconds cost.
+        if cfg.settle > 0:
+            for s in live:
+                r = drive(f"{model['id']}/{s.name}/settle", s.base + "/predict", pngs, "image/png",
+                          cfg.headline_c, 0, cfg.settle)
+                r.update(server=s.name, kind=s.kind, route="predict")
+                entry.setdefault("settle", []).append(r)
+                if s.name in v2:
+                    url, bodies = v2[s.name]
+                    drive(f"{model['id']}/{s.name}/settle-v2", url, bodies, "application/json", cfg.headline_c, 0,
+                          max(1, cfg.settle // 3))
         for c in cfg.concurrency:
             for s in live:
                 if s.kind == "legacy" and model["regime"] != "overhead-bound" and c > cfg.legacy_max_c_slow:
@@ -527,20 +549,6 @@ def get_status(url):
         return None
 
 
-def appcds_archive(model):
-    """Dumps an AppCDS archive of the classes a start and one prediction load (JDK 17: ArchiveClassesAtExit)."""
-    jsa = os.path.join(WORK, "runtime-appcds.jsa")
-    if os.path.exists(jsa):
-        os.remove(jsa)
-    with open(images(model["image_size"])[0], "rb") as f:
-        probe = f.read()
-    s = runtime_server("appcds-training", model, free_port(), True, probe, f"-XX:ArchiveClassesAtExit={jsa}")
-    ok = s.start()
-    s.stop()
-    log("AppCDS archive:", jsa if ok and os.path.exists(jsa) else "failed, " + str(s.error))
-    return jsa if os.path.exists(jsa) else None
-
-
 def jmh(cfg, results):
     """The JMH micro-benchmarks of the server's hot paths, with the allocation rate (-prof gc)."""
     out = os.path.join(WORK, "jmh.json")
@@ -578,12 +586,12 @@ def main():
     cfg.batches = [1, 8, 32]
     if args.quick:
         cfg.concurrency, cfg.v2_concurrency = [1, 32], [32]
-        cfg.warmup, cfg.duration = 1, 2
+        cfg.warmup, cfg.duration, cfg.settle = 1, 2, 5
         cfg.ceiling_warmup, cfg.ceiling_duration = 0.5, 1
         cfg.repeats, cfg.batching_off, cfg.legacy_w2 = 1, False, False
     else:
         cfg.concurrency, cfg.v2_concurrency = [1, 8, 32, 64], [1, 32]
-        cfg.warmup, cfg.duration = 2, 4
+        cfg.warmup, cfg.duration, cfg.settle = 2, 4, 20
         cfg.ceiling_warmup, cfg.ceiling_duration = 2, 4
         cfg.repeats, cfg.batching_off, cfg.legacy_w2 = 3, True, True
     cfg.headline_c = 32
@@ -591,7 +599,7 @@ def main():
     cfg.jmh_args = ["-wi", "2", "-w", "1s", "-i", "3", "-r", "1s"]
     # Legacy on a compute-bound model at 64 clients only queues longer; 32 already saturates it.
     cfg.legacy_max_c_slow = 64
-    for key in ("warmup", "duration", "repeats"):
+    for key in ("warmup", "duration", "repeats", "settle"):
         if os.environ.get("BENCH_" + key.upper()):
             setattr(cfg, key, type(getattr(cfg, key))(os.environ["BENCH_" + key.upper()]))
 
@@ -604,12 +612,6 @@ def main():
     if cfg.jmh:
         jmh(cfg, results)
     plan = model_plan(args.quick)
-    if os.environ.get("RUNTIME_APPCDS") == "1" and os.path.exists(SERVER_JAR) and plan and plan[0]["path"]:
-        jsa = appcds_archive(plan[0])
-        if jsa:
-            opts = os.environ.get("RUNTIME_VARIANT_OPTS", "") + f" -XX:SharedArchiveFile={jsa}"
-            os.environ["RUNTIME_VARIANT_OPTS"] = opts.strip()
-            results["config"]["runtime_variant_opts"] = os.environ["RUNTIME_VARIANT_OPTS"]
     for model in plan:
         if not model["path"]:
             results["models"].append(dict(id=model["id"], regime=model["regime"], skipped="model file missing"))

@@ -103,17 +103,14 @@ if [[ "${1:-}" == --check-hosts-only ]]; then
   exit 0   # used by tests: validate and write HOSTS, start nothing
 fi
 
-# The JVM takes its heap from the container's memory limit, not the host's.
-read -r -a jvm_opts <<<"${JAVA_OPTS:--XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError}"
-jvm_opts+=(
-  "-Dai.djl.offline=${DJL_OFFLINE:-true}"
-  "-Dorg.bytedeco.javacpp.cachedir=${JAVACPP_CACHE_DIR:-$RUNTIME_HOME/natives/javacpp}"
-)
+# bin/model-server holds the JVM settings (heap from the container's memory limit, the class-data archive);
+# JAVA_OPTS replaces them, as outside the image.
+export MODEL_RUNTIME_JVM_EXTRA="-Dai.djl.offline=${DJL_OFFLINE:-true} -Dorg.bytedeco.javacpp.cachedir=${JAVACPP_CACHE_DIR:-$RUNTIME_HOME/natives/javacpp}"
 
 if [[ $# -gt 0 && "$1" != -* ]]; then
   cmd=("$@")              # e.g. "bash" for debugging: run it instead of the server
 else
-  cmd=(java "${jvm_opts[@]}" -jar "$RUNTIME_HOME/model-server.jar" "$@")
+  cmd=("$RUNTIME_HOME/bin/model-server" "$@")
 fi
 
 if [[ "$(id -u)" == 0 && "$RUNTIME_USER" != root ]]; then

@@ -74,6 +74,8 @@ class BuildContextTest {
         Path ctx = context(sample.toString());
         assertTrue(Files.isRegularFile(ctx.resolve("Dockerfile")));
         assertTrue(Files.isExecutable(ctx.resolve("app/bin/entrypoint.sh")));
+        assertTrue(Files.isExecutable(ctx.resolve("app/bin/model-server")), "the launcher the entrypoint execs");
+        assertTrue(Files.isExecutable(ctx.resolve("app/bin/cds-archive")), "the class-data training the build runs");
         // Our jars and third-party jars go to separate layers.
         assertTrue(Files.exists(ctx.resolve("app/lib/model-loaders-0.1.0-SNAPSHOT.jar")));
         for (String j : THEIRS) {
