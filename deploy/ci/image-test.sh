@@ -128,7 +128,8 @@ jvm_uid=$(podman exec "$CONTAINER" stat -c %u /proc/1)
 [[ "$jvm_uid" == 10001 ]] || fail "PID 1 runs as uid $jvm_uid, not the unprivileged runtime user 10001"
 [[ "$(podman exec "$CONTAINER" cat /proc/1/comm)" == java ]] || fail "PID 1 is not the JVM (SIGTERM would not reach it)"
 # The class-data archive made at build time is mapped, not merely named: a stale one would be skipped.
-podman exec "$CONTAINER" grep -q 'model-server.jsa' /proc/1/maps \
+# (read as the JVM's own user: /proc/1/maps of a no-new-privs process is closed to root's exec session)
+podman exec --user 10001:10001 "$CONTAINER" grep -q 'model-server.jsa' /proc/1/maps \
   || fail "the JVM did not map /opt/model-runtime/model-server.jsa (AppCDS archive unused)"
 echo "hosts, overlay, hooks, config: ok; JVM is PID 1 as uid 10001 with the AppCDS archive mapped"
 
