@@ -11,13 +11,16 @@ import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.http.TensorJson;
 import com.modelfactory.runtime.image.ImageInput;
 import com.modelfactory.runtime.image.ImagePreprocessor;
 import com.modelfactory.runtime.image.NotAnImageModelException;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,7 +144,7 @@ final class ModelStartup {
     }
 
     /** A 1x1 RGB PNG: decoding it loads and initialises ImageIO's PNG reader before the first request. */
-    private static final byte[] ONE_PIXEL_PNG = java.util.Base64.getDecoder().decode(
+    private static final byte[] ONE_PIXEL_PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP438AAAAQBAYDFKhhdAAAAAElFTkSuQmCC");
 
     /**
@@ -153,10 +156,10 @@ final class ModelStartup {
             if (images != null) {
                 images.toTensor(ONE_PIXEL_PNG);
             }
-            var request = com.modelfactory.runtime.http.TensorJson.parseInferRequest(
+            var request = TensorJson.parseInferRequest(
                     "{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[0.5]}]}"
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            com.modelfactory.runtime.http.TensorJson.inferResponse("warm-up", "1", null, request.inputs());
+                            .getBytes(StandardCharsets.UTF_8));
+            TensorJson.inferResponse("warm-up", "1", null, request.inputs());
         } catch (RuntimeException e) {
             log.debug("request path warm-up: {}", e.toString()); // an optimisation only
         }

@@ -29,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,16 +93,6 @@ class BackPressureHttpTest {
         return CLIENT.sendAsync(infer(value), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void until(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-    }
-
     @Test
     void fullQueueAnswers503AtOnceThenServesNormally() throws Exception {
         start(2, 30_000);
@@ -111,7 +100,7 @@ class BackPressureHttpTest {
         var running = send(0);
         model.awaitEntered();
         var queued = List.of(send(1), send(2));
-        until("two requests queued", () -> batcher.queueDepth() == 2);
+        Await.until("two requests queued", () -> batcher.queueDepth() == 2);
         List<HttpResponse<String>> refused = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             // Answered while the engine is still blocked: refusal does not wait for capacity.
@@ -147,7 +136,7 @@ class BackPressureHttpTest {
         assertTrue(new JsonObject(late.body()).getString("error").contains("request_timeout_ms"), late.body());
         assertEquals(504, running.get(30, TimeUnit.SECONDS).statusCode(), "the deadline covers a stuck batch too");
         model.open();
-        until("the worker is free", () -> batcher.inFlight() == 0);
+        Await.until("the worker is free", () -> batcher.inFlight() == 0);
         assertEquals(200, send(2).get(30, TimeUnit.SECONDS).statusCode());
         assertEquals(List.of(0f, 2f), model.rowsSeen(), "the expired request reached the engine");
         assertEquals(2.0, metrics.registry().get("model_requests_timed_out").counter().count());
@@ -165,9 +154,9 @@ class BackPressureHttpTest {
             OutputStream out = socket.getOutputStream();
             out.write(request);
             out.flush();
-            until("the request is queued", () -> batcher.queueDepth() == 1);
+            Await.until("the request is queued", () -> batcher.queueDepth() == 1);
         } // the client goes away
-        until("the disconnected request no longer counts", () -> batcher.inFlight() == 1);
+        Await.until("the disconnected request no longer counts", () -> batcher.inFlight() == 1);
         model.open();
         assertEquals(200, running.get(30, TimeUnit.SECONDS).statusCode());
         assertEquals(200, send(2).get(30, TimeUnit.SECONDS).statusCode());

@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -77,16 +76,6 @@ class BatcherTest {
         return f.get(30, TimeUnit.SECONDS);
     }
 
-    private static void until(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-    }
-
     @Test
     void concurrentClientsEachGetTheirOwnRows() throws Exception {
         GatedModel model = GatedModel.dynamic(4);
@@ -142,7 +131,7 @@ class BatcherTest {
         // 0 alone, then 8 of the 10 queued at once (max 8, delay 0 takes what is queued), then the last 2.
         assertEquals(List.of(1, 8, 2), observer.batchSizes);
         assertEquals(List.of(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f), model.rowsSeen(), "queue order kept");
-        until("in-flight gauge back to 0", () -> batcher.inFlight() == 0);
+        Await.until("in-flight gauge back to 0", () -> batcher.inFlight() == 0);
     }
 
     @Test
@@ -307,7 +296,7 @@ class BatcherTest {
         start(model, 4, 600_000, 16, 1, 900_000);
         await(batcher.run(GatedModel.input(0, 1, 2)));
         model.awaitEntered(); // its permit, so the next await is for the next batch
-        until("the first request no longer counts", () -> batcher.inFlight() == 0);
+        Await.until("the first request no longer counts", () -> batcher.inFlight() == 0);
         model.hold();
         var running = batcher.run(GatedModel.input(1, 1, 2));
         model.awaitEntered();
@@ -341,7 +330,7 @@ class BatcherTest {
                 throw new IllegalStateException(e);
             }
         });
-        until("drain stops accepting", () -> !batcher.accepting());
+        Await.until("drain stops accepting", () -> !batcher.accepting());
         assertThrows(ShuttingDownException.class, () -> batcher.run(GatedModel.input(9, 1, 2)));
         assertFalse(drained.isDone(), "drain returned while requests were still queued");
         model.open();
