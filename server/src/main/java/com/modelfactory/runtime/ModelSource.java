@@ -6,7 +6,7 @@ import com.modelfactory.runtime.fetch.AcquiredModel;
 import com.modelfactory.runtime.fetch.AcquisitionListener;
 import com.modelfactory.runtime.fetch.AcquisitionSettings;
 import com.modelfactory.runtime.fetch.ModelAcquirer;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

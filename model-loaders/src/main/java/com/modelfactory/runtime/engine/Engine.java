@@ -1,6 +1,5 @@
 package com.modelfactory.runtime.engine;
 
-import com.modelfactory.runtime.format.ModelFormat;
 import java.nio.file.Path;
 import java.util.Set;
 

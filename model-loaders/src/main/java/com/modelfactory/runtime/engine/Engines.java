@@ -1,6 +1,5 @@
 package com.modelfactory.runtime.engine;
 
-import com.modelfactory.runtime.format.ModelFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;

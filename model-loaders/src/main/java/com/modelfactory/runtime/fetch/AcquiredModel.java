@@ -1,6 +1,6 @@
 package com.modelfactory.runtime.fetch;
 
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import java.nio.file.Path;
 
 /**

@@ -1,7 +1,7 @@
 package com.modelfactory.runtime.fetch;
 
 import com.modelfactory.runtime.format.FormatDetector;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;

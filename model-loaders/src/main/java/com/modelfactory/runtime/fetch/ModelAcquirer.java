@@ -3,7 +3,7 @@ package com.modelfactory.runtime.fetch;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.format.Detection;
 import com.modelfactory.runtime.format.FormatDetector;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.format.ModelLocator;
 import java.io.IOException;
 import java.io.InputStream;

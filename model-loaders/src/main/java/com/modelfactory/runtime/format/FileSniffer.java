@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.format;
 
+import com.modelfactory.runtime.engine.ModelFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

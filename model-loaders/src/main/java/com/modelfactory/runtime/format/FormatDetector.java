@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.format;
 
+import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.format;
 
+import com.modelfactory.runtime.engine.ModelFormat;
 import java.nio.file.Path;
 
 /**

@@ -9,7 +9,7 @@ import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.tensorflow.TfNatives;
 import com.modelfactory.runtime.tensorflow.TfSessionModel;
 import java.io.IOException;

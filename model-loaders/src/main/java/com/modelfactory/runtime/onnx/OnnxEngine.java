@@ -16,7 +16,7 @@ import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.TensorSpec;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

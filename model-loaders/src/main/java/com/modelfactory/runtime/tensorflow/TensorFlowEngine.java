@@ -4,7 +4,7 @@ import com.modelfactory.runtime.engine.Engine;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.ModelLoadException;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import java.nio.file.Files;
 import java.util.Set;
 

@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.format;
 
+import com.modelfactory.runtime.engine.ModelFormat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -15,7 +15,7 @@ import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.testing.TestModels.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.Tensor;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.testing.NativeMemory;
 import java.nio.file.Path;
 import java.util.Map;

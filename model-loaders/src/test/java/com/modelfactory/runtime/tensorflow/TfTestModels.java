@@ -8,7 +8,7 @@ import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Tensor;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.testing.TestModels;
 import java.nio.file.Path;
 import java.util.Map;

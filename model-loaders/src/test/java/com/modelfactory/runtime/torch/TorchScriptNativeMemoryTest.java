@@ -8,7 +8,7 @@ import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.Tensor;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.testing.NativeMemory;
 import java.nio.file.Path;
 import java.util.Map;

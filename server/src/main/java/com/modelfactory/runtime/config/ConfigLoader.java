@@ -214,7 +214,7 @@ public final class ConfigLoader {
             String s = string(key);
             if (s != null) {
                 try {
-                    com.modelfactory.runtime.format.ModelFormat.fromId(s);
+                    com.modelfactory.runtime.engine.ModelFormat.fromId(s);
                 } catch (IllegalArgumentException e) {
                     throw invalid(key, "onnx, torchscript, keras_h5, tf_savedmodel, tf_frozen_graph or tf_checkpoint");
                 }

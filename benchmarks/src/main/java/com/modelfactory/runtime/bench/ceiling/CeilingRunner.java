@@ -8,7 +8,7 @@ import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
-import com.modelfactory.runtime.format.ModelFormat;
+import com.modelfactory.runtime.engine.ModelFormat;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
