@@ -3,6 +3,10 @@ package com.modelfactory.runtime;
 import com.modelfactory.runtime.config.ConfigException;
 import com.modelfactory.runtime.config.ConfigLoader;
 import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.lifecycle.ExitCodes;
+import com.modelfactory.runtime.lifecycle.RuntimeServer;
+import com.modelfactory.runtime.lifecycle.StartupException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -14,11 +18,6 @@ import sun.misc.Signal;
  * A model that cannot be had or loaded stops the process with a message naming the cause.
  */
 public final class Main {
-    /** Exit codes: 1 = model could not be acquired or loaded, 2 = invalid configuration, 3 = port unavailable. */
-    static final int EXIT_MODEL = 1;
-    static final int EXIT_CONFIG = 2;
-    static final int EXIT_PORT = 3;
-
     static {
         // Before any engine class loads: run offline, no usage tracking (DJL), no telemetry.
         System.setProperty("ai.djl.offline", "true");
@@ -47,34 +46,34 @@ public final class Main {
             config = ConfigLoader.load(args, System.getenv());
         } catch (ConfigException e) {
             System.err.println("configuration error: " + e.getMessage());
-            System.exit(EXIT_CONFIG);
+            System.exit(ExitCodes.CONFIG);
             return;
         }
         config.warnings().forEach(w -> log.warn("config: {}", w));
         RuntimeServer server;
         try {
             server = RuntimeServer.start(config);
-        } catch (RuntimeServer.StartupException e) {
+        } catch (StartupException e) {
             log.error("start-up failed: {}", e.getMessage());
             log.debug("cause", e.getCause());
             System.err.println("start-up failed: " + e.getMessage());
             System.exit(e.exitCode());
             return;
         }
-        long drainMs = config.server().drainTimeoutMs();
+        Duration drain = Duration.ofMillis(config.server().drainTimeoutMs());
         AtomicBoolean stopping = new AtomicBoolean();
         sun.misc.SignalHandler onSignal = sig -> {
             if (!stopping.compareAndSet(false, true)) {
                 return; // a second signal while draining changes nothing
             }
             new Thread(() -> {
-                log.info("SIG{} received: not ready, draining {} admitted request(s) for up to {} ms",
-                        sig.getName(), server.state().admitted(), drainMs);
-                boolean drained = server.drainAndStop(drainMs);
+                log.info("SIG{} received: not ready, draining {} accepted request(s) for up to {} ms",
+                        sig.getName(), server.service().inFlight(), drain.toMillis());
+                boolean drained = server.drainAndStop(drain);
                 log.info(drained ? "drained; stopped" : "drain timeout; stopped with requests unfinished");
                 // halt, not exit: the JVM's own SIGTERM exit status would be 143, and shutdown hooks have
                 // nothing left to do. A drain is the expected way to stop, so it exits 0.
-                Runtime.getRuntime().halt(0);
+                Runtime.getRuntime().halt(ExitCodes.OK);
             }, "shutdown").start();
         };
         Signal.handle(new Signal("TERM"), onSignal);

@@ -5,6 +5,7 @@ import com.modelfactory.runtime.engine.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,8 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Batch assembly (concatenating requests into one input tensor) and split (slicing outputs back), for a
- * batch of 32 single-item requests. In the batching package because InferenceRequest's constructor is
- * package-private: the benchmark builds requests as the Batcher does.
+ * batch of 32 single-item requests, built as the serving core queues them.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,7 +38,7 @@ public class BatchAssemblyBenchmark {
     @Param({"32"})
     public int batch;
 
-    private List<InferenceRequest> requests;
+    private List<QueuedRequest> requests;
     private Map<String, Tensor> outputs;
 
     @Setup
@@ -52,7 +52,7 @@ public class BatchAssemblyBenchmark {
         requests = new ArrayList<>();
         for (int i = 0; i < batch; i++) {
             Map<String, Tensor> in = Map.of("input", Tensor.allocate(DataType.FP32, shape));
-            requests.add(new InferenceRequest(in, 1, "k", System.nanoTime(), Long.MAX_VALUE));
+            requests.add(new QueuedRequest(in, 1, "k", Long.MAX_VALUE, new CompletableFuture<>()));
         }
         outputs = Map.of("logits", Tensor.allocate(DataType.FP32, new long[] {batch, 1000}));
     }

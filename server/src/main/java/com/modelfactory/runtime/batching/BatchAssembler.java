@@ -36,9 +36,9 @@ public final class BatchAssembler {
      * One tensor per input holding every request's rows in order, zero-padded to {@code padTo} rows for
      * models with a fixed batch dimension (0 = no padding).
      */
-    public static Map<String, Tensor> concat(List<InferenceRequest> requests, int padTo) {
+    public static Map<String, Tensor> concat(List<QueuedRequest> requests, int padTo) {
         int total = 0;
-        for (InferenceRequest r : requests) {
+        for (QueuedRequest r : requests) {
             total += r.items;
         }
         if (requests.size() == 1 && total >= padTo) {
@@ -52,7 +52,7 @@ public final class BatchAssembler {
             shape[0] = total;
             Tensor batch = Tensor.allocate(first.dataType(), shape);
             ByteBuffer dst = batch.mutableData();
-            for (InferenceRequest r : requests) {
+            for (QueuedRequest r : requests) {
                 dst.put(r.inputs.get(name).data());
             }
             out.put(name, batch);
@@ -71,7 +71,7 @@ public final class BatchAssembler {
     }
 
     /** Slices each output's rows back to the requests, in order. */
-    public static List<Map<String, Tensor>> split(Map<String, Tensor> outputs, List<InferenceRequest> requests) {
+    public static List<Map<String, Tensor>> split(Map<String, Tensor> outputs, List<QueuedRequest> requests) {
         List<Map<String, Tensor>> parts = new ArrayList<>(requests.size());
         if (requests.size() == 1 && rowsMatch(outputs, requests.get(0).items)) {
             parts.add(outputs);

@@ -1,9 +1,7 @@
 package com.modelfactory.runtime.batching;
 
-/** What the batcher reports as it works; the metrics package implements it. */
+/** What the batching layer reports as it works; the metrics package implements it. */
 public interface BatchObserver {
-    BatchObserver NONE = new BatchObserver() {
-    };
 
     /** A request left the queue for a batch after waiting this long. */
     default void queueWait(long nanos) {
@@ -11,11 +9,5 @@ public interface BatchObserver {
 
     /** A batch of this many items ran in the engine for this long. */
     default void batchExecuted(int items, long computeNanos) {
-    }
-
-    default void rejected() {
-    }
-
-    default void timedOut() {
     }
 }

@@ -1,7 +1,7 @@
 package com.modelfactory.runtime.http;
 
-import com.modelfactory.runtime.ServingState;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import com.modelfactory.runtime.serving.ServingState;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -16,20 +16,21 @@ final class HealthRoutes {
     }
 
     void live(RoutingContext ctx) {
-        json(ctx, 200, new JsonObject().put("live", true));
+        ErrorResponder.json(ctx.response(), 200, new JsonObject().put("live", true));
     }
 
     void ready(RoutingContext ctx) {
         boolean ready = state.ready();
-        String status = ready ? "ready" : state.draining() ? "shutting down" : "loading";
-        json(ctx, ready ? 200 : 503, new JsonObject().put("ready", ready).put("status", status));
+        String status = switch (state.phase()) {
+            case READY -> "ready";
+            case DRAINING -> "shutting down";
+            case ACQUIRING -> "obtaining the model";
+            case LOADING -> "loading";
+        };
+        ErrorResponder.json(ctx.response(), ready ? 200 : 503, new JsonObject().put("ready", ready).put("status", status));
     }
 
     void metrics(RoutingContext ctx) {
         ctx.response().putHeader("Content-Type", RuntimeMetrics.CONTENT_TYPE).end(metrics.scrape());
-    }
-
-    static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
 }

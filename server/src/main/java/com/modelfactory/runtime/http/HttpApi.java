@@ -1,12 +1,14 @@
 package com.modelfactory.runtime.http;
 
-import com.modelfactory.runtime.ServedModel;
-import com.modelfactory.runtime.ServingState;
-import com.modelfactory.runtime.batching.InferenceRequest;
-import com.modelfactory.runtime.batching.ShuttingDownException;
-import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.error.Failures;
+import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import com.modelfactory.runtime.serving.InferenceService;
+import com.modelfactory.runtime.serving.RequestDecoder;
+import com.modelfactory.runtime.serving.ServingState;
+import com.modelfactory.runtime.engine.Tensor;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -15,36 +17,28 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
- * The routes: legacy /predict, Open Inference Protocol v2, model info, health and metrics. Handlers
- * parse on the event loop only what is cheap; decoding, batching and rendering run on worker threads
- * and come back through {@link #respond}. Every failure goes to {@link ErrorResponder}.
+ * The routes: legacy /predict, Open Inference Protocol v2, model info, health and metrics. Handlers only
+ * read the request on the event loop; decoding, batching and inference happen in the serving core, and
+ * the answer comes back through {@link #respond}. Every failure goes to {@link ErrorResponder}.
  */
 public final class HttpApi {
     static final String ROUTE = "metrics.route";
 
     private final ServingState state;
     private final RuntimeMetrics metrics;
-    private final ExecutorService workers;
     private final long maxBodyBytes;
     private final ErrorResponder errors;
     private final Path uploadsDir;
 
-    public HttpApi(ServingState state, RuntimeMetrics metrics, ExecutorService workers, long maxBodyBytes,
-                   long requestTimeoutMs, Path uploadsDir) {
+    public HttpApi(ServingState state, RuntimeMetrics metrics, long maxBodyBytes, Path uploadsDir) {
         this.state = state;
         this.metrics = metrics;
-        this.workers = workers;
         this.maxBodyBytes = maxBodyBytes;
-        this.errors = new ErrorResponder(requestTimeoutMs);
+        this.errors = new ErrorResponder(metrics);
         this.uploadsDir = uploadsDir;
     }
 
@@ -77,22 +71,16 @@ public final class HttpApi {
         router.post("/predict").handler(body).handler(new PredictRoute(this)::handle);
 
         router.route().failureHandler(errors::handle);
-        router.errorHandler(404, ctx -> ErrorResponder.send(ctx, 404, notFound(ctx)));
-        router.errorHandler(405, ctx -> ErrorResponder.send(ctx, 405, "method " + ctx.request().method()
-                + " not allowed on " + ctx.request().path()));
-        router.errorHandler(413, ctx -> ErrorResponder.send(ctx, 413, "request body over " + maxBodyBytes
-                + " bytes (max_body_bytes / MAX_BODY_BYTES)"));
+        router.errorHandler(404, ctx -> errors.send(ctx, VertxFailures.ofStatus(404,
+                ctx.request().method() + " " + ctx.request().path())));
+        router.errorHandler(405, ctx -> errors.send(ctx, VertxFailures.ofStatus(405,
+                ctx.request().method() + " " + ctx.request().path())));
+        router.errorHandler(413, ctx -> errors.send(ctx, ServingException.tooLarge("request body over "
+                + maxBodyBytes + " bytes (max_body_bytes / MAX_BODY_BYTES)")));
         return router;
     }
 
-    private static String notFound(RoutingContext ctx) {
-        return "no route " + ctx.request().method() + " " + ctx.request().path()
-                + "; routes: POST /predict, POST /v2/models/{name}/infer, GET /v2, GET /v2/models/{name}, "
-                + "GET /model, GET /health/live, GET /health/ready, GET /metrics";
-    }
-
-    private static void route(Router router, HttpMethod method, String path,
-                              io.vertx.core.Handler<RoutingContext> handler) {
+    private static void route(Router router, HttpMethod method, String path, Handler<RoutingContext> handler) {
         String label = path.replace(":name", "{name}").replace(":version", "{version}");
         router.route(method, path).handler(ctx -> {
             ctx.put(ROUTE, label);
@@ -115,69 +103,28 @@ public final class HttpApi {
         ctx.next();
     }
 
-    /** The model, if it is ready to take requests; otherwise fails the request with 503. */
-    ServedModel modelOr503(RoutingContext ctx) {
-        ServedModel m = state.model();
-        if (!state.admit()) {
-            ctx.fail(new ShuttingDownException());
-            return null;
-        }
-        // Released when the response ends or the connection closes: a drain waits for admitted requests.
-        ctx.addEndHandler(v -> state.release());
-        if (m == null || !state.ready()) {
-            ctx.fail(new HttpException(503, "the model is still loading; retry when /health/ready answers 200"));
-            return null;
-        }
-        return m;
+    ServingState state() {
+        return state;
     }
 
     /**
-     * Runs {@code parse} on a worker thread, queues its tensors for the batcher, renders the outputs on a
-     * worker thread and answers on the request's event loop. A client that disconnects cancels its request.
+     * Hands the request to the serving core, renders its outputs on the thread that completed the batch
+     * (outputs are small next to inputs, and one thread hop less is measurable at low concurrency) and
+     * answers on the request's event loop. A client that disconnects cancels its request.
      */
-    void respond(RoutingContext ctx, ServedModel model, Supplier<Map<String, Tensor>> parse,
+    void respond(RoutingContext ctx, InferenceService service, RequestDecoder decoder,
                  Function<Map<String, Tensor>, byte[]> render) {
         Context context = Vertx.currentContext();
-        // A client that goes away cancels its request: skipped if still queued, never submitted if not yet.
-        // (An end handler, not response().closeHandler(): the router's end handlers rely on the latter.)
-        AtomicBoolean gone = new AtomicBoolean();
-        AtomicReference<InferenceRequest> queued = new AtomicReference<>();
+        CompletableFuture<Map<String, Tensor>> result = service.infer(decoder);
+        // An end handler, not response().closeHandler(): the router's end handlers rely on the latter.
         ctx.addEndHandler(end -> {
             if (end.failed()) {
-                gone.set(true);
-                InferenceRequest r = queued.get();
-                if (r != null) {
-                    r.cancel();
-                }
+                result.cancel(false);
             }
         });
-        CompletableFuture<Map<String, Tensor>> parsed;
-        try {
-            parsed = CompletableFuture.supplyAsync(() -> {
-                long start = System.nanoTime();
-                Map<String, Tensor> inputs = parse.get();
-                metrics.preprocessed(System.nanoTime() - start);
-                return inputs;
-            }, workers);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            ctx.fail(e);
-            return;
-        }
-        parsed.thenCompose(inputs -> {
-            if (gone.get()) {
-                throw new CancellationException("the client disconnected");
-            }
-            InferenceRequest request = model.batcher().submit(inputs);
-            queued.set(request);
-            if (gone.get()) {
-                request.cancel();
-            }
-            return request.result();
-            // Rendered on the thread that completed the batch: outputs are small next to the inputs, and one
-            // thread hop less is measurable at low concurrency.
-        }).thenApply(render).whenComplete((bytes, error) -> context.runOnContext(v -> {
+        result.thenApply(render).whenComplete((bytes, error) -> context.runOnContext(v -> {
             if (error != null) {
-                ctx.fail(ErrorResponder.unwrap(error));
+                errors.send(ctx, Failures.classify(error));
             } else if (!ctx.response().closed()) {
                 ctx.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(bytes));
             }

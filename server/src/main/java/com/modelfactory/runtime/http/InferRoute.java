@@ -1,12 +1,16 @@
 package com.modelfactory.runtime.http;
 
-import com.modelfactory.runtime.ServedModel;
-import com.modelfactory.runtime.engine.InvalidInputException;
+import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.serving.InferenceService;
+import com.modelfactory.runtime.serving.ModelInfo;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** POST /v2/models/{name}[/versions/{v}]/infer: Open Inference Protocol tensors in and out. */
 final class InferRoute {
@@ -17,36 +21,37 @@ final class InferRoute {
     }
 
     void handle(RoutingContext ctx) {
-        ServedModel model = api.modelOr503(ctx);
-        if (model == null || !MetadataRoutes.namesMatch(ctx, model)) {
-            return;
-        }
+        InferenceService service = api.state().service();
+        ModelInfo info = service.info();
+        info.requireNamed(ctx.pathParam("name"), ctx.pathParam("version"));
         String type = ctx.request().getHeader("Content-Type");
         // Any body but multipart is read as JSON: curl -d sends form-urlencoded by default.
         if (type != null && type.startsWith("multipart/")) {
-            ctx.fail(new HttpException(415, "Content-Type " + type + " is not supported here; send application/json "
-                    + "Open Inference Protocol tensors"));
-            return;
+            throw new ServingException(ServingException.Kind.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + type
+                    + " is not supported here; send application/json Open Inference Protocol tensors");
         }
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        String[] id = new String[1];
-        List<String>[] wanted = new List[1];
-        api.respond(ctx, model, () -> {
+        AtomicReference<TensorJson.InferRequest> parsed = new AtomicReference<>();
+        api.respond(ctx, service, model -> {
             TensorJson.InferRequest req = TensorJson.parseInferRequest(body);
-            id[0] = req.id();
-            wanted[0] = req.outputs();
-            for (String out : req.outputs()) {
-                if (model.signature().output(out) == null) {
-                    throw new InvalidInputException("unknown output '" + out + "'; the model's outputs are "
-                            + model.signature().outputs().stream().map(t -> t.name()).toList());
-                }
-            }
+            checkOutputs(model.signature(), req.outputs());
+            parsed.set(req);
             return req.inputs();
-        }, outputs -> TensorJson.inferResponse(model.name(), model.version(), id[0], select(outputs, wanted[0])));
+        }, outputs -> TensorJson.inferResponse(info.name(), info.version(), parsed.get().id(),
+                select(outputs, parsed.get().outputs())));
+    }
+
+    private static void checkOutputs(Signature signature, List<String> wanted) {
+        for (String out : wanted) {
+            if (signature.output(out) == null) {
+                throw ServingException.badInput("unknown output '" + out + "'; the model's outputs are "
+                        + signature.outputs().stream().map(TensorSpec::name).toList());
+            }
+        }
     }
 
     private static Map<String, Tensor> select(Map<String, Tensor> outputs, List<String> wanted) {
-        if (wanted == null || wanted.isEmpty()) {
+        if (wanted.isEmpty()) {
             return outputs;
         }
         Map<String, Tensor> out = new LinkedHashMap<>();

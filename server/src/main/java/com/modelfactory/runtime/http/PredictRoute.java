@@ -1,10 +1,13 @@
 package com.modelfactory.runtime.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.modelfactory.runtime.ServedModel;
-import com.modelfactory.runtime.engine.InvalidInputException;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.serving.InferenceService;
+import com.modelfactory.runtime.serving.ModelInfo;
+import com.modelfactory.runtime.serving.ModelInputs;
+import com.modelfactory.runtime.serving.RequestDecoder;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +23,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * POST /predict, the legacy route: an image as raw bytes, multipart or base64 JSON, or JSON
@@ -34,42 +36,36 @@ final class PredictRoute {
     }
 
     void handle(RoutingContext ctx) {
-        ServedModel model = api.modelOr503(ctx);
-        if (model == null) {
-            return;
-        }
+        InferenceService service = api.state().service();
         int topK = topK(ctx);
-        Supplier<Map<String, Tensor>> parse = parser(ctx, model);
-        if (parse != null) {
-            api.respond(ctx, model, parse, outputs -> render(model, outputs, topK));
-        }
+        ModelInfo info = service.info();
+        api.respond(ctx, service, decoder(ctx), outputs -> render(info, outputs, topK));
     }
 
-    private Supplier<Map<String, Tensor>> parser(RoutingContext ctx, ServedModel model) {
+    private static RequestDecoder decoder(RoutingContext ctx) {
         String type = ctx.request().getHeader("Content-Type");
         String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase();
         if (mime.startsWith("image/") || mime.equals("application/octet-stream") || mime.isEmpty()) {
             byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-            return () -> image(model, bytes);
+            return model -> image(model, bytes);
         }
         if (mime.equals("multipart/form-data")) {
             List<FileUpload> files = ctx.fileUploads();
             if (files.size() != 1) {
-                ctx.fail(new InvalidInputException("multipart/form-data must carry exactly one file field with the image, "
-                        + "found " + files.size()));
-                return null;
+                throw ServingException.badInput("multipart/form-data must carry exactly one file field with the "
+                        + "image, found " + files.size());
             }
             Path file = Path.of(files.get(0).uploadedFileName());
-            return () -> image(model, read(file));
+            return model -> image(model, read(file));
         }
         if (mime.equals("application/json")) {
             String body = ctx.body().asString();
-            return () -> json(model, body);
+            return model -> json(model, body);
         }
-        ctx.fail(new HttpException(415, "Content-Type " + type + " is not supported by /predict; send an image "
-                + "(image/*, application/octet-stream), multipart/form-data with one file, or application/json "
-                + "{\"image\": \"<base64>\"} or {\"instances\": [...]}"));
-        return null;
+        throw new ServingException(ServingException.Kind.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + type
+                + " is not supported by /predict; send an image (image/*, application/octet-stream), "
+                + "multipart/form-data with one file, or application/json {\"image\": \"<base64>\"} or "
+                + "{\"instances\": [...]}");
     }
 
     private static byte[] read(Path file) {
@@ -80,41 +76,38 @@ final class PredictRoute {
         }
     }
 
-    private static Map<String, Tensor> image(ServedModel model, byte[] bytes) {
-        if (model.images() == null) {
-            throw new InvalidInputException("this model cannot take an image: " + model.imageProblem());
-        }
-        Tensor t = model.images().toTensor(bytes);
-        return Map.of(model.images().spec().inputName(), t);
+    private static Map<String, Tensor> image(ModelInputs model, byte[] bytes) {
+        Tensor t = model.image(bytes);
+        return Map.of(model.imageInput(), t);
     }
 
-    private static Map<String, Tensor> json(ServedModel model, String body) {
+    private static Map<String, Tensor> json(ModelInputs model, String body) {
         JsonObject o;
         try {
             o = new JsonObject(body == null ? "" : body);
         } catch (DecodeException | ClassCastException e) {
-            throw new InvalidInputException("malformed JSON: expected {\"image\": \"<base64>\"} or {\"instances\": [...]}");
+            throw ServingException.badInput("malformed JSON: expected {\"image\": \"<base64>\"} or {\"instances\": [...]}");
         }
         if (o.getValue("image") instanceof String b64) {
             byte[] bytes;
             try {
                 bytes = Base64.getDecoder().decode(b64.replaceFirst("^data:[^,]*,", "").replaceAll("\\s", ""));
             } catch (IllegalArgumentException e) {
-                throw new InvalidInputException("\"image\" is not valid base64: " + e.getMessage());
+                throw ServingException.badInput("\"image\" is not valid base64: " + e.getMessage());
             }
             return image(model, bytes);
         }
         if (o.getValue("instances") instanceof JsonArray instances) {
             return instances(model, instances);
         }
-        throw new InvalidInputException("JSON body needs \"image\" (base64 string) or \"instances\" (array)");
+        throw ServingException.badInput("JSON body needs \"image\" (base64 string) or \"instances\" (array)");
     }
 
     /** Rows of a single input, or rows of {input name: value} objects for several inputs. */
-    private static Map<String, Tensor> instances(ServedModel model, JsonArray instances) {
+    private static Map<String, Tensor> instances(ModelInputs model, JsonArray instances) {
         List<TensorSpec> inputs = model.signature().inputs();
         if (instances.isEmpty()) {
-            throw new InvalidInputException("\"instances\" is empty");
+            throw ServingException.badInput("\"instances\" is empty");
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         if (instances.getValue(0) instanceof JsonObject) {
@@ -122,7 +115,7 @@ final class PredictRoute {
                 List<Object> rows = new ArrayList<>();
                 for (Object row : instances) {
                     if (!(row instanceof JsonObject r) || !r.containsKey(spec.name())) {
-                        throw new InvalidInputException("every instance needs a value for input '" + spec.name() + "'");
+                        throw ServingException.badInput("every instance needs a value for input '" + spec.name() + "'");
                     }
                     rows.add(plain(r.getValue(spec.name())));
                 }
@@ -131,7 +124,7 @@ final class PredictRoute {
             return out;
         }
         if (inputs.size() != 1) {
-            throw new InvalidInputException("the model has " + inputs.size() + " inputs; send instances as objects "
+            throw ServingException.badInput("the model has " + inputs.size() + " inputs; send instances as objects "
                     + "keyed by input name " + inputs.stream().map(TensorSpec::name).toList());
         }
         TensorSpec spec = inputs.get(0);
@@ -163,10 +156,10 @@ final class PredictRoute {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new InvalidInputException("top_k must be a positive whole number, got '" + k + "'");
+        throw ServingException.badInput("top_k must be a positive whole number, got '" + k + "'");
     }
 
-    static byte[] render(ServedModel model, Map<String, Tensor> outputs, int topK) {
+    static byte[] render(ModelInfo model, Map<String, Tensor> outputs, int topK) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (JsonGenerator g = TensorJson.JSON.createGenerator(bytes)) {
             g.writeStartObject();

@@ -1,6 +1,6 @@
 package com.modelfactory.runtime.metrics;
 
-import com.modelfactory.runtime.batching.BatchObserver;
+import com.modelfactory.runtime.serving.ServingObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * on Linux {@code process_resident_memory_bytes} (VmRSS) includes it, and
  * {@code process_resident_memory_bytes - jvm_memory_used_bytes} approximates it.
  */
-public final class RuntimeMetrics implements BatchObserver {
+public final class RuntimeMetrics implements ServingObserver {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -83,7 +83,7 @@ public final class RuntimeMetrics implements BatchObserver {
         batchSize = DistributionSummary.builder("model_batch_size")
                 .description("items per executed batch").tag("model", model)
                 .serviceLevelObjectives(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256, 512).register(registry);
-        rejected = Counter.builder("model_requests_rejected").description("requests refused with 503 because the queue was full")
+        rejected = Counter.builder("model_requests_rejected").description("requests refused with 503: queue full, loading or shutting down")
                 .tag("model", model).register(registry);
         timedOut = Counter.builder("model_requests_timed_out").description("requests that passed their deadline (504)")
                 .tag("model", model).register(registry);
@@ -114,7 +114,8 @@ public final class RuntimeMetrics implements BatchObserver {
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void preprocessed(long nanos) {
+    @Override
+    public void decoded(long nanos) {
         preprocess.record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -141,17 +142,17 @@ public final class RuntimeMetrics implements BatchObserver {
         info.setLabelValues(values);
     }
 
-    /**
-     * The model download, from the facts the locator reports ({@code bytes}, {@code seconds}, {@code retries});
-     * 0 when the model was a local file, so dashboards need no special case.
-     */
-    public void modelDownload(Map<String, Double> facts) {
-        startupValue("model_download_size", "bytes downloaded from the model store", "bytes",
-                facts.getOrDefault("bytes", 0.0));
-        startupValue("model_download_duration", "time to download the model from the model store", "seconds",
-                facts.getOrDefault("seconds", 0.0));
-        startupValue("model_download_retries", "retries the model download needed", null,
-                facts.getOrDefault("retries", 0.0));
+    /** The model download once done: 0 when the model was a local file, so dashboards need no special case. */
+    public void modelDownload(long bytes, double seconds, int retries) {
+        startupValue("model_download_size", "bytes downloaded from the model store", "bytes", bytes);
+        startupValue("model_download_duration", "time to download the model from the model store", "seconds", seconds);
+        startupValue("model_download_retries", "retries the model download needed", null, retries);
+    }
+
+    /** Bytes of the model download so far, while it runs (a long download is visible before the model loads). */
+    public void downloadProgress(Supplier<Number> bytes) {
+        Gauge.builder("model_download_progress", bytes).description("bytes of the model download received so far")
+                .baseUnit("bytes").tag("model", model).register(registry);
     }
 
     /** A value fixed at start: load time, warm-up time, download size. */
@@ -170,12 +171,12 @@ public final class RuntimeMetrics implements BatchObserver {
         inference.record(computeNanos, TimeUnit.NANOSECONDS);
     }
 
-    @Override
+    /** A request was refused with 503 (queue full, loading, draining), at whatever stage. */
     public void rejected() {
         rejected.increment();
     }
 
-    @Override
+    /** A request was answered 504: its deadline passed. */
     public void timedOut() {
         timedOut.increment();
     }

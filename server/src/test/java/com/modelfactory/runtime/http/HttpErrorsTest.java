@@ -1,11 +1,11 @@
 package com.modelfactory.runtime.http;
 
-import static com.modelfactory.runtime.TestRuntime.fixture;
+import static com.modelfactory.runtime.testing.TestRuntime.fixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.modelfactory.runtime.TestRuntime;
+import com.modelfactory.runtime.testing.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

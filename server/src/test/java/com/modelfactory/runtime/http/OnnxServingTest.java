@@ -1,15 +1,15 @@
 package com.modelfactory.runtime.http;
 
-import static com.modelfactory.runtime.TestRuntime.doubles;
-import static com.modelfactory.runtime.TestRuntime.fixture;
-import static com.modelfactory.runtime.TestRuntime.flatten;
-import static com.modelfactory.runtime.TestRuntime.maxAbsDiff;
+import static com.modelfactory.runtime.testing.TestRuntime.doubles;
+import static com.modelfactory.runtime.testing.TestRuntime.fixture;
+import static com.modelfactory.runtime.testing.TestRuntime.flatten;
+import static com.modelfactory.runtime.testing.TestRuntime.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.modelfactory.runtime.TestRuntime;
+import com.modelfactory.runtime.testing.TestRuntime;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

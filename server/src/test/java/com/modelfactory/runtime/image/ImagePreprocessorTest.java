@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.modelfactory.runtime.TestRuntime;
+import com.modelfactory.runtime.testing.TestRuntime;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Tensor;
 import java.awt.image.BufferedImage;

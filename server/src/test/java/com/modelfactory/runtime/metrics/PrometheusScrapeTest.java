@@ -1,11 +1,11 @@
 package com.modelfactory.runtime.metrics;
 
-import static com.modelfactory.runtime.TestRuntime.fixture;
+import static com.modelfactory.runtime.testing.TestRuntime.fixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.modelfactory.runtime.TestRuntime;
+import com.modelfactory.runtime.testing.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;

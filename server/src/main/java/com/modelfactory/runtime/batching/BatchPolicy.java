@@ -1,0 +1,58 @@
+package com.modelfactory.runtime.batching;
+
+import com.modelfactory.runtime.engine.Signature;
+
+/**
+ * When a worker stops gathering requests into a batch: the decisions of dynamic batching, as pure
+ * functions of the queue's state, so they are tested without threads or clocks.
+ *
+ * @param maxItems      most items per batch, after the model's limits ({@link #maxItems(Signature, int)})
+ * @param maxDelayNanos how long a partial batch may wait for more requests (0 = take what is queued)
+ */
+public record BatchPolicy(int maxItems, long maxDelayNanos) {
+
+    public BatchPolicy {
+        if (maxItems < 1 || maxDelayNanos < 0) {
+            throw new IllegalArgumentException("invalid batch policy: " + maxItems + " items, " + maxDelayNanos + " ns");
+        }
+    }
+
+    /** Items one batch may hold: 1 without a batch dimension, never above a fixed batch dimension. */
+    public static int maxItems(Signature s, int configured) {
+        if (!s.batched()) {
+            return 1;
+        }
+        return s.maxBatch() > 0 ? (int) Math.min(configured, s.maxBatch()) : configured;
+    }
+
+    /** Rows every batch is padded to: the fixed batch dimension, or 0 when the dimension is dynamic. */
+    public static int padTo(Signature s) {
+        return s.batched() && s.maxBatch() > 0 ? (int) s.maxBatch() : 0;
+    }
+
+    /**
+     * Items a worker may take when {@code idleWorkers} (itself included) are free to share
+     * {@code queuedItems}: an equal share, so that no worker sits idle while another runs everything. On
+     * CPU a compute-bound model needs every worker busy (MobileNetV2, 2 workers: one worker taking all 32
+     * queued images left the other core idle for a whole batch); an overhead-bound model still gets
+     * batches of half the queue.
+     */
+    public int cap(int queuedItems, int idleWorkers) {
+        if (idleWorkers <= 1) {
+            return maxItems;
+        }
+        return Math.max(1, Math.min(maxItems, (queuedItems + idleWorkers - 1) / idleWorkers));
+    }
+
+    /**
+     * Whether a worker holding {@code items} of {@code cap} should wait for more. Waiting pays only
+     * under load: a request that was the only one in flight when taken (a lone client) runs at once
+     * instead of paying the delay for company that is not coming.
+     *
+     * @param alone     the first request of the batch was the only request in flight
+     * @param nanosLeft time left of the batch's delay
+     */
+    public boolean waitForMore(int items, int cap, boolean alone, long nanosLeft) {
+        return items < cap && !alone && nanosLeft > 0;
+    }
+}

@@ -1,0 +1,168 @@
+package com.modelfactory.runtime.batching;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Requests waiting for a batch, and how workers take them: the oldest live request, then queued
+ * requests of the same shape in queue order until {@link BatchPolicy} says the batch is complete.
+ *
+ * <p>One deque under one lock rather than a BlockingQueue: a worker must be able to take matching
+ * requests from the middle and leave the others in their place, so no request of another shape is
+ * ever requeued. The queue has no bound of its own: admission in front of it bounds every request
+ * from acceptance to answer, so nothing here can refuse.
+ */
+public final class RequestQueue {
+    private final BatchPolicy policy;
+    private final int workers;
+    private final IntSupplier inFlight;
+    private final BatchObserver observer;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final ArrayDeque<QueuedRequest> queue = new ArrayDeque<>();
+    private int executing;
+    private boolean closed;
+
+    /**
+     * @param inFlight requests accepted and not yet answered, however far they got (a batch waits for
+     *                 company only when there is some)
+     */
+    public RequestQueue(BatchPolicy policy, int workers, IntSupplier inFlight, BatchObserver observer) {
+        this.policy = policy;
+        this.workers = workers;
+        this.inFlight = inFlight;
+        this.observer = observer;
+    }
+
+    public BatchPolicy policy() {
+        return policy;
+    }
+
+    /** Queues a request for the next batch that matches it; after {@link #close()} it fails at once. */
+    public void add(QueuedRequest r) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the request queue is closed");
+            }
+            queue.addLast(r);
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int depth() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Blocks until a batch is ready and returns it (the caller runs it, then calls {@link #batchDone()});
+     * an empty list once the queue is closed.
+     */
+    List<QueuedRequest> takeBatch() throws InterruptedException {
+        List<QueuedRequest> batch = new ArrayList<>();
+        lock.lockInterruptibly();
+        try {
+            QueuedRequest first = awaitFirst();
+            if (first == null) {
+                return batch;
+            }
+            batch.add(first);
+            int cap = policy.cap(first.items + queuedItems(), workers - executing);
+            boolean alone = inFlight.getAsInt() <= 1;
+            long until = System.nanoTime() + policy.maxDelayNanos();
+            int items = gather(batch, first, cap);
+            while (policy.waitForMore(items, cap, alone, until - System.nanoTime()) && !closed) {
+                arrived.awaitNanos(until - System.nanoTime());
+                items = gather(batch, first, cap);
+            }
+            executing++;
+            return batch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The oldest live request, waiting for one; null once closed. Dead ones are dropped on the way. */
+    private QueuedRequest awaitFirst() throws InterruptedException {
+        while (true) {
+            while (queue.isEmpty()) {
+                if (closed) {
+                    return null;
+                }
+                arrived.await();
+            }
+            QueuedRequest r = queue.pollFirst();
+            long now = System.nanoTime();
+            if (!r.abandoned() && !r.expired(now)) {
+                observer.queueWait(now - r.enqueuedNanos);
+                return r;
+            }
+        }
+    }
+
+    /** Moves same-shape requests that fit into the batch; drops dead ones. @return items in the batch */
+    private int gather(List<QueuedRequest> batch, QueuedRequest first, int cap) {
+        int items = 0;
+        for (QueuedRequest r : batch) {
+            items += r.items;
+        }
+        long now = System.nanoTime();
+        for (Iterator<QueuedRequest> it = queue.iterator(); it.hasNext() && items < cap; ) {
+            QueuedRequest r = it.next();
+            if (r.abandoned() || r.expired(now)) {
+                it.remove();
+            } else if (r.shapeKey.equals(first.shapeKey) && items + r.items <= cap) {
+                it.remove();
+                observer.queueWait(now - r.enqueuedNanos);
+                batch.add(r);
+                items += r.items;
+            }
+        }
+        return items;
+    }
+
+    private int queuedItems() {
+        int n = 0;
+        for (QueuedRequest r : queue) {
+            n += r.items;
+        }
+        return n;
+    }
+
+    /** A batch taken with {@link #takeBatch()} has been answered. */
+    void batchDone() {
+        lock.lock();
+        try {
+            executing--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops taking requests and wakes the workers. @return the requests still queued, unanswered */
+    public List<QueuedRequest> close() {
+        lock.lock();
+        try {
+            closed = true;
+            List<QueuedRequest> left = new ArrayList<>(queue);
+            queue.clear();
+            arrived.signalAll();
+            return left;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

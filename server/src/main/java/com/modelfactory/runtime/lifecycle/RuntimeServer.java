@@ -1,0 +1,213 @@
+package com.modelfactory.runtime.lifecycle;
+
+import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.engine.ModelLoadException;
+import com.modelfactory.runtime.fetch.AcquisitionListener;
+import com.modelfactory.runtime.http.HttpApi;
+import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import com.modelfactory.runtime.serving.InferenceService;
+import com.modelfactory.runtime.serving.ServingState;
+import com.modelfactory.runtime.startup.ModelNaming;
+import com.modelfactory.runtime.startup.ModelSource;
+import com.modelfactory.runtime.startup.ModelStartup;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running runtime. The port opens at once (live, not ready) while the model is obtained, loaded
+ * and warmed up on a thread of its own, so probes see a long download progress instead of a dead pod;
+ * only then is it ready. Drain and stop are the reverse.
+ */
+public final class RuntimeServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RuntimeServer.class);
+
+    private final ServingState state;
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final RuntimeMetrics metrics;
+    private final InferenceService service;
+    private final Path uploads;
+
+    private RuntimeServer(ServingState state, Vertx vertx, HttpServer server, RuntimeMetrics metrics,
+                          InferenceService service, Path uploads) {
+        this.state = state;
+        this.vertx = vertx;
+        this.server = server;
+        this.metrics = metrics;
+        this.service = service;
+        this.uploads = uploads;
+    }
+
+    /** Starts everything and returns once the model is ready; any failure stops what was started. */
+    public static RuntimeServer start(RuntimeConfig config) throws StartupException {
+        String name = ModelNaming.servedName(config);
+        RuntimeMetrics metrics = new RuntimeMetrics(name);
+        ServingState state = new ServingState();
+        metrics.downloadProgress(() -> state.progress().bytes());
+        CompletableFuture<InferenceService> loading = loadInBackground(config, metrics, state, name);
+        Vertx vertx = Vertx.vertx();
+        Path uploads;
+        HttpServer server;
+        try {
+            uploads = Files.createTempDirectory("model-runtime-uploads");
+            HttpApi api = new HttpApi(state, metrics, config.server().maxBodyBytes(), uploads);
+            server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
+                    .requestHandler(api.router(vertx))
+                    .listen(config.server().port(), config.server().host())
+                    .await();
+        } catch (IOException | RuntimeException e) {
+            vertx.close();
+            loading.thenAccept(InferenceService::close);
+            throw new StartupException("cannot listen on " + config.server().host() + ":" + config.server().port()
+                    + ": " + e.getMessage(), ExitCodes.PORT, e);
+        }
+        log.info("listening on {}:{} (live; ready once the model is loaded)", config.server().host(),
+                server.actualPort());
+        InferenceService service = awaitModel(loading, server, vertx, uploads);
+        state.ready(service);
+        log.info("ready: POST http://{}:{}/predict and /v2/models/{}/infer", config.server().host(),
+                server.actualPort(), name);
+        return new RuntimeServer(state, vertx, server, metrics, service, uploads);
+    }
+
+    /**
+     * Obtains and loads the model on a thread of its own: both are mostly waiting or class loading and
+     * native set-up, and on two cores doing them beside the HTTP server's start takes a third off a cold start.
+     */
+    private static CompletableFuture<InferenceService> loadInBackground(RuntimeConfig config, RuntimeMetrics metrics,
+                                                                        ServingState state, String name) {
+        CompletableFuture<InferenceService> loading = new CompletableFuture<>();
+        Thread loader = new Thread(() -> {
+            try {
+                ModelSource.Located located = locate(config, state);
+                metrics.modelDownload(located.download().bytes(), located.download().seconds(),
+                        located.download().retries());
+                state.loading();
+                loading.complete(ModelStartup.start(config, metrics, located, name));
+            } catch (StartupException e) {
+                loading.completeExceptionally(e);
+            } catch (ModelLoadException | RuntimeException | Error e) {
+                loading.completeExceptionally(new StartupException("the model could not be loaded: " + e.getMessage(),
+                        ExitCodes.MODEL, e));
+            }
+        }, "model-loader");
+        loader.setDaemon(true);
+        loader.start();
+        return loading;
+    }
+
+    private static ModelSource.Located locate(RuntimeConfig config, ServingState state) throws StartupException {
+        AcquisitionListener progress = new AcquisitionListener() {
+            @Override
+            public void downloadProgress(long bytes, long expectedBytes) {
+                state.progress(new ServingState.Progress(bytes, expectedBytes, state.progress().retries()));
+            }
+
+            @Override
+            public void downloadRetry(int failedAttempt, String reason, Duration backoff) {
+                ServingState.Progress p = state.progress();
+                state.progress(new ServingState.Progress(p.bytes(), p.totalBytes(), failedAttempt));
+            }
+        };
+        try {
+            return ModelSource.locate(config, progress);
+        } catch (ModelLoadException | RuntimeException e) {
+            throw new StartupException("the model could not be obtained: " + e.getMessage(), ExitCodes.MODEL, e);
+        }
+    }
+
+    private static InferenceService awaitModel(CompletableFuture<InferenceService> loading, HttpServer server,
+                                               Vertx vertx, Path uploads) throws StartupException {
+        try {
+            return loading.join();
+        } catch (CompletionException e) {
+            server.close();
+            vertx.close();
+            deleteQuietly(uploads);
+            if (e.getCause() instanceof StartupException se) {
+                throw se;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new StartupException("the model could not be loaded: " + e.getCause(), ExitCodes.MODEL, e.getCause());
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public InferenceService service() {
+        return service;
+    }
+
+    public RuntimeMetrics metrics() {
+        return metrics;
+    }
+
+    /** The life cycle probes see; tests use it to watch readiness during a drain. */
+    public ServingState state() {
+        return state;
+    }
+
+    /**
+     * Graceful stop: not ready at once, new requests 503, every accepted request finishes, at most
+     * {@code drainTimeout} in all; then the socket and the engine close.
+     * @return true when every accepted request finished in time
+     */
+    public boolean drainAndStop(Duration drainTimeout) {
+        state.beginDrain();
+        long end = System.nanoTime() + drainTimeout.toNanos();
+        boolean drained;
+        try {
+            drained = service.drain(drainTimeout);
+            // Idle keep-alive connections are closed; none carries an unanswered request any more.
+            server.shutdown(Math.max(100, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())),
+                    TimeUnit.MILLISECONDS).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        } catch (RuntimeException e) {
+            log.warn("shutdown: {}", e.toString());
+            drained = false;
+        }
+        close();
+        return drained;
+    }
+
+    @Override
+    public void close() {
+        state.beginDrain();
+        service.close();
+        try {
+            server.close().await();
+        } catch (RuntimeException e) {
+            log.debug("closing the HTTP server", e);
+        }
+        vertx.close();
+        deleteQuietly(uploads);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.debug("could not remove {}: {}", dir, e.toString());
+        }
+    }
+}

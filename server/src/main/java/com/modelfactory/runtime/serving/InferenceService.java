@@ -1,0 +1,257 @@
+package com.modelfactory.runtime.serving;
+
+import com.modelfactory.runtime.batching.BatchAssembler;
+import com.modelfactory.runtime.batching.BatchPolicy;
+import com.modelfactory.runtime.batching.QueuedRequest;
+import com.modelfactory.runtime.batching.RequestQueue;
+import com.modelfactory.runtime.batching.WorkerPool;
+import com.modelfactory.runtime.engine.InputValidation;
+import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Signature;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.error.Failures;
+import com.modelfactory.runtime.error.ServingException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The serving core every front end calls (HTTP routes, gRPC, batch mode): admission, decoding, the
+ * batch queue, workers, deadlines and drain for the one model this process serves.
+ *
+ * <p>A request is admitted, or refused at once: {@code BUSY} when {@code queueCapacity} requests are
+ * already accepted and unanswered (decoding, queued or running: one bound from acceptance to answer, so
+ * memory is capacity x request size), {@code UNAVAILABLE} once draining. It then decodes on a decode
+ * worker, waits in the queue for a batch, and its future completes with the model's outputs, or fails
+ * with a {@link ServingException}: {@code TIMED_OUT} when its deadline (from acceptance) passes first.
+ * Cancelling the future drops the request wherever it is.
+ */
+public final class InferenceService implements AutoCloseable {
+    private final LoadedModel model;
+    private final ModelInfo info;
+    private final ModelInputs inputs;
+    private final ServiceSettings settings;
+    private final ServingObserver observer;
+    private final Signature requestSignature;
+    private final int padTo;
+    private final RequestQueue queue;
+    private final WorkerPool workers;
+    private final ThreadPoolExecutor decoders;
+    private final ScheduledThreadPoolExecutor deadlines;
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final Object idle = new Object();
+    private volatile boolean accepting = true;
+
+    public InferenceService(LoadedModel model, ModelInfo info, ModelInputs inputs, ServiceSettings settings,
+                            ServingObserver observer) {
+        this.model = model;
+        this.info = info;
+        this.inputs = inputs;
+        this.settings = settings;
+        this.observer = observer;
+        Signature signature = model.signature();
+        this.requestSignature = relaxBatchDimension(signature);
+        this.padTo = BatchPolicy.padTo(signature);
+        BatchPolicy policy = new BatchPolicy(BatchPolicy.maxItems(signature, settings.maxBatchItems()),
+                settings.maxBatchDelay().toNanos());
+        this.queue = new RequestQueue(policy, settings.workers(), admitted::get, observer);
+        this.workers = new WorkerPool(model, queue, observer);
+        this.decoders = new ThreadPoolExecutor(settings.decoders(), settings.decoders(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("request-decoder"));
+        this.deadlines = new ScheduledThreadPoolExecutor(1, daemon("request-deadlines"));
+        this.deadlines.setRemoveOnCancelPolicy(true);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Requests may carry fewer rows than a fixed batch dimension: the batch is padded up to it. */
+    private static Signature relaxBatchDimension(Signature s) {
+        if (!s.batched() || s.maxBatch() <= 0) {
+            return s;
+        }
+        List<TensorSpec> relaxed = new ArrayList<>();
+        for (TensorSpec t : s.inputs()) {
+            long[] shape = t.shape();
+            shape[0] = -1;
+            relaxed.add(t.withShape(shape));
+        }
+        return new Signature(relaxed, s.outputs(), s.batched(), s.maxBatch());
+    }
+
+    public void start() {
+        workers.start(settings.workers());
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    public ModelInputs inputs() {
+        return inputs;
+    }
+
+    public ServiceSettings settings() {
+        return settings;
+    }
+
+    /** Items per batch in effect (the configured size after the model's limits). */
+    public int maxBatchItems() {
+        return queue.policy().maxItems();
+    }
+
+    /** Runs a request whose tensors the caller already has. */
+    public CompletableFuture<Map<String, Tensor>> infer(Map<String, Tensor> tensors) {
+        return infer(model -> tensors);
+    }
+
+    /**
+     * Admits a request (or throws BUSY / UNAVAILABLE at once), decodes it on a decode worker and queues
+     * it for a batch. The future completes with every output of the model, in signature order.
+     */
+    public CompletableFuture<Map<String, Tensor>> infer(RequestDecoder decoder) {
+        admit();
+        CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        ScheduledFuture<?> timer = scheduleDeadline(result);
+        result.whenComplete((v, e) -> {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            release();
+        });
+        try {
+            decoders.execute(() -> decodeAndQueue(decoder, result, deadline));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(ServingException.unavailable("the server is shutting down"));
+        }
+        return result;
+    }
+
+    private void admit() {
+        int n = admitted.incrementAndGet();
+        if (!accepting) {
+            release();
+            throw ServingException.unavailable("the server is shutting down and accepts no new requests");
+        }
+        if (n > settings.queueCapacity()) {
+            release();
+            throw ServingException.busy("the server is at capacity (" + settings.queueCapacity()
+                    + " requests accepted and unanswered); retry later");
+        }
+    }
+
+    private void release() {
+        if (admitted.decrementAndGet() == 0) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    private ScheduledFuture<?> scheduleDeadline(CompletableFuture<Map<String, Tensor>> result) {
+        Duration timeout = settings.requestTimeout();
+        try {
+            return deadlines.schedule(() -> result.completeExceptionally(new ServingException(
+                    ServingException.Kind.TIMED_OUT, "the request was not served within " + timeout.toMillis()
+                    + " ms (request_timeout_ms)")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            result.completeExceptionally(ServingException.unavailable("the server is shutting down"));
+            return null;
+        }
+    }
+
+    private void decodeAndQueue(RequestDecoder decoder, CompletableFuture<Map<String, Tensor>> result, long deadline) {
+        if (result.isDone()) {
+            return; // cancelled or expired while waiting for a decoder
+        }
+        try {
+            long start = System.nanoTime();
+            Map<String, Tensor> tensors = decoder.decode(inputs);
+            observer.decoded(System.nanoTime() - start);
+            int items = check(tensors);
+            queue.add(new QueuedRequest(tensors, items, BatchAssembler.shapeKey(requestSignature, tensors),
+                    deadline, result));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(Failures.classify(e));
+        }
+    }
+
+    /** Checks the tensors against the model before they queue. @return the request's items */
+    private int check(Map<String, Tensor> tensors) {
+        InputValidation.check(requestSignature, tensors);
+        int items = 1;
+        if (requestSignature.batched() && !tensors.isEmpty()) {
+            long[] shape = tensors.values().iterator().next().shape();
+            items = shape.length == 0 ? 1 : (int) shape[0];
+        }
+        if (padTo > 0 && items > padTo) {
+            throw ServingException.badInput("the request carries " + items + " items but the model takes at most "
+                    + padTo + " per batch");
+        }
+        return items;
+    }
+
+    /** Requests accepted and not yet answered (decoding, queued or running). */
+    public int inFlight() {
+        return admitted.get();
+    }
+
+    public int queueDepth() {
+        return queue.depth();
+    }
+
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /**
+     * Stops accepting and waits until every accepted request is answered, at most {@code timeout}.
+     * Workers keep running meanwhile, so accepted requests are served, not dropped.
+     * @return true when everything was answered in time
+     */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        accepting = false;
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (admitted.get() > 0) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+            return true;
+        }
+    }
+
+    /** Stops everything and closes the model; requests still queued fail with UNAVAILABLE. */
+    @Override
+    public void close() {
+        accepting = false;
+        for (QueuedRequest r : queue.close()) {
+            r.fail(ServingException.unavailable("the server stopped before the request ran"));
+        }
+        decoders.shutdownNow();
+        workers.close();
+        deadlines.shutdownNow();
+        model.close();
+    }
+}

@@ -1,0 +1,46 @@
+package com.modelfactory.runtime.startup;
+
+import com.modelfactory.runtime.engine.NativeCache;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The small image classifier bundled in the jar (a tiny CNN made by the fixture script), served when no
+ * model is configured so a fresh clone answers /predict. Copied out once, as engines need a file.
+ */
+public final class DefaultModel {
+    static final String RESOURCE_DIR = "default-model";
+
+    private DefaultModel() {
+    }
+
+    public static Path extract() {
+        Path dir = NativeCache.defaultRoot().getParent().resolve("default-model");
+        try {
+            Files.createDirectories(dir);
+            for (String name : new String[] {"labels.txt", "model.onnx"}) {
+                try (InputStream in = DefaultModel.class.getClassLoader()
+                        .getResourceAsStream(RESOURCE_DIR + "/" + name)) {
+                    if (in == null) {
+                        throw new IllegalStateException("the bundled default model is missing from the jar ("
+                                + RESOURCE_DIR + "/" + name + "); rebuild with mvn package");
+                    }
+                    byte[] bytes = in.readAllBytes();
+                    Path target = dir.resolve(name);
+                    if (!Files.exists(target) || Files.size(target) != bytes.length) {
+                        Path tmp = Files.createTempFile(dir, name, ".tmp");
+                        Files.write(tmp, bytes);
+                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    }
+                }
+            }
+            return dir.resolve("model.onnx");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the default model to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

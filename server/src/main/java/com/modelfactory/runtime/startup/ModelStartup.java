@@ -1,0 +1,105 @@
+package com.modelfactory.runtime.startup;
+
+import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.Engines;
+import com.modelfactory.runtime.engine.LoadOptions;
+import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.ModelLoadException;
+import com.modelfactory.runtime.image.ImageInput;
+import com.modelfactory.runtime.image.ImagePreprocessor;
+import com.modelfactory.runtime.image.NotAnImageModelException;
+import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import com.modelfactory.runtime.serving.InferenceService;
+import com.modelfactory.runtime.serving.ModelInfo;
+import com.modelfactory.runtime.serving.ModelInputs;
+import com.modelfactory.runtime.serving.ServiceSettings;
+import com.modelfactory.runtime.batching.BatchPolicy;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Start-up, in the order data flows: load the located model, shape images, warm up, start serving. */
+public final class ModelStartup {
+    private static final Logger log = LoggerFactory.getLogger(ModelStartup.class);
+
+    private ModelStartup() {
+    }
+
+    /** Loads, warms up and starts the serving core for the located model, served as {@code name}. */
+    public static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located,
+                                         String name) throws ModelLoadException {
+        var m = config.model();
+        int cores = Runtime.getRuntime().availableProcessors();
+        boolean gpu = m.device().kind() == Device.Kind.CUDA;
+        int instances = config.batching().instances() > 0 ? config.batching().instances() : gpu ? 1 : Math.min(2, cores);
+        int intra = m.intraOpThreads() > 0 ? m.intraOpThreads() : Math.max(1, cores / instances);
+        LoadOptions options = new LoadOptions(located.path(), m.device(), intra, m.interOpThreads(), m.signature(),
+                m.inputs(), m.outputs(), m.nativeCacheDir());
+
+        long t0 = System.nanoTime();
+        LoadedModel model = Engines.load(located.format(), options);
+        long loadMs = (System.nanoTime() - t0) / 1_000_000;
+        ModelInputs inputs = imageInputs(model, config);
+
+        long w0 = System.nanoTime();
+        Warmup warmup = new Warmup(model, inputs);
+        // Batch 1 three times: the fastest is the per-item time (start-up runs beside the HTTP server's).
+        double itemSeconds = warmup.run(1, 1, 1);
+        int configured = config.batching().maxBatchSize();
+        int maxBatch = BatchPolicy.maxItems(model.signature(), configured > 0 ? configured
+                : Warmup.autoMaxBatch(itemSeconds, gpu));
+        if (maxBatch > 1 && itemSeconds >= 0) {
+            warmup.run(maxBatch);
+        }
+        warmup.imagePath();
+        Long warmupMs = itemSeconds >= 0 ? (System.nanoTime() - w0) / 1_000_000 : null;
+
+        ServiceSettings settings = new ServiceSettings(maxBatch, Duration.ofMillis(config.batching().maxBatchDelayMs()),
+                config.batching().queueCapacity(), instances, Math.max(2, cores),
+                Duration.ofMillis(config.batching().requestTimeoutMs()));
+        ModelInfo info = info(name, model, located, inputs, config, settings, new ModelInfo.Timings(loadMs, warmupMs), intra);
+        InferenceService service = new InferenceService(model, info, inputs, settings, metrics);
+        service.start();
+        report(metrics, service, info, located);
+        return service;
+    }
+
+    private static ModelInputs imageInputs(LoadedModel model, RuntimeConfig config) {
+        try {
+            return new ModelInputs(model.signature(),
+                    new ImagePreprocessor(ImageInput.resolve(model.signature(), config.image())), null);
+        } catch (NotAnImageModelException e) {
+            log.info("/predict will not take images for this model: {}", e.getMessage());
+            return new ModelInputs(model.signature(), null, e.getMessage());
+        }
+    }
+
+    private static ModelInfo info(String name, LoadedModel model, ModelSource.Located located, ModelInputs inputs,
+                                  RuntimeConfig config, ServiceSettings s, ModelInfo.Timings timings, int intra) {
+        ImageInput images = inputs.takesImages() ? inputs.imageSpec() : null;
+        var batching = new ModelInfo.Batching(s.maxBatchItems(), s.maxBatchDelay().toNanos() / 1e6, s.queueCapacity(),
+                s.workers(), s.requestTimeout().toMillis());
+        return new ModelInfo(name, "1", located.format(), model.engine(), model.device(), model.signature(), images,
+                inputs.whyNoImages(), Labels.read(config, located.path()), located.source(), batching, timings, intra,
+                model.details());
+    }
+
+    private static void report(RuntimeMetrics metrics, InferenceService service, ModelInfo info,
+                               ModelSource.Located located) {
+        metrics.startupValue("model_load_seconds", "time to load the model into the engine", "seconds",
+                info.timings().loadMs() / 1e3);
+        metrics.startupValue("model_warmup_seconds", "time of the warm-up batches", "seconds",
+                info.timings().warmupMs() == null ? 0 : info.timings().warmupMs() / 1e3);
+        metrics.modelInfo(Map.of("format", info.format().id(), "engine", info.engine(), "device", info.device(),
+                "version", info.version()));
+        metrics.gauge("model_queue_depth", "requests waiting in the batch queue", service::queueDepth);
+        metrics.gauge("model_requests_in_flight", "requests accepted and not yet answered", service::inFlight);
+        var b = info.batching();
+        log.info("serving model '{}' ({}, {} on {}), loaded in {} ms, warm-up {} ms; batching: max {} items, "
+                        + "{} ms delay, {} workers x {} threads", info.name(), located.format().id(), info.engine(),
+                info.device(), info.timings().loadMs(), info.timings().warmupMs(), b.maxBatchSize(),
+                b.maxBatchDelayMs(), b.instances(), info.intraOpThreads());
+    }
+}
