@@ -157,7 +157,8 @@ public final class ConfigLoader {
                 v.intAtLeast("max_archive_entries", 1),
                 v.longAtLeast("max_unpacked_bytes", 1));
         var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"),
-                v.longAtLeast("max_body_bytes", 1), v.longAtLeast("drain_timeout_ms", 0));
+                v.longAtLeast("max_body_bytes", 1), v.longAtLeast("drain_timeout_ms", 0),
+                v.longAtLeast("header_timeout_ms", 1), v.longAtLeast("body_timeout_ms", 1));
         var batching = new RuntimeConfig.BatchingSettings(v.intAtLeast("max_batch_size", 0),
                 v.longAtLeast("max_batch_delay_ms", 0), v.intAtLeast("queue_capacity", 1),
                 v.intAtLeast("instances", 0), v.longAtLeast("request_timeout_ms", 1));

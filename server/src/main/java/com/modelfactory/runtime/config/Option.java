@@ -66,6 +66,11 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("server", "max_body_bytes", "MAX_BODY_BYTES", "67108864", "largest accepted request body (413 above)"),
             of("server", "drain_timeout_ms", "DRAIN_TIMEOUT_MS", "30000",
                     "on SIGTERM: not ready at once, new requests 503, accepted ones may finish for this long, then exit 0"),
+            of("server", "header_timeout_ms", "HEADER_TIMEOUT_MS", "10000",
+                    "a connection must send a request's headers within this long of opening or of its last response "
+                            + "(also the keep-alive idle timeout), else it is closed"),
+            of("server", "body_timeout_ms", "BODY_TIMEOUT_MS", "60000",
+                    "a request's body must arrive within this long of its headers, else 408 and the connection closes"),
             // batching
             of("batching", "max_batch_size", "MAX_BATCH_SIZE", "0",
                     "most items run as one batch (1 = no batching; capped by a fixed batch dimension); 0 = auto: 32, "

@@ -27,7 +27,8 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
         }
     }
 
-    public record ServerSettings(String host, int port, long maxBodyBytes, long drainTimeoutMs) {
+    public record ServerSettings(String host, int port, long maxBodyBytes, long drainTimeoutMs, long headerTimeoutMs,
+                                 long bodyTimeoutMs) {
     }
 
     /**

@@ -24,6 +24,8 @@ public class ServingException extends RuntimeException {
         BUSY,
         /** Loading or draining: not taking requests now (503 with Retry-After, UNAVAILABLE). */
         UNAVAILABLE,
+        /** The client took too long to send its request (408; the connection is closed). */
+        CLIENT_TIMEOUT,
         /** The request's deadline passed before it was served (504, DEADLINE_EXCEEDED). */
         TIMED_OUT,
         /** A fault of the server or the engine (500, INTERNAL); the body carries an id, never internals. */

@@ -30,6 +30,7 @@ public final class ErrorResponder {
             case BAD_INPUT -> 400;
             case NOT_FOUND -> 404;
             case METHOD_NOT_ALLOWED -> 405;
+            case CLIENT_TIMEOUT -> 408;
             case TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case INTERNAL -> 500;
@@ -52,19 +53,13 @@ public final class ErrorResponder {
     /** Writes the error unless the response is already gone; {@code what} names the request in the log. */
     public void send(HttpServerResponse response, ServingException e, String what) {
         String message = e.getMessage();
-        switch (e.kind()) {
-            case INTERNAL -> {
-                String id = UUID.randomUUID().toString().substring(0, 8);
-                log.error("{} failed (error id {}): {}", what, id, e.getCause() == null ? message : e.getCause().toString(),
-                        e.getCause());
-                message = message + " (error id " + id + "; the server log has the details)";
-            }
-            case BUSY, UNAVAILABLE -> metrics.rejected();
-            case TIMED_OUT -> metrics.timedOut();
-            default -> {
-                // the client's fault: answered, not logged
-            }
+        if (e.kind() == Kind.INTERNAL) {
+            String id = UUID.randomUUID().toString().substring(0, 8);
+            log.error("{} failed (error id {}): {}", what, id, e.getCause() == null ? message : e.getCause().toString(),
+                    e.getCause());
+            message = message + " (error id " + id + "; the server log has the details)";
         }
+        count(e.kind());
         if (response.ended() || response.closed()) {
             return;
         }
@@ -72,6 +67,15 @@ public final class ErrorResponder {
             response.putHeader("Retry-After", "1");
         }
         json(response, status(e.kind()), new JsonObject().put("error", message));
+    }
+
+    /** Counts refusals (503) and deadlines (504) in the metrics, whoever answered them. */
+    void count(Kind kind) {
+        if (kind == Kind.BUSY || kind == Kind.UNAVAILABLE) {
+            metrics.rejected();
+        } else if (kind == Kind.TIMED_OUT) {
+            metrics.timedOut();
+        }
     }
 
     static void json(HttpServerResponse response, int status, JsonObject body) {

@@ -43,7 +43,15 @@ public final class HttpApi {
     }
 
     public Router router(Vertx vertx) {
+        return router(vertx, null);
+    }
+
+    /** The routes, behind {@code guard} (connection timeouts and drain) when one is given. */
+    Router router(Vertx vertx, ConnectionGuard guard) {
         Router router = Router.router(vertx);
+        if (guard != null) {
+            router.route().handler(guard::handle);
+        }
         router.route().handler(this::timeRequest);
         BodyHandler body = BodyHandler.create(true).setBodyLimit(maxBodyBytes)
                 .setUploadsDirectory(uploadsDir.toString()).setDeleteUploadedFilesOnEnd(true)

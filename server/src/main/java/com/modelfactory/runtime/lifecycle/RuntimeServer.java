@@ -3,7 +3,7 @@ package com.modelfactory.runtime.lifecycle;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.fetch.AcquisitionListener;
-import com.modelfactory.runtime.http.HttpApi;
+import com.modelfactory.runtime.http.HttpFrontEnd;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import com.modelfactory.runtime.serving.InferenceService;
 import com.modelfactory.runtime.serving.ServingState;
@@ -11,8 +11,6 @@ import com.modelfactory.runtime.startup.ModelNaming;
 import com.modelfactory.runtime.startup.ModelSource;
 import com.modelfactory.runtime.startup.ModelStartup;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +18,9 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,16 +35,16 @@ public final class RuntimeServer implements AutoCloseable {
 
     private final ServingState state;
     private final Vertx vertx;
-    private final HttpServer server;
+    private final HttpFrontEnd http;
     private final RuntimeMetrics metrics;
     private final InferenceService service;
     private final Path uploads;
 
-    private RuntimeServer(ServingState state, Vertx vertx, HttpServer server, RuntimeMetrics metrics,
+    private RuntimeServer(ServingState state, Vertx vertx, HttpFrontEnd http, RuntimeMetrics metrics,
                           InferenceService service, Path uploads) {
         this.state = state;
         this.vertx = vertx;
-        this.server = server;
+        this.http = http;
         this.metrics = metrics;
         this.service = service;
         this.uploads = uploads;
@@ -59,27 +59,21 @@ public final class RuntimeServer implements AutoCloseable {
         CompletableFuture<InferenceService> loading = loadInBackground(config, metrics, state, name);
         Vertx vertx = Vertx.vertx();
         Path uploads;
-        HttpServer server;
+        HttpFrontEnd http;
         try {
             uploads = Files.createTempDirectory("model-runtime-uploads");
-            HttpApi api = new HttpApi(state, metrics, config.server().maxBodyBytes(), uploads);
-            server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
-                    .requestHandler(api.router(vertx))
-                    .listen(config.server().port(), config.server().host())
-                    .await();
+            http = HttpFrontEnd.listen(vertx, state, metrics, config.server(), uploads);
         } catch (IOException | RuntimeException e) {
             vertx.close();
             loading.thenAccept(InferenceService::close);
             throw new StartupException("cannot listen on " + config.server().host() + ":" + config.server().port()
                     + ": " + e.getMessage(), ExitCodes.PORT, e);
         }
-        log.info("listening on {}:{} (live; ready once the model is loaded)", config.server().host(),
-                server.actualPort());
-        InferenceService service = awaitModel(loading, server, vertx, uploads);
+        log.info("listening on {}:{} (live; ready once the model is loaded)", config.server().host(), http.port());
+        InferenceService service = awaitModel(loading, http, vertx, uploads);
         state.ready(service);
-        log.info("ready: POST http://{}:{}/predict and /v2/models/{}/infer", config.server().host(),
-                server.actualPort(), name);
-        return new RuntimeServer(state, vertx, server, metrics, service, uploads);
+        log.info("ready: POST http://{}:{}/predict and /v2/models/{}/infer", config.server().host(), http.port(), name);
+        return new RuntimeServer(state, vertx, http, metrics, service, uploads);
     }
 
     /**
@@ -128,12 +122,12 @@ public final class RuntimeServer implements AutoCloseable {
         }
     }
 
-    private static InferenceService awaitModel(CompletableFuture<InferenceService> loading, HttpServer server,
+    private static InferenceService awaitModel(CompletableFuture<InferenceService> loading, HttpFrontEnd http,
                                                Vertx vertx, Path uploads) throws StartupException {
         try {
             return loading.join();
         } catch (CompletionException e) {
-            server.close();
+            http.close();
             vertx.close();
             deleteQuietly(uploads);
             if (e.getCause() instanceof StartupException se) {
@@ -147,7 +141,7 @@ public final class RuntimeServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.actualPort();
+        return http.port();
     }
 
     public InferenceService service() {
@@ -163,26 +157,34 @@ public final class RuntimeServer implements AutoCloseable {
         return state;
     }
 
+    /** How long, once every request is answered, connections get to close before the port closes under them. */
+    private static final Duration CONNECTIONS_GRACE = Duration.ofSeconds(1);
+
     /**
-     * Graceful stop: not ready at once, new requests 503, every accepted request finishes, at most
-     * {@code drainTimeout} in all; then the socket and the engine close.
-     * @return true when every accepted request finished in time
+     * Graceful stop: not ready at once; from now on every response closes its connection and new requests
+     * get 503; every accepted request is answered, at most {@code drainTimeout} in all; idle connections
+     * close; then the port and the engine. Returns as soon as that is done, not at the timeout.
+     * @return true when every accepted request was answered in time
      */
     public boolean drainAndStop(Duration drainTimeout) {
         state.beginDrain();
+        CompletableFuture<Void> connectionsClosed = http.beginDrain();
         long end = System.nanoTime() + drainTimeout.toNanos();
-        boolean drained;
+        boolean drained = false;
         try {
             drained = service.drain(drainTimeout);
-            // Idle keep-alive connections are closed; none carries an unanswered request any more.
-            server.shutdown(Math.max(100, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())),
-                    TimeUnit.MILLISECONDS).await();
+            long left = Math.max(0, Math.min(end - System.nanoTime(), CONNECTIONS_GRACE.toNanos()));
+            connectionsClosed.get(left, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            drained = false;
+        } catch (TimeoutException | ExecutionException e) {
+            log.debug("connections still open at the end of the drain; closing them");
+        }
+        try {
+            http.shutdown(Duration.ofNanos(Math.max(0, end - System.nanoTime())).compareTo(CONNECTIONS_GRACE) < 0
+                    ? Duration.ofMillis(100) : CONNECTIONS_GRACE);
         } catch (RuntimeException e) {
             log.warn("shutdown: {}", e.toString());
-            drained = false;
         }
         close();
         return drained;
@@ -193,7 +195,7 @@ public final class RuntimeServer implements AutoCloseable {
         state.beginDrain();
         service.close();
         try {
-            server.close().await();
+            http.close();
         } catch (RuntimeException e) {
             log.debug("closing the HTTP server", e);
         }

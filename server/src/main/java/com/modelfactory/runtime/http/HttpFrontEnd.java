@@ -1,0 +1,61 @@
+package com.modelfactory.runtime.http;
+
+import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import com.modelfactory.runtime.serving.ServingState;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** The HTTP server on its port: routes, connection guard, codec errors, and how it stops. */
+public final class HttpFrontEnd {
+    private final HttpServer server;
+    private final ConnectionGuard guard;
+
+    private HttpFrontEnd(HttpServer server, ConnectionGuard guard) {
+        this.server = server;
+        this.guard = guard;
+    }
+
+    /** Opens the port (throws when it cannot); requests are answered from then on, 503 until ready. */
+    public static HttpFrontEnd listen(Vertx vertx, ServingState state, RuntimeMetrics metrics,
+                                      RuntimeConfig.ServerSettings settings, Path uploads) {
+        HttpApi api = new HttpApi(state, metrics, settings.maxBodyBytes(), uploads);
+        ErrorResponder errors = new ErrorResponder(metrics);
+        ConnectionGuard guard = new ConnectionGuard(vertx, Duration.ofMillis(settings.headerTimeoutMs()),
+                Duration.ofMillis(settings.bodyTimeoutMs()), errors);
+        // Form bodies are bounded by the body limit alone: Vert.x's own defaults (8 KB a field, 256
+        // fields) answered a legitimate multipart upload with a 500.
+        HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
+                .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1);
+        HttpServer server = vertx.createHttpServer(options)
+                .connectionHandler(guard.connections())
+                .invalidRequestHandler(InvalidRequests.handler(errors))
+                .requestHandler(api.router(vertx, guard))
+                .listen(settings.port(), settings.host())
+                .await();
+        return new HttpFrontEnd(server, guard);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** Responses close their connections from now on; idle ones close shortly. Completes when all are closed. */
+    public CompletableFuture<Void> beginDrain() {
+        return guard.beginDrain();
+    }
+
+    /** Stops listening and closes what is left, giving responses in progress up to {@code grace}. */
+    public void shutdown(Duration grace) {
+        server.shutdown(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS).await();
+    }
+
+    public void close() {
+        server.close().await();
+    }
+}
