@@ -70,7 +70,7 @@ public class TensorJsonBenchmark {
 
     @Benchmark
     public byte[] writeResponse() {
-        return TensorJson.inferResponse("model", "1", "id", outputs);
+        return TensorJsonWriter.inferResponse("model", "1", "id", outputs);
     }
 
     private static long[] dims(String s) {

@@ -37,7 +37,7 @@ final class InferRoute {
             checkOutputs(model.signature(), req.outputs());
             parsed.set(req);
             return req.inputs();
-        }, outputs -> TensorJson.inferResponse(info.name(), info.version(), parsed.get().id(),
+        }, outputs -> TensorJsonWriter.inferResponse(info.name(), info.version(), parsed.get().id(),
                 select(outputs, parsed.get().outputs())));
     }
 

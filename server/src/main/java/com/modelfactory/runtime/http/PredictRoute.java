@@ -1,16 +1,14 @@
 package com.modelfactory.runtime.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.modelfactory.runtime.engine.Tensor;
-import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.serving.InferenceService;
 import com.modelfactory.runtime.serving.ModelInfo;
 import com.modelfactory.runtime.serving.ModelInputs;
 import com.modelfactory.runtime.serving.RequestDecoder;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
@@ -18,9 +16,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -59,7 +54,7 @@ final class PredictRoute {
             return model -> image(model, read(file));
         }
         if (mime.equals("application/json")) {
-            String body = ctx.body().asString();
+            byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
             return model -> json(model, body);
         }
         throw new ServingException(ServingException.Kind.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + type
@@ -81,67 +76,32 @@ final class PredictRoute {
         return Map.of(model.imageInput(), t);
     }
 
-    private static Map<String, Tensor> json(ModelInputs model, String body) {
-        JsonObject o;
-        try {
-            o = new JsonObject(body == null ? "" : body);
-        } catch (DecodeException | ClassCastException e) {
-            throw ServingException.badInput("malformed JSON: expected {\"image\": \"<base64>\"} or {\"instances\": [...]}");
-        }
-        if (o.getValue("image") instanceof String b64) {
-            byte[] bytes;
-            try {
-                bytes = Base64.getDecoder().decode(b64.replaceFirst("^data:[^,]*,", "").replaceAll("\\s", ""));
-            } catch (IllegalArgumentException e) {
-                throw ServingException.badInput("\"image\" is not valid base64: " + e.getMessage());
-            }
-            return image(model, bytes);
-        }
-        if (o.getValue("instances") instanceof JsonArray instances) {
-            return instances(model, instances);
-        }
-        throw ServingException.badInput("JSON body needs \"image\" (base64 string) or \"instances\" (array)");
-    }
-
-    /** Rows of a single input, or rows of {input name: value} objects for several inputs. */
-    private static Map<String, Tensor> instances(ModelInputs model, JsonArray instances) {
-        List<TensorSpec> inputs = model.signature().inputs();
-        if (instances.isEmpty()) {
-            throw ServingException.badInput("\"instances\" is empty");
-        }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        if (instances.getValue(0) instanceof JsonObject) {
-            for (TensorSpec spec : inputs) {
-                List<Object> rows = new ArrayList<>();
-                for (Object row : instances) {
-                    if (!(row instanceof JsonObject r) || !r.containsKey(spec.name())) {
-                        throw ServingException.badInput("every instance needs a value for input '" + spec.name() + "'");
-                    }
-                    rows.add(plain(r.getValue(spec.name())));
+    /** {"image": "<base64>"} or {"instances": [...]}, read in one streaming pass. */
+    private static Map<String, Tensor> json(ModelInputs model, byte[] body) {
+        try (JsonParser p = TensorJson.JSON.createParser(body)) {
+            TensorJson.expect(p.nextToken() == JsonToken.START_OBJECT, EXPECTED);
+            Map<String, Tensor> inputs = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (field.equals("image") && t == JsonToken.VALUE_STRING) {
+                    byte[] image = JsonRows.Base64Text.decode(p.getText(), "\"image\"");
+                    inputs = image(model, image);
+                } else if (field.equals("instances") && t == JsonToken.START_ARRAY) {
+                    inputs = JsonRows.read(p, model, "\"instances\"");
+                } else {
+                    p.skipChildren();
                 }
-                out.put(spec.name(), TensorJson.fromNested(rows, spec.dataType()));
             }
-            return out;
+            TensorJson.expectEnd(p);
+            TensorJson.expect(inputs != null, "JSON body needs \"image\" (base64 string) or \"instances\" (array)");
+            return inputs;
+        } catch (IOException e) {
+            throw ServingException.badInput("malformed JSON (" + TensorJson.firstLine(e.getMessage()) + "): " + EXPECTED);
         }
-        if (inputs.size() != 1) {
-            throw ServingException.badInput("the model has " + inputs.size() + " inputs; send instances as objects "
-                    + "keyed by input name " + inputs.stream().map(TensorSpec::name).toList());
-        }
-        TensorSpec spec = inputs.get(0);
-        out.put(spec.name(), TensorJson.fromNested(plain(instances), spec.dataType()));
-        return out;
     }
 
-    private static Object plain(Object v) {
-        if (v instanceof JsonArray a) {
-            List<Object> l = new ArrayList<>(a.size());
-            for (Object x : a) {
-                l.add(plain(x));
-            }
-            return l;
-        }
-        return v;
-    }
+    private static final String EXPECTED = "expected {\"image\": \"<base64>\"} or {\"instances\": [...]}";
 
     private static int topK(RoutingContext ctx) {
         String k = ctx.request().getParam("top_k");
@@ -166,13 +126,13 @@ final class PredictRoute {
             g.writeStringField("model_name", model.name());
             Tensor first = outputs.values().iterator().next();
             g.writeFieldName("predictions");
-            TensorJson.writeNested(g, first);
+            TensorJsonWriter.writeNested(g, first);
             if (topK > 0) {
                 g.writeFieldName("top_k");
                 TopK.write(g, first, topK, model.labels());
             }
             g.writeFieldName("outputs");
-            TensorJson.writeOutputs(g, outputs);
+            TensorJsonWriter.writeOutputs(g, outputs);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modelfactory.runtime.engine.DataType;
-import com.modelfactory.runtime.engine.InvalidInputException;
+import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.engine.Tensor;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class TensorJsonTest {
     }
 
     private static String error(String json) {
-        return assertThrows(InvalidInputException.class, () -> parse(json)).getMessage();
+        return assertThrows(ServingException.class, () -> parse(json)).getMessage();
     }
 
     @Test
@@ -74,5 +74,30 @@ class TensorJsonTest {
                 .contains("tensor data must be numbers or booleans"));
         assertTrue(error("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[1]}]}")
                 .contains("BYTES tensors are not supported"));
+    }
+
+    @Test
+    void strictJson() {
+        String x = "{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP32\",\"data\":[1,2]}";
+        assertTrue(error("{\"inputs\":[" + x + "," + x + "]}").contains("input 'x' is given twice"));
+        assertTrue(error("{\"inputs\":[" + x + "]} trailing").contains("malformed JSON"));
+        assertTrue(error("{\"inputs\":[" + x + "]}{}").contains("trailing content"));
+        assertTrue(error("{\"inputs\":[" + x + "],\"inputs\":[]}").contains("Duplicate field"));
+        String ragged = "{\"inputs\":[{\"name\":\"r\",\"shape\":[4],\"datatype\":\"FP32\",\"data\":[[1],[2,3,4]]}]}";
+        assertTrue(error(ragged).contains("input 'r' data is ragged"), error(ragged));
+        String mixed = "{\"inputs\":[{\"name\":\"m\",\"shape\":[3],\"datatype\":\"FP32\",\"data\":[1,[2,3]]}]}";
+        assertTrue(error(mixed).contains("is ragged"));
+        String huge = "{\"inputs\":[{\"name\":\"h\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1e400]}]}";
+        assertTrue(error(huge).contains("input 'h' holds Infinity, outside the range of FP32"), error(huge));
+        String big = huge.replace("1e400", "1e39");
+        assertTrue(error(big).contains("outside the range of FP32"), error(big));
+        String staged = "{\"inputs\":[{\"data\":[1e39],\"name\":\"s\",\"shape\":[1],\"datatype\":\"FP32\"}]}";
+        assertTrue(error(staged).contains("input 's' holds"), error(staged));
+        String half = huge.replace("FP32", "FP16").replace("1e400", "70000");
+        assertTrue(error(half).contains("outside the range of FP16"), error(half));
+        Tensor nested = parse("{\"inputs\":[{\"name\":\"n\",\"shape\":[2,2],\"datatype\":\"FP32\",\"data\":[[1,2],[3,4]]}]}");
+        assertArrayEquals(new double[] {1, 2, 3, 4}, nested.toDoubles(), "evenly nested data is fine");
+        Tensor inf = parse("{\"inputs\":[{\"name\":\"i\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[\"Infinity\"]}]}");
+        assertEquals(Double.POSITIVE_INFINITY, inf.toDoubles()[0], "an infinity asked for by name is kept");
     }
 }

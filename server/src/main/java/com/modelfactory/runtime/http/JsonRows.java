@@ -1,0 +1,192 @@
+package com.modelfactory.runtime.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.modelfactory.runtime.engine.Signature;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.serving.ModelInputs;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Row-format request values ("instances" of the legacy /predict and of TF Serving): one entry per
+ * batch item, either the value of the model's only input, or an object keyed by input name. A value is
+ * nested numbers, or {"b64": "..."} holding an encoded image. Read in one streaming pass, numbers
+ * straight into primitive arrays.
+ */
+final class JsonRows {
+    private final ModelInputs model;
+    private final Map<String, Column> columns = new LinkedHashMap<>();
+    private int rows;
+
+    private JsonRows(ModelInputs model) {
+        this.model = model;
+    }
+
+    /** One input's values, row by row. */
+    private static final class Column {
+        final String name;
+        final JsonNumbers.Numbers numbers = new JsonNumbers.Numbers();
+        final List<byte[]> encoded = new ArrayList<>();
+        long[] rowShape;
+        /** The last row that gave a value, and how many rows did. */
+        int lastRow;
+        int count;
+
+        Column(String name) {
+            this.name = name;
+        }
+    }
+
+    /** Reads the array the parser is at (START_ARRAY) into the model's input tensors. */
+    static Map<String, Tensor> read(JsonParser p, ModelInputs model, String what) throws IOException {
+        JsonRows r = new JsonRows(model);
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t == null) {
+                throw ServingException.badInput("malformed JSON: unexpected end of input in " + what);
+            }
+            r.row(p, t, what);
+        }
+        if (r.rows == 0) {
+            throw ServingException.badInput(what + " is empty");
+        }
+        return r.tensors(what);
+    }
+
+    private void row(JsonParser p, JsonToken t, String what) throws IOException {
+        rows++;
+        if (t == JsonToken.START_OBJECT) {
+            JsonToken f = p.nextToken();
+            if (f == JsonToken.FIELD_NAME && p.currentName().equals("b64") && model.signature().input("b64") == null) {
+                value(column(onlyInput(what)), p, p.nextToken(), true);
+                return;
+            }
+            for (; f == JsonToken.FIELD_NAME; f = p.nextToken()) {
+                String name = p.currentName();
+                if (model.signature().input(name) == null) {
+                    throw ServingException.badInput("unknown input '" + name + "' in " + what + "; the model's inputs are "
+                            + names(model.signature()));
+                }
+                value(column(name), p, p.nextToken(), false);
+            }
+            return;
+        }
+        value(column(onlyInput(what)), p, t, false);
+    }
+
+    private String onlyInput(String what) {
+        List<TensorSpec> inputs = model.signature().inputs();
+        if (inputs.size() != 1) {
+            throw ServingException.badInput("the model has " + inputs.size() + " inputs; send " + what
+                    + " as objects keyed by input name " + names(model.signature()));
+        }
+        return inputs.get(0).name();
+    }
+
+    private Column column(String name) {
+        return columns.computeIfAbsent(name, Column::new);
+    }
+
+    /** One row's value for one input; {@code b64Open}: the parser is inside {"b64": ...}, at its value. */
+    private void value(Column c, JsonParser p, JsonToken t, boolean b64Open) throws IOException {
+        if (c.lastRow == rows) {
+            throw ServingException.badInput("input '" + c.name + "' is given twice in one instance");
+        }
+        c.lastRow = rows;
+        c.count++;
+        if (b64Open || t == JsonToken.START_OBJECT) {
+            c.encoded.add(b64(p, b64Open ? t : null, c.name));
+            return;
+        }
+        long[] shape = t == JsonToken.START_ARRAY ? JsonNumbers.readArray(p, c.numbers, "input '" + c.name + "'")
+                : scalar(p, c);
+        if (c.rowShape == null) {
+            c.rowShape = shape;
+        } else if (!Arrays.equals(c.rowShape, shape)) {
+            throw ServingException.badInput("input '" + c.name + "' has rows of different shapes "
+                    + Arrays.toString(c.rowShape) + " and " + Arrays.toString(shape) + "; every instance must match");
+        }
+    }
+
+    private static long[] scalar(JsonParser p, Column c) throws IOException {
+        c.numbers.add(p);
+        return new long[0];
+    }
+
+    /** The bytes of {"b64": "..."}; {@code valueToken} is set when the field name was already read. */
+    private static byte[] b64(JsonParser p, JsonToken valueToken, String input) throws IOException {
+        JsonToken v = valueToken;
+        if (v == null) {
+            if (p.nextToken() != JsonToken.FIELD_NAME || !p.currentName().equals("b64")) {
+                throw ServingException.badInput("input '" + input + "': an object value must be {\"b64\": \"...\"}");
+            }
+            v = p.nextToken();
+        }
+        if (v != JsonToken.VALUE_STRING) {
+            throw ServingException.badInput("input '" + input + "': \"b64\" must be a base64 string");
+        }
+        byte[] bytes = Base64Text.decode(p.getText(), "input '" + input + "' b64");
+        if (p.nextToken() != JsonToken.END_OBJECT) {
+            throw ServingException.badInput("input '" + input + "': {\"b64\": ...} must have no other field");
+        }
+        return bytes;
+    }
+
+    private Map<String, Tensor> tensors(String what) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (TensorSpec spec : model.signature().inputs()) {
+            Column c = columns.get(spec.name());
+            if (c == null) {
+                throw ServingException.badInput("every instance needs a value for input '" + spec.name() + "'");
+            }
+            out.put(spec.name(), tensor(c, spec, what));
+        }
+        return out;
+    }
+
+    private Tensor tensor(Column c, TensorSpec spec, String what) {
+        if (c.count != rows) {
+            throw ServingException.badInput("every instance needs a value for input '" + spec.name() + "'");
+        }
+        if (!c.encoded.isEmpty()) {
+            if (c.rowShape != null) {
+                throw ServingException.badInput("input '" + spec.name() + "' mixes numbers and {\"b64\": ...} values");
+            }
+            if (!spec.name().equals(model.imageInput())) {
+                throw ServingException.badInput("input '" + spec.name() + "' takes numbers, not {\"b64\": ...} "
+                        + (model.takesImages() ? "(images go to '" + model.imageInput() + "')" : "(the model takes no images)"));
+            }
+            return model.images(c.encoded);
+        }
+        long[] shape = new long[c.rowShape.length + 1];
+        shape[0] = rows;
+        System.arraycopy(c.rowShape, 0, shape, 1, c.rowShape.length);
+        return c.numbers.toTensor(spec.name(), spec.dataType(), shape);
+    }
+
+    private static List<String> names(Signature s) {
+        return s.inputs().stream().map(TensorSpec::name).toList();
+    }
+
+    /** Base64 as clients send it: standard or URL-safe alphabet, data: URL prefix and whitespace allowed. */
+    static final class Base64Text {
+        private Base64Text() {
+        }
+
+        static byte[] decode(String text, String what) {
+            String s = text.replaceFirst("^data:[^,]*,", "").replaceAll("\\s", "");
+            try {
+                return (s.indexOf('-') >= 0 || s.indexOf('_') >= 0 ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(s);
+            } catch (IllegalArgumentException e) {
+                throw ServingException.badInput(what + " is not valid base64: " + e.getMessage());
+            }
+        }
+    }
+}
