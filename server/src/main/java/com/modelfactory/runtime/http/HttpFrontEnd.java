@@ -22,8 +22,9 @@ public final class HttpFrontEnd {
     }
 
     /** Opens the port (throws when it cannot); requests are answered from then on, 503 until ready. */
-    public static HttpFrontEnd listen(Vertx vertx, ServingState state, RuntimeMetrics metrics,
-                                      RuntimeConfig.ServerSettings settings, Path uploads) {
+    public static HttpFrontEnd listen(Vertx vertx, ServingState state, RuntimeMetrics metrics, RuntimeConfig config,
+                                      Path uploads) {
+        RuntimeConfig.ServerSettings settings = config.server();
         HttpApi api = new HttpApi(state, metrics, settings.maxBodyBytes(), uploads);
         ErrorResponder errors = new ErrorResponder(metrics);
         ConnectionGuard guard = new ConnectionGuard(vertx, Duration.ofMillis(settings.headerTimeoutMs()),
@@ -31,7 +32,8 @@ public final class HttpFrontEnd {
         // Form bodies are bounded by the body limit alone: Vert.x's own defaults (8 KB a field, 256
         // fields) answered a legitimate multipart upload with a 500.
         HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
-                .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1);
+                .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1)
+                .setIdleTimeout((int) silentSocketTimeout(config).toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(guard.connections())
                 .invalidRequestHandler(InvalidRequests.handler(errors))
@@ -39,6 +41,17 @@ public final class HttpFrontEnd {
                 .listen(settings.port(), settings.host())
                 .await();
         return new HttpFrontEnd(server, guard);
+    }
+
+    /**
+     * A socket that sends nothing at all never becomes a connection the guard sees: Vert.x waits for its
+     * first bytes to tell HTTP/1.1 from HTTP/2 (h2c, for gRPC on this port). Such sockets are closed when
+     * no byte has moved for this long, which must outlast the longest wait for an answer (the request
+     * timeout), since a request waiting for its batch moves no bytes either.
+     */
+    static Duration silentSocketTimeout(RuntimeConfig config) {
+        long ms = Math.max(config.server().headerTimeoutMs(), config.batching().requestTimeoutMs()) + 1000;
+        return Duration.ofMillis(Math.min(ms, Integer.MAX_VALUE));
     }
 
     public int port() {

@@ -62,7 +62,7 @@ public final class RuntimeServer implements AutoCloseable {
         HttpFrontEnd http;
         try {
             uploads = Files.createTempDirectory("model-runtime-uploads");
-            http = HttpFrontEnd.listen(vertx, state, metrics, config.server(), uploads);
+            http = HttpFrontEnd.listen(vertx, state, metrics, config, uploads);
         } catch (IOException | RuntimeException e) {
             vertx.close();
             loading.thenAccept(InferenceService::close);
