@@ -5,7 +5,7 @@ import com.modelfactory.runtime.batching.QueueFullException;
 import com.modelfactory.runtime.batching.ShuttingDownException;
 import com.modelfactory.runtime.engine.InferenceException;
 import com.modelfactory.runtime.engine.InvalidInputException;
-import com.modelfactory.runtime.image.ImageDecodeException;
+import com.modelfactory.runtime.error.ServingException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -65,8 +65,19 @@ public final class ErrorResponder {
         if (t instanceof HttpException h) {
             return h.status();
         }
-        if (t instanceof InvalidInputException || t instanceof ImageDecodeException
-                || t instanceof IllegalArgumentException) {
+        if (t instanceof ServingException s) {
+            return switch (s.kind()) {
+                case BAD_INPUT -> 400;
+                case NOT_FOUND -> 404;
+                case METHOD_NOT_ALLOWED -> 405;
+                case TOO_LARGE -> 413;
+                case UNSUPPORTED_MEDIA_TYPE -> 415;
+                case BUSY, UNAVAILABLE -> 503;
+                case TIMED_OUT -> 504;
+                case INTERNAL -> 500;
+            };
+        }
+        if (t instanceof InvalidInputException || t instanceof IllegalArgumentException) {
             return 400;
         }
         if (t instanceof QueueFullException || t instanceof ShuttingDownException
