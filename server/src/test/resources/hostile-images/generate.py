@@ -236,6 +236,22 @@ def tiff_cases():
     write("tiff-small.tif", tiff(4, 4, strip=bytes(range(16))), 200, "a valid 4x4 grayscale TIFF")
 
 
+# ---- EXIF orientation in the containers other than JPEG/PNG (which the Java tests write themselves)
+
+def oriented_cases():
+    # Stored 6x4: left half red, right half blue, top-left pixel white. Orientation 6 says "turn 90
+    # degrees clockwise": upright it is 4x6 with the white pixel at the top right.
+    img = Image.new("RGB", (6, 4), (255, 0, 0))
+    img.paste((0, 0, 255), (3, 0, 6, 4))
+    img.putpixel((0, 0), (255, 255, 255))
+    exif = Image.Exif()
+    exif[274] = 6
+    write("webp-exif-orientation-6.webp", encoded(img, "WEBP", lossless=True, exif=exif.tobytes()), 200,
+          "6x4 stored, EXIF orientation 6 (upright 4x6)")
+    write("tiff-orientation-6.tif", encoded(img, "TIFF", tiffinfo={274: 6}), 200,
+          "6x4 stored, Orientation tag 6 (upright 4x6)")
+
+
 # ---- not images
 
 def other_cases():
@@ -244,7 +260,7 @@ def other_cases():
     write("random-1k.bin", bytes((i * 7919 + 13) % 251 for i in range(1024)), 400, "bytes that are no format")
 
 
-for cases in (png_cases, gif_cases, jpeg_cases, bmp_cases, webp_cases, tiff_cases, other_cases):
+for cases in (png_cases, gif_cases, jpeg_cases, bmp_cases, webp_cases, tiff_cases, oriented_cases, other_cases):
     cases()
 with open(os.path.join(HERE, "manifest.json"), "w") as f:
     json.dump(dict(sorted(manifest.items())), f, indent=1)
