@@ -112,7 +112,7 @@ class ImageDecoderFuzzTest {
     private static byte[] setHeaderBytes(byte[] b, int at, int value) {
         byte[] out = b.clone();
         for (int i = at; i < Math.min(at + 2, out.length); i++) {
-            out[i] = (byte) (int) value;
+            out[i] = (byte) value;
         }
         return out;
     }
