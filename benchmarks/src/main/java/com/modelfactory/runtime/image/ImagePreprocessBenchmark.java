@@ -43,6 +43,7 @@ public class ImagePreprocessBenchmark {
 
     private byte[] png;
     private ImagePreprocessor preprocessor;
+    private ImageDecoder decoder;
 
     @Setup
     public void setUp() throws Exception {
@@ -53,7 +54,9 @@ public class ImagePreprocessBenchmark {
         Signature sig = Signature.infer(List.of(new TensorSpec("input", DataType.FP32, new long[] {-1, 3, side, side})),
                 List.of(new TensorSpec("logits", DataType.FP32, new long[] {-1, 10})));
         preprocessor = new ImagePreprocessor(ImageInput.resolve(sig,
-                new RuntimeConfig.ImageSettings("auto", "auto", 0, 0, null, null, null)));
+                new RuntimeConfig.ImageSettings("auto", "auto", 0, 0, null, null, null,
+                        0, true)));
+        decoder = new ImageDecoder(preprocessor.spec().maxPixels(), true);
     }
 
     @Benchmark
@@ -63,7 +66,7 @@ public class ImagePreprocessBenchmark {
 
     @Benchmark
     public BufferedImage decodeOnly() {
-        return ImageDecoder.decode(png);
+        return decoder.decode(png, 0, 0).pixels();
     }
 
     /** A photo-like PNG: smooth gradients plus noise (compresses like a photo, not like noise or a flat fill). */

@@ -164,7 +164,8 @@ public final class ConfigLoader {
                 v.intAtLeast("instances", 0), v.longAtLeast("request_timeout_ms", 1));
         var image = new RuntimeConfig.ImageSettings(v.oneOf("layout", "auto", "nchw", "nhwc"),
                 v.oneOf("color", "auto", "rgb", "bgr", "grayscale"), v.intAtLeast("width", 0),
-                v.intAtLeast("height", 0), v.optionalFloat("scale"), v.floats("mean"), v.floats("std"));
+                v.intAtLeast("height", 0), v.optionalFloat("scale"), v.floats("mean"), v.floats("std"),
+                v.longAtLeast("max_image_pixels", 0), v.bool("exif_orientation"));
         return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings));
     }
 
@@ -242,6 +243,16 @@ public final class ConfigLoader {
                 }
             }
             throw invalid(key, "one of " + String.join(", ", allowed));
+        }
+
+        boolean bool(String key) {
+            String s = string(key);
+            String lower = s == null ? "" : s.toLowerCase(Locale.ROOT);
+            return switch (lower) {
+                case "true", "1", "yes", "on" -> true;
+                case "false", "0", "no", "off" -> false;
+                default -> throw invalid(key, "true or false");
+            };
         }
 
         Float optionalFloat(String key) {

@@ -92,7 +92,14 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("image", "height", "IMAGE_HEIGHT", "0", "resize height (0 = from the input shape, else the image's own)"),
             of("image", "scale", "IMAGE_SCALE", null, "multiplier for pixel values (default 1/255 for float inputs, 1 for integer)"),
             of("image", "mean", "IMAGE_MEAN", null, "per-channel mean subtracted after scaling (list)"),
-            of("image", "std", "IMAGE_STD", null, "per-channel std divided after subtracting the mean (list)"));
+            of("image", "std", "IMAGE_STD", null, "per-channel std divided after subtracting the mean (list)"),
+            // the auto values and the memory arithmetic behind them: image/ImageInput.autoMaxPixels
+            of("image", "max_image_pixels", "MAX_IMAGE_PIXELS", "0",
+                    "largest width x height an image's header may state (413 above, checked before decoding); "
+                            + "0 = auto: 24000000 for a fixed-size model input (large images are decoded "
+                            + "subsampled), 4000000 for one that takes images at their own size"),
+            of("image", "exif_orientation", "IMAGE_EXIF_ORIENTATION", "true",
+                    "turn images upright by their EXIF orientation (JPEG, PNG, WebP, TIFF); false = as stored"));
 
     public static Option byKey(String key) {
         for (Option o : ALL) {

@@ -38,8 +38,13 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
                                    long requestTimeoutMs) {
     }
 
-    /** Image preprocessing overrides; null / 0 / "auto" mean "derive from the model's input". */
+    /**
+     * Image preprocessing overrides; null / 0 / "auto" mean "derive from the model's input".
+     *
+     * @param maxImagePixels  largest width x height an image header may state; 0 = auto (image/ImageInput)
+     * @param exifOrientation whether images are turned upright by their EXIF orientation
+     */
     public record ImageSettings(String layout, String color, int width, int height, Float scale,
-                                float[] mean, float[] std) {
+                                float[] mean, float[] std, long maxImagePixels, boolean exifOrientation) {
     }
 }

@@ -1,50 +1,141 @@
 package com.modelfactory.runtime.image;
 
+import com.modelfactory.runtime.error.ServingException;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.image.BufferedImage;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes JPEG, PNG, BMP, GIF (first frame) and WebP (TwelveMonkeys plugin) with ImageIO.
- * ImageIO's disk cache is switched off: decoding happens from memory on worker threads.
+ * Decodes the first frame of a JPEG, PNG, BMP, GIF, TIFF (JDK plugin) or WebP (TwelveMonkeys plugin)
+ * with ImageIO, defended against hostile input:
+ * <ul>
+ * <li>width, height and frame count come from the header ({@code getWidth/getHeight(0)},
+ *     {@code getNumImages(false)}, which never scans the file) before any pixel is allocated; more
+ *     pixels than the limit is 413, a 0-sized image or no frame 400;</li>
+ * <li>an image much larger than the model input is decoded subsampled ({@link Subsampling});</li>
+ * <li>a truncated or corrupt file is 400, including what readers only warn about ({@link ReadWarnings})
+ *     or silently accept (a cut RIFF/WebP file);</li>
+ * <li>the EXIF orientation is read from the bytes ({@link ExifOrientationReader}) when enabled.</li>
+ * </ul>
+ * Every failure is a {@link ServingException}. ImageIO's disk cache is off: decoding is from memory.
  */
 public final class ImageDecoder {
+    private static final String FORMATS = "JPEG, PNG, BMP, GIF, TIFF or WebP";
+    /** Largest image whose channel values fit one Java float array (3 per pixel). */
+    private static final long ARRAY_LIMIT_PIXELS = (Integer.MAX_VALUE - 8) / 3;
+
     static {
         ImageIO.setUseCache(false);
         ImageIO.scanForPlugins();
     }
 
-    private ImageDecoder() {
+    private final long maxPixels;
+    private final boolean exifOrientation;
+
+    /**
+     * @param maxPixels       largest width x height accepted, as stated by the header
+     * @param exifOrientation whether to report the EXIF orientation (else every image is upright)
+     */
+    public ImageDecoder(long maxPixels, boolean exifOrientation) {
+        this.maxPixels = Math.min(maxPixels, ARRAY_LIMIT_PIXELS);
+        this.exifOrientation = exifOrientation;
     }
 
-    public static BufferedImage decode(byte[] bytes) {
+    /**
+     * Decodes the first frame, subsampled when it is over four times the target in a dimension.
+     *
+     * @param targetWidth  upright width the image will be resized to, or 0 for its own (no subsampling)
+     * @param targetHeight likewise the height
+     */
+    public DecodedImage decode(byte[] bytes, int targetWidth, int targetHeight) {
         if (bytes == null || bytes.length == 0) {
-            throw new ImageDecodeException("the request body is empty; expected an image (JPEG, PNG, BMP, GIF or WebP)");
+            throw ServingException.badInput("the request body is empty; expected an image (" + FORMATS + ")");
         }
-        // Read in place: ImageIO.createImageInputStream(InputStream) would copy through a stream cache.
+        refuseCutRiff(bytes);
         try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageDecodeException("the body is not a supported image (" + bytes.length
-                        + " bytes starting " + hexPrefix(bytes) + "); expected JPEG, PNG, BMP, GIF or WebP");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = readerFor(in, bytes);
             try {
                 reader.setInput(in, true, true);
-                return reader.read(0); // first frame of an animated GIF
+                return read(reader, bytes, targetWidth, targetHeight);
             } finally {
                 reader.dispose();
             }
+        } catch (ServingException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof ImageDecodeException ide) {
-                throw ide;
-            }
-            throw new ImageDecodeException("the image could not be decoded: " + e.getMessage());
+            throw ServingException.badInput("the image could not be decoded (truncated or corrupt?): " + reason(e));
         }
+    }
+
+    private DecodedImage read(ImageReader reader, byte[] bytes, int targetWidth, int targetHeight) throws IOException {
+        String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+        if (reader.getNumImages(false) == 0) {
+            throw ServingException.badInput("the " + format + " file holds no image");
+        }
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        refuseSize(format, width, height);
+        Orientation orientation = exifOrientation ? ExifOrientationReader.read(bytes) : Orientation.NORMAL;
+        Subsampling sub = Subsampling.forTarget(width, height, targetWidth, targetHeight, orientation.swapsAxes());
+        ImageReadParam param = reader.getDefaultReadParam();
+        if (sub.any()) {
+            param.setSourceSubsampling(sub.x(), sub.y(), 0, 0);
+        }
+        ReadWarnings warnings = ReadWarnings.listenTo(reader);
+        BufferedImage image = reader.read(0, param);
+        if (warnings.invalidating() != null) {
+            throw ServingException.badInput("the " + format + " image is truncated or corrupt: "
+                    + warnings.invalidating());
+        }
+        return new DecodedImage(image, orientation);
+    }
+
+    private void refuseSize(String format, int width, int height) {
+        if (width <= 0 || height <= 0) {
+            throw ServingException.badInput("the " + format + " image is " + width + "x" + height + " pixels");
+        }
+        long pixels = (long) width * height;
+        if (pixels > maxPixels) {
+            throw ServingException.tooLarge("the " + format + " image is " + width + "x" + height + " = " + pixels
+                    + " pixels, over the limit of " + maxPixels + " (max_image_pixels / MAX_IMAGE_PIXELS)");
+        }
+    }
+
+    private static ImageReader readerFor(ImageInputStream in, byte[] bytes) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw ServingException.badInput("the body is not a supported image (" + bytes.length
+                    + " bytes starting " + hexPrefix(bytes) + "); expected " + FORMATS);
+        }
+        return readers.next();
+    }
+
+    /**
+     * A RIFF (WebP) file states its length up front; the WebP plugin decodes a cut lossless file without
+     * an error (the missing part comes out black), so the stated length is checked here.
+     */
+    private static void refuseCutRiff(byte[] b) {
+        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F') {
+            long stated = 8 + ((b[4] & 0xffL) | (b[5] & 0xffL) << 8 | (b[6] & 0xffL) << 16 | (b[7] & 0xffL) << 24);
+            if (stated > b.length) {
+                throw ServingException.badInput("the RIFF (WebP) file is truncated: its header says " + stated
+                        + " bytes, the body has " + b.length);
+            }
+        }
+    }
+
+    private static String reason(Exception e) {
+        if (e instanceof EOFException || e.getCause() instanceof EOFException) {
+            return "the data ends early";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static String hexPrefix(byte[] b) {

@@ -13,24 +13,85 @@ import java.util.Map;
  * image settings: layout, colour, size and normalisation. Rejected up front when the input cannot
  * take an image, so /predict with an image explains what is missing.
  *
- * @param rank     rank of the input including the batch dimension: 4 (NCHW/NHWC), 3 ([N,H,W] gray) or
- *                 2 (flat [N, H*W*C])
- * @param width    target width, or 0 to keep the image's own (dynamic spatial dims)
- * @param height   target height, or 0 to keep the image's own
+ * @param rank      rank of the input including the batch dimension: 4 (NCHW/NHWC), 3 ([N,H,W] gray) or
+ *                  2 (flat [N, H*W*C])
+ * @param width     target width, or 0 to keep the image's own (dynamic spatial dims)
+ * @param height    target height, or 0 to keep the image's own
+ * @param maxPixels largest width x height an image's header may state (413 above)
+ * @param exifOrientation whether images are turned upright by their EXIF orientation
  */
 public record ImageInput(String inputName, DataType dataType, int rank, Layout layout, Color color,
-                         int width, int height, float scale, float[] mean, float[] std) {
+                         int width, int height, float scale, float[] mean, float[] std,
+                         long maxPixels, boolean exifOrientation) {
 
     public enum Layout { NCHW, NHWC }
 
     public enum Color { RGB, BGR, GRAYSCALE }
 
+    /**
+     * Auto pixel limit for a model input of fixed width and height. Images over 4x the input are decoded
+     * subsampled, so what a request holds grows with the source pixels only through the decoder's own
+     * buffers. Measured per source pixel (ThreadMXBean allocated bytes and VmHWM, 4000x3000 and 8000x6000
+     * images to a 224x224 input): heap 0.1-0.6 B (baseline JPEG, GIF, BMP), 0.9 B (PNG), 1.2 B
+     * (progressive JPEG), 1.7 B (TIFF, one strip buffered); outside the heap a progressive JPEG adds
+     * its coefficient buffer, 3 B (4:2:0; 48 MP: +145 MB VmHWM), baseline ~0.
+     * 8 concurrent requests x 24 M pixels x 1.7 B = 326 MB of a 3 GiB heap, and x 3 B = 576 MB native,
+     * inside the ~1 GiB a 4 GiB pod leaves beside the heap with the engine's ~0.4 GB. (A 4:4:4
+     * progressive JPEG doubles the native part; an input over ~500x500 lets images up to 16x its pixels
+     * be decoded in full: lower the limit for those.) 24 MP: 6000x4000 cameras, 12 MP phones.
+     */
+    static final long AUTO_MAX_PIXELS_FIXED_SIZE = 24_000_000L;
+
+    /**
+     * Auto pixel limit for a model that takes images at their own size: decoded in full, then channel
+     * values as floats, normalised copy and tensor. Measured per pixel: heap 39-45 B (BMP, TIFF, GIF,
+     * baseline JPEG, PNG), 69 B (progressive JPEG), plus the 12 B direct FP32 tensor.
+     * 8 concurrent requests x 4 M pixels x 69 B = 2.2 GB of a 3 GiB heap (allocated bytes: the live peak
+     * is lower), and x 12 B = 384 MB direct. 4 MP: 2448x1632.
+     */
+    static final long AUTO_MAX_PIXELS_OWN_SIZE = 4_000_000L;
+
+    /** With the default decoding settings: the auto pixel limit and EXIF orientation on. */
+    public ImageInput(String inputName, DataType dataType, int rank, Layout layout, Color color,
+                      int width, int height, float scale, float[] mean, float[] std) {
+        this(inputName, dataType, rank, layout, color, width, height, scale, mean, std,
+                autoMaxPixels(width, height), true);
+    }
+
+    /** The pixel limit max_image_pixels = 0 stands for; see the constants for the arithmetic. */
+    static long autoMaxPixels(int width, int height) {
+        return width > 0 && height > 0 ? AUTO_MAX_PIXELS_FIXED_SIZE : AUTO_MAX_PIXELS_OWN_SIZE;
+    }
+
     public int channels() {
         return color == Color.GRAYSCALE ? 1 : 3;
     }
 
+    /** Layout, colour and target size, as read from the input shape and the overrides. */
+    private record Geometry(Layout layout, Color color, int width, int height) {
+    }
+
     /** Decides the image input or explains why this model cannot take an image. */
     public static ImageInput resolve(Signature signature, ImageSettings s) throws NotAnImageModelException {
+        TensorSpec in = imageTensor(signature);
+        long[] shape = batched(in.shape(), signature.batched());
+        Geometry g = switch (shape.length) {
+            case 4 -> fourDimensional(shape, in, s);
+            case 3 -> new Geometry(null, Color.GRAYSCALE, orOwn(s.width(), shape[2]), orOwn(s.height(), shape[1]));
+            case 2 -> flat(shape[1], in, s);
+            default -> throw new NotAnImageModelException("input '" + in.name() + "' has shape "
+                    + Arrays.toString(in.shape()) + "; an image input is [N,C,H,W], [N,H,W,C], [N,H,W] or [N,H*W*C]");
+        };
+        float scale = s.scale() != null ? s.scale() : in.dataType().isFloatingPoint() ? 1f / 255f : 1f;
+        int channels = g.color() == Color.GRAYSCALE ? 1 : 3;
+        return new ImageInput(in.name(), in.dataType(), shape.length, g.layout(), g.color(), g.width(), g.height(),
+                scale, perChannel(s.mean(), channels, 0f, "mean"), perChannel(s.std(), channels, 1f, "std"),
+                s.maxImagePixels() > 0 ? s.maxImagePixels() : autoMaxPixels(g.width(), g.height()),
+                s.exifOrientation());
+    }
+
+    /** The one input, if it is numeric with a known shape. */
+    private static TensorSpec imageTensor(Signature signature) throws NotAnImageModelException {
         if (signature.inputs().size() != 1) {
             throw new NotAnImageModelException("the model has " + signature.inputs().size()
                     + " inputs; /predict with an image needs a model with exactly one input (send tensors to "
@@ -44,74 +105,65 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
         if (in.dataType() == DataType.BOOL || in.dataType() == DataType.BYTES) {
             throw new NotAnImageModelException("input '" + in.name() + "' is " + in.dataType() + ", not an image");
         }
-        long[] shape = in.shape();
-        // Without a batch dimension the leading dimension is part of the image; normalise to batched form.
-        if (!signature.batched()) {
-            long[] b = new long[shape.length + 1];
-            b[0] = 1;
-            System.arraycopy(shape, 0, b, 1, shape.length);
-            shape = b;
+        return in;
+    }
+
+    /** Without a batch dimension the leading dimension is part of the image; normalise to batched form. */
+    private static long[] batched(long[] shape, boolean hasBatch) {
+        if (hasBatch) {
+            return shape;
         }
-        Layout layout = null;
+        long[] b = new long[shape.length + 1];
+        b[0] = 1;
+        System.arraycopy(shape, 0, b, 1, shape.length);
+        return b;
+    }
+
+    /** The configured size, else the shape's (0 = the image's own when the shape's is dynamic). */
+    private static int orOwn(int configured, long fromShape) {
+        return configured > 0 ? configured : (int) Math.max(fromShape, 0);
+    }
+
+    private static Geometry fourDimensional(long[] shape, TensorSpec in, ImageSettings s)
+            throws NotAnImageModelException {
+        Layout layout = switch (s.layout()) {
+            case "nchw" -> Layout.NCHW;
+            case "nhwc" -> Layout.NHWC;
+            default -> guessLayout(shape, in);
+        };
+        boolean nchw = layout == Layout.NCHW;
+        Color color = colorFor(nchw ? shape[1] : shape[3], s.color(), in);
+        return new Geometry(layout, color, orOwn(s.width(), nchw ? shape[3] : shape[2]),
+                orOwn(s.height(), nchw ? shape[2] : shape[1]));
+    }
+
+    /** [N, K]: a square gray image, a square RGB one, or the configured size. */
+    private static Geometry flat(long k, TensorSpec in, ImageSettings s) throws NotAnImageModelException {
+        if (k <= 0) {
+            throw new NotAnImageModelException("input '" + in.name() + "' " + Arrays.toString(in.shape())
+                    + " is flat with a dynamic size; set image width/height in model-config.yaml");
+        }
+        long side = squareSide(k);
         Color color;
-        int w = s.width();
-        int h = s.height();
-        switch (shape.length) {
-            case 4 -> {
-                layout = switch (s.layout()) {
-                    case "nchw" -> Layout.NCHW;
-                    case "nhwc" -> Layout.NHWC;
-                    default -> guessLayout(shape, in);
-                };
-                long c = layout == Layout.NCHW ? shape[1] : shape[3];
-                long hh = layout == Layout.NCHW ? shape[2] : shape[1];
-                long ww = layout == Layout.NCHW ? shape[3] : shape[2];
-                color = colorFor(c, s.color(), in);
-                h = h > 0 ? h : (int) Math.max(hh, 0);
-                w = w > 0 ? w : (int) Math.max(ww, 0);
-            }
-            case 3 -> {
-                color = Color.GRAYSCALE;
-                h = h > 0 ? h : (int) Math.max(shape[1], 0);
-                w = w > 0 ? w : (int) Math.max(shape[2], 0);
-            }
-            case 2 -> {
-                long k = shape[1];
-                if (k <= 0) {
-                    throw new NotAnImageModelException("input '" + in.name() + "' " + Arrays.toString(in.shape())
-                            + " is flat with a dynamic size; set image width/height in model-config.yaml");
-                }
-                long side = squareSide(k);
-                if (side > 0 && !"rgb".equals(s.color()) && !"bgr".equals(s.color())) {
-                    color = Color.GRAYSCALE;
-                } else if (k % 3 == 0 && squareSide(k / 3) > 0) {
-                    side = squareSide(k / 3);
-                    color = "bgr".equals(s.color()) ? Color.BGR : Color.RGB;
-                } else if (s.width() > 0 && s.height() > 0) {
-                    color = (long) s.width() * s.height() == k ? Color.GRAYSCALE : Color.RGB;
-                    side = -1;
-                } else {
-                    throw new NotAnImageModelException("input '" + in.name() + "' " + Arrays.toString(in.shape())
-                            + " is flat and " + k + " is not a square (or 3 x a square); set image width/height");
-                }
-                if (side > 0) {
-                    h = h > 0 ? h : (int) side;
-                    w = w > 0 ? w : (int) side;
-                }
-                if ((long) w * h * (color == Color.GRAYSCALE ? 1 : 3) != k) {
-                    throw new NotAnImageModelException("image size " + w + "x" + h + " does not fill input '"
-                            + in.name() + "' of " + k + " values");
-                }
-            }
-            default -> throw new NotAnImageModelException("input '" + in.name() + "' has shape "
-                    + Arrays.toString(in.shape()) + "; an image input is [N,C,H,W], [N,H,W,C], [N,H,W] or [N,H*W*C]");
+        if (side > 0 && !"rgb".equals(s.color()) && !"bgr".equals(s.color())) {
+            color = Color.GRAYSCALE;
+        } else if (k % 3 == 0 && squareSide(k / 3) > 0) {
+            side = squareSide(k / 3);
+            color = "bgr".equals(s.color()) ? Color.BGR : Color.RGB;
+        } else if (s.width() > 0 && s.height() > 0) {
+            color = (long) s.width() * s.height() == k ? Color.GRAYSCALE : Color.RGB;
+            side = -1;
+        } else {
+            throw new NotAnImageModelException("input '" + in.name() + "' " + Arrays.toString(in.shape())
+                    + " is flat and " + k + " is not a square (or 3 x a square); set image width/height");
         }
-        boolean floatInput = in.dataType().isFloatingPoint();
-        float scale = s.scale() != null ? s.scale() : floatInput ? 1f / 255f : 1f;
-        int channels = color == Color.GRAYSCALE ? 1 : 3;
-        float[] mean = perChannel(s.mean(), channels, 0f, "mean");
-        float[] std = perChannel(s.std(), channels, 1f, "std");
-        return new ImageInput(in.name(), in.dataType(), shape.length, layout, color, w, h, scale, mean, std);
+        int w = side > 0 ? orOwn(s.width(), side) : s.width();
+        int h = side > 0 ? orOwn(s.height(), side) : s.height();
+        if ((long) w * h * (color == Color.GRAYSCALE ? 1 : 3) != k) {
+            throw new NotAnImageModelException("image size " + w + "x" + h + " does not fill input '"
+                    + in.name() + "' of " + k + " values");
+        }
+        return new Geometry(null, color, w, h);
     }
 
     private static Layout guessLayout(long[] shape, TensorSpec in) throws NotAnImageModelException {
@@ -186,6 +238,10 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
         m.put("mean", toList(mean));
         m.put("std", toList(std));
         m.put("datatype", dataType.name());
+        m.put("max_image_pixels", maxPixels);
+        // what Subsampling does: a dimension over 4x its target is decoded at every n-th pixel, n >= 2
+        m.put("subsampled_decode", width > 0 || height > 0);
+        m.put("exif_orientation", exifOrientation);
         return m;
     }
 }

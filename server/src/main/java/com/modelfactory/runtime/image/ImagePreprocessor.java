@@ -16,26 +16,46 @@ import java.nio.ByteBuffer;
  */
 public final class ImagePreprocessor {
     private final ImageInput spec;
+    private final ImageDecoder decoder;
 
     public ImagePreprocessor(ImageInput spec) {
         this.spec = spec;
+        this.decoder = new ImageDecoder(spec.maxPixels(), spec.exifOrientation());
     }
 
     public ImageInput spec() {
         return spec;
     }
 
+    /**
+     * A batch-of-one tensor for an encoded image.
+     *
+     * @throws com.modelfactory.runtime.error.ServingException BAD_INPUT when the bytes are not a whole
+     *         image, TOO_LARGE when its header states more than the pixel limit
+     */
     public Tensor toTensor(byte[] encoded) {
-        return toTensor(ImageDecoder.decode(encoded));
+        return toTensor(decoder.decode(encoded, spec.width(), spec.height()));
     }
 
-    /** A batch-of-one tensor for the image. */
+    /** A batch-of-one tensor for an upright image. */
     public Tensor toTensor(BufferedImage image) {
-        int w = spec.width() > 0 ? spec.width() : image.getWidth();
-        int h = spec.height() > 0 ? spec.height() : image.getHeight();
+        return toTensor(new DecodedImage(image, Orientation.NORMAL));
+    }
+
+    /** A batch-of-one tensor for a decoded image, turned upright first. */
+    public Tensor toTensor(DecodedImage decoded) {
+        BufferedImage image = decoded.pixels();
         int c = spec.channels();
-        float[] hwc = channels(image, spec.color(), Scratch.floats(0, image.getWidth() * image.getHeight() * c));
-        float[] pixels = resize(hwc, image.getWidth(), image.getHeight(), c, w, h, Scratch.floats(1, w * h * c));
+        int n = image.getWidth() * image.getHeight() * c;
+        float[] stored = channels(image, spec.color(), Scratch.floats(0, n));
+        Orientation orientation = decoded.orientation();
+        float[] hwc = orientation == Orientation.NORMAL ? stored
+                : orientation.apply(stored, image.getWidth(), image.getHeight(), c, Scratch.floats(3, n));
+        int sw = decoded.uprightWidth();
+        int sh = decoded.uprightHeight();
+        int w = spec.width() > 0 ? spec.width() : sw;
+        int h = spec.height() > 0 ? spec.height() : sh;
+        float[] pixels = resize(hwc, sw, sh, c, w, h, Scratch.floats(1, w * h * c));
         long[] shape = switch (spec.rank()) {
             case 4 -> spec.layout() == ImageInput.Layout.NCHW ? new long[] {1, c, h, w} : new long[] {1, h, w, c};
             case 3 -> new long[] {1, h, w};
@@ -262,7 +282,7 @@ public final class ImagePreprocessor {
      */
     private static final class Scratch {
         private static final int MAX_KEPT = 1 << 20;
-        private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[3][0]);
+        private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[4][0]);
 
         static float[] floats(int slot, int length) {
             if (length > MAX_KEPT) {

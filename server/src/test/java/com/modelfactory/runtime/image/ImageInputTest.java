@@ -12,7 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ImageInputTest {
-    static final ImageSettings AUTO = new ImageSettings("auto", "auto", 0, 0, null, null, null);
+    static final ImageSettings AUTO = new ImageSettings("auto", "auto", 0, 0, null, null, null,
+            0, true);
 
     static Signature sig(DataType t, long... shape) {
         return Signature.infer(List.of(new TensorSpec("in", t, shape)), List.of(new TensorSpec("out", t, new long[] {-1})));
@@ -49,7 +50,8 @@ class ImageInputTest {
 
     @Test
     void configOverridesLayoutSizeAndNormalisation() throws Exception {
-        ImageSettings s = new ImageSettings("nhwc", "bgr", 64, 48, 1f, new float[] {1, 2, 3}, new float[] {2});
+        ImageSettings s = new ImageSettings("nhwc", "bgr", 64, 48, 1f, new float[] {1, 2, 3}, new float[] {2},
+                1000, false);
         ImageInput in = ImageInput.resolve(sig(DataType.FP32, -1, -1, -1, 3), s);
         assertEquals(ImageInput.Layout.NHWC, in.layout());
         assertEquals(ImageInput.Color.BGR, in.color());

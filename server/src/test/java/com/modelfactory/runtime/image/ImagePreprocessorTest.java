@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.modelfactory.runtime.testing.TestRuntime;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.error.ServingException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -14,6 +15,11 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class ImagePreprocessorTest {
+    private static final ImageDecoder DECODER = new ImageDecoder(ImageInput.AUTO_MAX_PIXELS_OWN_SIZE, true);
+
+    private static BufferedImage decode(byte[] bytes) {
+        return DECODER.decode(bytes, 0, 0).pixels();
+    }
 
     private static byte[] encode(BufferedImage img, String format) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -35,18 +41,19 @@ class ImagePreprocessorTest {
     void decodesPngJpegBmpGifAndTheWebpPluginIsRegistered() throws Exception {
         BufferedImage img = solid(5, 4, 0x336699);
         for (String format : new String[] {"png", "bmp", "gif", "jpeg"}) {
-            BufferedImage back = ImageDecoder.decode(encode(img, format));
+            BufferedImage back = decode(encode(img, format));
             assertEquals(5, back.getWidth(), format);
             assertEquals(4, back.getHeight(), format);
         }
-        ImageDecoder.decode(Files.readAllBytes(TestRuntime.fixture("images/rgb64x48.jpg")));
+        decode(Files.readAllBytes(TestRuntime.fixture("images/rgb64x48.jpg")));
         assertEquals(true, ImageIO.getImageReadersByFormatName("webp").hasNext(), "TwelveMonkeys WebP reader");
     }
 
     @Test
-    void garbageIsAnImageDecodeException() {
-        assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(new byte[] {1, 2, 3, 4, 5}));
-        assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(new byte[0]));
+    void garbageIsBadInput() {
+        assertEquals(ServingException.Kind.BAD_INPUT,
+                assertThrows(ServingException.class, () -> decode(new byte[] {1, 2, 3, 4, 5})).kind());
+        assertEquals(ServingException.Kind.BAD_INPUT, assertThrows(ServingException.class, () -> decode(new byte[0])).kind());
     }
 
     @Test
@@ -98,7 +105,7 @@ class ImagePreprocessorTest {
             encode(noisy, "png"), encode(noisy, "bmp"),
         };
         for (byte[] bytes : images) {
-            BufferedImage img = ImageDecoder.decode(bytes);
+            BufferedImage img = decode(bytes);
             int w = img.getWidth();
             int[] argb = img.getRGB(0, 0, w, img.getHeight(), null, 0, w);
             float[] rgb = ImagePreprocessor.channels(img, ImageInput.Color.RGB);

@@ -25,16 +25,23 @@ public final class ChildRuntime implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code prefix... java -cp <test class path> Main --host 127.0.0.1 --port <free> args...}. */
+    /** Starts {@code prefix... java -Xmx512m -cp <test class path> Main --host 127.0.0.1 --port <free> args...}. */
     public static ChildRuntime start(List<String> prefix, String... args) throws IOException {
+        return start(prefix, List.of("-Xmx512m"), args);
+    }
+
+    /** Likewise with these JVM options instead of -Xmx512m. */
+    public static ChildRuntime start(List<String> prefix, List<String> jvmOptions, String... args) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", cp, "com.modelfactory.runtime.Main", "--host", "127.0.0.1", "--port", Integer.toString(port)));
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", cp, "com.modelfactory.runtime.Main", "--host", "127.0.0.1", "--port",
+                Integer.toString(port)));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("child-runtime", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
