@@ -88,6 +88,7 @@ public final class ConnectionGuard {
     /** For {@code HttpServer.connectionHandler}: tracks each connection from open to close. */
     public Handler<HttpConnection> connections() {
         return connection -> {
+            BodyFramingErrors.install(connection);
             Tracked t = new Tracked(connection, Vertx.currentContext());
             open.put(connection, t);
             connection.closeHandler(v -> {

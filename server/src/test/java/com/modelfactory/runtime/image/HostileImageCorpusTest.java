@@ -3,8 +3,8 @@ package com.modelfactory.runtime.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.modelfactory.runtime.ChildRuntime;
-import com.modelfactory.runtime.TestRuntime;
+import com.modelfactory.runtime.testing.ChildRuntime;
+import com.modelfactory.runtime.testing.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

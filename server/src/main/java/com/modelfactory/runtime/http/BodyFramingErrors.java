@@ -1,0 +1,54 @@
+package com.modelfactory.runtime.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A body whose framing the codec cannot parse (an invalid chunk size) fails after the request has
+ * started, where Vert.x reports it to the request and closes the socket without a word. This handler,
+ * right behind Netty's HTTP/1.1 decoder, answers such a request with a 400 JSON error before closing.
+ * It reaches into Vert.x's connection implementation for the channel (no public API offers it).
+ */
+final class BodyFramingErrors extends ChannelInboundHandlerAdapter {
+    private static final String DECODER = "httpDecoder";
+
+    private BodyFramingErrors() {
+    }
+
+    /** Installs the handler on an HTTP/1.1 connection; HTTP/2 connections have no such decoder. */
+    static void install(HttpConnection connection) {
+        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
+            Channel channel = base.channel();
+            if (channel.pipeline().get(DECODER) != null && channel.pipeline().get("bodyFramingErrors") == null) {
+                channel.pipeline().addAfter(DECODER, "bodyFramingErrors", new BodyFramingErrors());
+            }
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpObject o && !(msg instanceof HttpRequest) && o.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            String cause = o.decoderResult().cause().getMessage();
+            byte[] body = new JsonObject().put("error", "malformed request body framing"
+                    + (cause == null ? "" : ": " + cause.lines().findFirst().orElse(""))).encode()
+                    .getBytes(StandardCharsets.UTF_8);
+            ByteBuf response = Unpooled.copiedBuffer(("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII), body);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+}
