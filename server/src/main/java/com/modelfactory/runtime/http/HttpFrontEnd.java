@@ -58,8 +58,14 @@ public final class HttpFrontEnd {
         return server.actualPort();
     }
 
-    /** Responses close their connections from now on; idle ones close shortly. Completes when all are closed. */
+    /**
+     * The port stops accepting connections; responses close their connections from now on and idle
+     * ones close shortly. Completes when every connection is closed.
+     */
     public CompletableFuture<Void> beginDrain() {
+        // The listening socket closes first: a connection still in its accept backlog when it closes is
+        // reset, and no client has been told to reconnect yet (keep-alive clients are not connecting).
+        ListeningSocket.stopAccepting(server);
         return guard.beginDrain();
     }
 

@@ -157,13 +157,11 @@ public final class RuntimeServer implements AutoCloseable {
         return state;
     }
 
-    /** How long, once every request is answered, connections get to close before the port closes under them. */
-    private static final Duration CONNECTIONS_GRACE = Duration.ofSeconds(1);
-
     /**
-     * Graceful stop: not ready at once; from now on every response closes its connection and new requests
-     * get 503; every accepted request is answered, at most {@code drainTimeout} in all; idle connections
-     * close; then the port and the engine. Returns as soon as that is done, not at the timeout.
+     * Graceful stop: not ready at once; the port stops accepting connections, every response from now on
+     * closes its connection, requests arriving on open connections get 503; every accepted request is
+     * answered and every connection closes, at most {@code drainTimeout} in all; then the engine closes.
+     * Returns as soon as that is done, not at the timeout.
      * @return true when every accepted request was answered in time
      */
     public boolean drainAndStop(Duration drainTimeout) {
@@ -173,18 +171,11 @@ public final class RuntimeServer implements AutoCloseable {
         boolean drained = false;
         try {
             drained = service.drain(drainTimeout);
-            long left = Math.max(0, Math.min(end - System.nanoTime(), CONNECTIONS_GRACE.toNanos()));
-            connectionsClosed.get(left, TimeUnit.NANOSECONDS);
+            connectionsClosed.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (TimeoutException | ExecutionException e) {
-            log.debug("connections still open at the end of the drain; closing them");
-        }
-        try {
-            http.shutdown(Duration.ofNanos(Math.max(0, end - System.nanoTime())).compareTo(CONNECTIONS_GRACE) < 0
-                    ? Duration.ofMillis(100) : CONNECTIONS_GRACE);
-        } catch (RuntimeException e) {
-            log.warn("shutdown: {}", e.toString());
+            log.info("drain timeout: closing the connections still open");
         }
         close();
         return drained;

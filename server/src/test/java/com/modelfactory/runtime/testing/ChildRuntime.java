@@ -48,6 +48,10 @@ public final class ChildRuntime implements AutoCloseable {
         return new ChildRuntime(p, port, log);
     }
 
+    public int port() {
+        return port;
+    }
+
     public Process process() {
         return process;
     }

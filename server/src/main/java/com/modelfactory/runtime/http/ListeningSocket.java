@@ -1,0 +1,52 @@
+package com.modelfactory.runtime.http;
+
+import io.netty.channel.Channel;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServer;
+import java.lang.reflect.Field;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes a Vert.x HTTP server's listening socket while leaving its connections open. A drain needs
+ * exactly that: clients that would connect again are refused (nothing sent, nothing lost) while
+ * connections already open get their answers; Vert.x's own shutdown closes idle connections at once,
+ * racing with requests already on their way. Vert.x has no public call for it, so this reaches the
+ * server's bound channel by reflection; when that fails, the drain goes on and the port closes at the end.
+ */
+final class ListeningSocket {
+    private static final Logger log = LoggerFactory.getLogger(ListeningSocket.class);
+
+    private ListeningSocket() {
+    }
+
+    /** @return true when the port no longer accepts connections */
+    static boolean stopAccepting(HttpServer server) {
+        try {
+            Object tcp = field(server, "tcpServer");
+            @SuppressWarnings("unchecked")
+            Future<Channel> bound = (Future<Channel>) field(tcp, "bindFuture");
+            if (bound == null || bound.result() == null) {
+                return false;
+            }
+            bound.result().close().syncUninterruptibly();
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("could not close the listening socket early: {}", e.toString());
+            return false;
+        }
+    }
+
+    private static Object field(Object o, String name) throws ReflectiveOperationException {
+        for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(o);
+            } catch (NoSuchFieldException next) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchFieldException(name);
+    }
+}
