@@ -5,7 +5,15 @@
 #   deploy/build-image.sh [options] [DELIVERY_FOLDER]
 #     --variant cpu|gpu        image variant (default cpu)
 #     --tag NAME[:TAG]         image name (default model-runtime:<variant>)
-#     --push REGISTRY          after building, tag as REGISTRY/NAME[:TAG] and push it
+#     --push REGISTRY          after building, tag as REGISTRY/NAME[:TAG], push it and print its digest
+#                              (REGISTRY: host[:port][/namespace], e.g. registry.example.com/factory)
+#     --registry-user USER     log in to the registry as USER before building (default: $REGISTRY_USER)
+#     --password-stdin         read the registry password from stdin (else $REGISTRY_PASSWORD); a password
+#                              is never taken as an argument, logged, or kept in the builder's login store
+#     --insecure-registry      plain HTTP (or unverified TLS) to the registry: podman/buildah --tls-verify=false;
+#                              docker decides in its daemon (loopback registries are allowed by default)
+#     --digest-file FILE       also write the pushed digest (sha256:...) to FILE
+#     --no-build               push the image already built as --tag (with --push), build nothing
 #     --context-only DIR       write the build context to DIR and stop (no builder needed)
 #     --base-image IMAGE       override the variant's base image
 #     --model PATH             bake this model file, folder or archive (instead of one in the delivery folder)
@@ -22,6 +30,11 @@
 #   model/ or model.<ext>    -> baked into /models (MODEL_PATH); ext: onnx pt pth torchscript h5 keras pb
 #                               tflite pmml zip tar tar.gz tgz. Without one, the model comes from the store.
 #   environment.yml, code/, _entry_point.sh -> reported as not applicable (Python-service concepts)
+#
+# Pushing mirrors UAI packdocker's user / password / registry / name:tag:
+#   REGISTRY_USER=ci REGISTRY_PASSWORD=... deploy/build-image.sh --tag factory/tiny-cnn:1 --push registry.example.com DIR
+#   deploy/build-image.sh --registry-user ci --password-stdin --tag factory/tiny-cnn:1 --push registry.example.com DIR <pw
+# Without credentials the builder's own login is used (podman login / docker login beforehand).
 set -euo pipefail
 
 DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,7 +44,11 @@ GPU_BASE=docker.io/nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04
 GPU_TORCH_FLAVOR=cu126
 
 variant=cpu tag="" push="" context_only="" base_image="" model="" builder="" skip_maven=false delivery=""
+registry_user=${REGISTRY_USER:-} password_stdin=false insecure_registry=false digest_file="" no_build=false
 builder_args=()
+# The password only lives in this shell's memory: children (maven, the builder) do not inherit it.
+registry_password=${REGISTRY_PASSWORD:-}
+unset REGISTRY_PASSWORD
 
 die() { echo "build-image: $*" >&2; exit 2; }
 note() { echo "build-image: $*" >&2; }
@@ -47,6 +64,13 @@ while [[ $# -gt 0 ]]; do
     --builder) builder=${2:?--builder needs docker, podman or buildah}; shift 2 ;;
     --builder-arg) builder_args+=("${2:?--builder-arg needs a value}"); shift 2 ;;
     --skip-maven) skip_maven=true; shift ;;
+    --registry-user) registry_user=${2:?--registry-user needs a name}; shift 2 ;;
+    --password-stdin) password_stdin=true; shift ;;
+    --password|--password=*|--registry-password|--registry-password=*)
+      die "$1: a password is never an argument (it would show in the process list); use REGISTRY_PASSWORD or --password-stdin" ;;
+    --insecure-registry) insecure_registry=true; shift ;;
+    --digest-file) digest_file=${2:?--digest-file needs a path}; shift 2 ;;
+    --no-build) no_build=true; shift ;;
     -h|--help) sed -n '2,/^set -e/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) [[ -z "$delivery" ]] || die "only one delivery folder, got '$delivery' and '$1'"; delivery=$1; shift ;;
@@ -60,6 +84,58 @@ case "$variant" in
 esac
 : "${tag:=model-runtime:$variant}"
 [[ -z "$delivery" || -d "$delivery" ]] || die "delivery folder '$delivery' does not exist"
+if [[ -n "$push" && -n "$context_only" ]]; then die "--push and --context-only exclude each other"; fi
+if [[ "$no_build" == true && -z "$push" ]]; then die "--no-build only makes sense with --push"; fi
+if [[ "$password_stdin" == true ]]; then
+  [[ -n "$push" ]] || die "--password-stdin needs --push"
+  IFS= read -r registry_password || [[ -n "$registry_password" ]] || die "--password-stdin: nothing on stdin"
+fi
+if [[ -n "$registry_password" && -z "$registry_user" ]]; then die "a registry password needs a user (REGISTRY_USER or --registry-user)"; fi
+if [[ -n "$registry_user" && -n "$push" && -z "$registry_password" ]]; then
+  die "registry user '$registry_user' without a password: set REGISTRY_PASSWORD or pipe it to --password-stdin"
+fi
+
+# --- builder and registry login (before the long build: bad credentials fail in a second) -----------
+detect_builder() {
+  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then echo docker
+  elif command -v podman >/dev/null 2>&1; then echo podman
+  elif command -v buildah >/dev/null 2>&1; then echo buildah
+  else die "no OCI builder: install docker (with a running daemon), podman or buildah, or use --context-only"
+  fi
+}
+tls_args=()
+registry_host=${push%%/*}
+login_dir=""
+# Runs the builder with the throwaway login store when this script logged in (only login and push see
+# it, so the build still pulls its base image with the user's own logins).
+with_login() {
+  if [[ -z "$login_dir" ]]; then "$@"
+  elif [[ "$builder" == docker ]]; then DOCKER_CONFIG="$login_dir" "$@"
+  else REGISTRY_AUTH_FILE="$login_dir/auth.json" "$@"
+  fi
+}
+registry_login() {
+  # A throwaway login store, removed on exit: the credentials are not left in ~/.docker or auth.json.
+  login_dir=$(mktemp -d "${TMPDIR:-/tmp}/model-runtime-login.XXXXXX")
+  chmod 0700 "$login_dir"
+  note "logging in to $registry_host as $registry_user"
+  # printf is a shell builtin: the password reaches the builder on a pipe, never on a command line.
+  printf '%s' "$registry_password" \
+    | with_login "$builder" login "${tls_args[@]}" --username "$registry_user" --password-stdin "$registry_host" >&2 \
+    || die "login to $registry_host as $registry_user failed"
+  registry_password=""
+}
+cleanup_login() { if [[ -n "$login_dir" ]]; then rm -rf "$login_dir"; fi; }
+if [[ -n "$push" ]]; then
+  [[ -n "$builder" ]] || builder=$(detect_builder)
+  case "$builder" in docker|podman|buildah) ;; *) die "--builder must be docker, podman or buildah" ;; esac
+  if [[ "$insecure_registry" == true && "$builder" != docker ]]; then tls_args=(--tls-verify=false); fi
+  if [[ -n "$registry_user" ]]; then
+    trap cleanup_login EXIT
+    registry_login
+  fi
+fi
+if [[ "$no_build" == true ]]; then skip_maven=true; fi
 
 # --- jars -----------------------------------------------------------------------------------------------
 if [[ "$skip_maven" == false ]]; then
@@ -71,6 +147,38 @@ fi
 server_target=${MODEL_RUNTIME_SERVER_TARGET:-$REPO_DIR/server/target}
 server_jar="$server_target/model-server.jar"
 warmup_jar=${MODEL_RUNTIME_WARMUP_JAR:-$REPO_DIR/deploy/target/model-runtime-deploy.jar}
+# REGISTRY/NAME[:TAG] without its tag (a registry's :port is not a tag).
+repository_of() {
+  if [[ "${1##*/}" == *:* ]]; then echo "${1%:*}"; else echo "$1"; fi
+}
+# Tags and pushes --tag as REGISTRY/NAME[:TAG]; prints REGISTRY/NAME@DIGEST on stdout (its only output there).
+push_image() {
+  local remote="${push%/}/$tag" repository digest="" file
+  repository=$(repository_of "$remote")
+  file=$(mktemp "${TMPDIR:-/tmp}/model-runtime-digest.XXXXXX")
+  note "pushing $remote"
+  case "$builder" in
+    docker)
+      docker tag "$tag" "$remote"
+      with_login docker push "$remote" >&2
+      digest=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$remote" \
+               | sed -n "s#^$repository@##p" | head -n 1) ;;
+    podman|buildah)
+      "$builder" tag "$tag" "$remote"
+      with_login "$builder" push "${tls_args[@]}" --digestfile "$file" "$remote" >&2
+      digest=$(cat "$file") ;;
+  esac
+  rm -f "$file"
+  [[ "$digest" == sha256:* ]] || die "pushed $remote but could not read its digest"
+  if [[ -n "$digest_file" ]]; then printf '%s\n' "$digest" >"$digest_file"; fi
+  note "pushed $remote, digest $digest"
+  echo "$repository@$digest"
+}
+if [[ "$no_build" == true ]]; then
+  push_image
+  exit 0
+fi
+
 [[ -f "$server_jar" && -d "$server_target/lib" ]] \
   || die "$server_jar and $server_target/lib are missing: build them (mvn -B package -DskipTests) or drop --skip-maven"
 [[ -f "$warmup_jar" ]] || die "$warmup_jar is missing: mvn -B package -DskipTests -pl deploy -am"
@@ -82,10 +190,18 @@ if [[ -n "$context_only" ]]; then
   [[ -z "$(ls -A "$ctx")" ]] || die "context folder '$ctx' is not empty"
 else
   ctx=$(mktemp -d "${TMPDIR:-/tmp}/model-runtime-context.XXXXXX")
-  trap 'rm -rf "$ctx"' EXIT
+  trap 'rm -rf "$ctx"; cleanup_login' EXIT
 fi
-mkdir -p "$ctx"/{deps/lib,app/lib,app/bin,tools,delivery/hooks,delivery/config,delivery/system,delivery/model}
+mkdir -p "$ctx"/{deps/lib,app/lib,app/bin,tools,ymir/img-man,delivery/hooks,delivery/config,delivery/system,delivery/model}
 cp "$DEPLOY_DIR/image/Dockerfile" "$ctx/Dockerfile"
+# YMIR executor files; the GPU variant's infer template asks the platform for one GPU.
+cp "$DEPLOY_DIR/image/img-man/"*.yaml "$ctx/ymir/img-man/"
+cp "$DEPLOY_DIR/image/start.sh" "$ctx/ymir/start.sh"
+chmod 0644 "$ctx"/ymir/img-man/*.yaml
+chmod 0755 "$ctx/ymir/start.sh"
+if [[ "$variant" == gpu ]]; then
+  sed -i 's/^gpu_count: 0$/gpu_count: 1/' "$ctx/ymir/img-man/infer-template.yaml"
+fi
 cp "$DEPLOY_DIR/image/entrypoint.sh" "$DEPLOY_DIR/image/healthcheck.sh" "$ctx/app/bin/"
 # The launcher (JVM settings) and the class-data training the image build runs: the server's own scripts.
 cp "$DEPLOY_DIR/../server/bin/model-server" "$DEPLOY_DIR/../server/bin/cds-archive" "$ctx/app/bin/"
@@ -191,13 +307,7 @@ if [[ -n "$context_only" ]]; then
 fi
 
 # --- build ----------------------------------------------------------------------------------------------
-if [[ -z "$builder" ]]; then
-  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then builder=docker
-  elif command -v podman >/dev/null 2>&1; then builder=podman
-  elif command -v buildah >/dev/null 2>&1; then builder=buildah
-  else die "no OCI builder: install docker (with a running daemon), podman or buildah, or use --context-only"
-  fi
-fi
+[[ -n "$builder" ]] || builder=$(detect_builder)
 note "building $tag with $builder from $base_image"
 case "$builder" in
   docker) docker build "${build_args[@]}" "${builder_args[@]}" -t "$tag" "$ctx" ;;
@@ -207,13 +317,5 @@ case "$builder" in
   *) die "--builder must be docker, podman or buildah" ;;
 esac
 
-if [[ -n "$push" ]]; then
-  remote="${push%/}/$tag"
-  note "pushing $remote"
-  case "$builder" in
-    docker) docker tag "$tag" "$remote" && docker push "$remote" ;;
-    podman) podman tag "$tag" "$remote" && podman push "$remote" ;;
-    buildah) buildah tag "$tag" "$remote" && buildah push "$remote" ;;
-  esac
-fi
 note "built $tag"
+if [[ -n "$push" ]]; then push_image; fi

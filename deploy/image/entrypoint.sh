@@ -6,8 +6,12 @@
 #  2. Image defaults (runtime.env from the variant, delivery.env from the delivery folder) fill in
 #     settings the operator did not set; the operator's environment always wins.
 #  3. Started as root (the default, so /etc/hosts is writable), it drops to the unprivileged runtime
-#     user with setpriv; started as that user already (Kubernetes runAsUser), it just goes on.
-#  4. exec java, so the JVM is PID 1 and SIGTERM reaches the runtime, which drains and exits 0.
+#     user with setpriv; started as any other uid already (Kubernetes runAsUser, YMIR's --user), it just
+#     goes on.
+#  4. The command: the image's CMD, /usr/bin/start.sh (the YMIR executor when /in/env.yaml exists, else
+#     the server), unless the container is given one: options (-...) go to the server, `batch ...` runs
+#     `model-server batch ...`, `model-server ...` the launcher, any other command (cat, bash) runs as is.
+#     It is exec'd, so the JVM is PID 1 and SIGTERM reaches the runtime, which drains and exits 0.
 set -euo pipefail
 
 RUNTIME_HOME=${MODEL_RUNTIME_HOME:-/opt/model-runtime}
@@ -73,7 +77,7 @@ append_hosts() {
     if ! grep -qxF "$line" "$HOSTS_FILE"; then
       printf '%s\n' "$line" >>"$HOSTS_FILE"
     fi
-    echo "entrypoint: $HOSTS_FILE += $line"
+    echo "entrypoint: $HOSTS_FILE += $line" >&2   # stderr: stdout belongs to the command (`IMAGE cat FILE`)
   done <<<"$lines"
 }
 
@@ -107,11 +111,13 @@ fi
 # JAVA_OPTS replaces them, as outside the image.
 export MODEL_RUNTIME_JVM_EXTRA="-Dai.djl.offline=${DJL_OFFLINE:-true} -Dorg.bytedeco.javacpp.cachedir=${JAVACPP_CACHE_DIR:-$RUNTIME_HOME/natives/javacpp}"
 
-if [[ $# -gt 0 && "$1" != -* ]]; then
-  cmd=("$@")              # e.g. "bash" for debugging: run it instead of the server
-else
-  cmd=("$RUNTIME_HOME/bin/model-server" "$@")
-fi
+launcher="$RUNTIME_HOME/bin/model-server"
+case "${1:-}" in
+  ""|-*) cmd=("$launcher" "$@") ;;              # no command, or server options: the server
+  batch) cmd=("$launcher" "$@") ;;              # offline inference: model-server batch ...
+  model-server) cmd=("$launcher" "${@:2}") ;;   # the launcher by its name (not on PATH)
+  *) cmd=("$@") ;;                              # any other program (the CMD start.sh, cat, bash) as is
+esac
 
 if [[ "$(id -u)" == 0 && "$RUNTIME_USER" != root ]]; then
   export HOME

@@ -4,7 +4,8 @@
 //  - KServe ServingRuntime / InferenceService with Ajv against the CRDs' openAPIV3Schema from
 //    ../shared/schemas/kserve, rejecting properties the schema does not list (as kubectl
 //    --validate=strict does), except under x-kubernetes-preserve-unknown-fields.
-// Then checks that the objects fit together (ports, probes, grace period vs drain timeout, model path).
+// Then checks that the objects fit together (ports, probes, grace period vs drain timeout, model path,
+// the batch Job's sharding, part files and shared volumes).
 // `node validate.mjs --self-test` also proves that broken manifests are rejected.
 import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
 import { join, dirname, relative, resolve } from "node:path";
@@ -12,8 +13,9 @@ import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
-import { ConfigMap, Secret, Service } from "kubernetes-models/v1";
+import { ConfigMap, PersistentVolumeClaim, Secret, Service } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
+import { Job } from "kubernetes-models/batch/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
@@ -35,7 +37,9 @@ const modelClasses = {
   "v1/ConfigMap": ConfigMap,
   "v1/Secret": Secret,
   "v1/Service": Service,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim,
   "apps/v1/Deployment": Deployment,
+  "batch/v1/Job": Job,
   "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
   "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor,
 };
@@ -141,12 +145,94 @@ const envValue = (container, name, configMaps) => {
   return undefined;
 };
 
+/** The value after `flag` in an argument list (undefined when absent). */
+const argValue = (args, flag) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+/** The pod volume and mount that hold `path`, by the longest mount path that contains it. */
+function mountOf(pod, container, path) {
+  const mounts = (container.volumeMounts ?? [])
+    .filter((m) => path === m.mountPath || path.startsWith(m.mountPath.replace(/\/$/, "") + "/"))
+    .sort((a, b) => b.mountPath.length - a.mountPath.length);
+  if (!mounts.length) return null;
+  const volume = (pod.volumes ?? []).find((v) => v.name === mounts[0].name);
+  return { mount: mounts[0], volume };
+}
+
+/**
+ * The batch Job: an Indexed Job whose pod i runs `batch` on shard i of N, writing its own part file on a
+ * volume every pod shares. What the Job schema cannot say.
+ */
+function checkBatchJob(job, { configMaps, secrets, claims, services }) {
+  const problems = [];
+  const where = `Job ${job.metadata.name}`;
+  const spec = job.spec;
+  const pod = spec.template.spec;
+  const c = pod.containers[0];
+  if (spec.completionMode !== "Indexed") problems.push(`${where}: completionMode is ${spec.completionMode ?? "NonIndexed (the default)"}, not Indexed: pods get no shard index`);
+  const n = spec.completions;
+  if (!Number.isInteger(n) || n < 1) problems.push(`${where}: completions must be a positive count of shards (got ${n})`);
+  const parallelism = spec.parallelism ?? 1;
+  if (parallelism > n) problems.push(`${where}: parallelism ${parallelism} above completions ${n}`);
+  if (!["Never", "OnFailure"].includes(pod.restartPolicy)) problems.push(`${where}: restartPolicy must be Never or OnFailure (got ${pod.restartPolicy ?? "Always"})`);
+  if (spec.backoffLimitPerIndex !== undefined && pod.restartPolicy !== "Never") problems.push(`${where}: backoffLimitPerIndex needs restartPolicy Never`);
+  const args = c.args ?? [];
+  if (args[0] !== "batch") problems.push(`${where}: container args must start with batch (the image's entrypoint runs model-server batch)`);
+  if (c.command) problems.push(`${where}: command replaces the image's entrypoint (HOSTS, defaults, user drop); use args`);
+  const declared = new Set((c.env ?? []).map((e) => e.name));
+  for (const arg of args) {
+    for (const [, name] of String(arg).matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+      if (!declared.has(name)) problems.push(`${where}: args use $(${name}) but the container does not declare it: Kubernetes would pass it literally`);
+    }
+  }
+  const completionsEnv = envValue(c, "JOB_COMPLETIONS", configMaps);
+  if (completionsEnv !== String(n)) problems.push(`${where}: JOB_COMPLETIONS is ${completionsEnv} but completions is ${n}: shards would overlap or be missed`);
+  const output = argValue(args, "--output");
+  const input = argValue(args, "--input");
+  if (!output?.includes("$(JOB_COMPLETION_INDEX)")) problems.push(`${where}: --output ${output} does not name the completion index: pods would write one file`);
+  if (!input) problems.push(`${where}: no --input`);
+  const shared = (path, what, writable) => {
+    const m = mountOf(pod, c, path);
+    if (!m?.volume) return problems.push(`${where}: ${what} ${path} is on no mounted volume`);
+    const claimName = m.volume.persistentVolumeClaim?.claimName;
+    const claim = claims[claimName];
+    if (!claim) return problems.push(`${where}: ${what} ${path} is not on a PersistentVolumeClaim of these manifests (volume ${m.volume.name})`);
+    const modes = claim.spec.accessModes ?? [];
+    const ok = writable ? modes.includes("ReadWriteMany") : modes.some((x) => x === "ReadOnlyMany" || x === "ReadWriteMany");
+    if (!ok) problems.push(`${where}: ${what} claim ${claimName} is ${modes.join(",")}: pods on several nodes need ${writable ? "ReadWriteMany" : "ReadOnlyMany or ReadWriteMany"}`);
+    if (writable && m.mount.readOnly) problems.push(`${where}: ${what} ${path} is mounted read-only`);
+  };
+  if (output) shared(output, "--output", true);
+  if (input) shared(input, "--input", false);
+  const user = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
+  if (user !== 10001) problems.push(`${where}: runs as uid ${user}, not the runtime user 10001`);
+  for (const kind of ["requests", "limits"]) {
+    for (const r of ["cpu", "memory"]) if (!c.resources?.[kind]?.[r]) problems.push(`${where}: no ${kind}.${r}`);
+  }
+  if (!args.includes("--metrics-port") && (c.livenessProbe || c.readinessProbe || c.startupProbe)) problems.push(`${where}: probes on a batch pod that serves no HTTP`);
+  for (const from of c.envFrom ?? []) {
+    if (from.configMapRef && !configMaps[from.configMapRef.name]) problems.push(`${where}: ConfigMap ${from.configMapRef.name} missing`);
+    if (from.secretRef && !secrets.has(from.secretRef.name)) problems.push(`${where}: Secret ${from.secretRef.name} missing`);
+  }
+  const labels = spec.template.metadata?.labels ?? {};
+  for (const svc of services) {
+    if (Object.entries(svc.spec.selector ?? {}).every(([k, v]) => labels[k] === v)) problems.push(`${where}: Service ${svc.metadata.name} selects the batch pods`);
+  }
+  return problems;
+}
+
 /** How the objects fit together: what a schema cannot say. */
 function crossCheck(objects) {
   const problems = [];
   const byKind = (k) => objects.filter((o) => o.obj.kind === k).map((o) => o.obj);
   const configMaps = Object.fromEntries(byKind("ConfigMap").map((c) => [c.metadata.name, c]));
   const secrets = new Set(byKind("Secret").map((s) => s.metadata.name));
+  const claims = Object.fromEntries(byKind("PersistentVolumeClaim").map((c) => [c.metadata.name, c]));
+  for (const job of byKind("Job")) {
+    problems.push(...checkBatchJob(job, { configMaps, secrets, claims, services: byKind("Service") }));
+  }
   for (const d of byKind("Deployment")) {
     const pod = d.spec.template.spec;
     const c = pod.containers[0];
@@ -223,14 +309,26 @@ const mutations = [
   ["ServiceMonitor endpoints not a list", "ServiceMonitor", (o) => { o.spec.endpoints = { port: "http" }; }],
   ["InferenceService minReplicas as text", "InferenceService", (o) => { o.spec.predictor.minReplicas = "one"; }],
   ["label value not a string", "ServingRuntime", (o) => { o.metadata.labels = { tier: { nested: true } }; }],
+  ["Job not Indexed", "Job", (o) => { o.spec.completionMode = "NonIndexed"; }],
+  ["Job completionMode misspelt", "Job", (o) => { o.spec.completionMode = "indexed"; }],
+  ["Job completions as text", "Job", (o) => { o.spec.completions = "four"; }],
+  ["Job parallelism above completions", "Job", (o) => { o.spec.parallelism = o.spec.completions + 1; }],
+  ["JOB_COMPLETIONS not the completions", "Job", (o) => { o.spec.completions += 1; o.spec.parallelism = o.spec.completions; }],
+  ["part file without the completion index", "Job", (o) => { const a = o.spec.template.spec.containers[0].args; a[a.indexOf("--output") + 1] = "/results/part.jsonl"; }],
+  ["args with an undeclared variable", "Job", (o) => { const a = o.spec.template.spec.containers[0].args; a[a.indexOf("--output") + 1] = "/results/part-$(JOB_INDEX).jsonl"; }],
+  ["part files on the container's own disk", "Job", (o) => { const a = o.spec.template.spec.containers[0].args; a[a.indexOf("--output") + 1] = "/var/out/part-$(JOB_COMPLETION_INDEX).jsonl"; }],
+  ["results claim ReadWriteOnce", "PersistentVolumeClaim", (o) => { o.spec.accessModes = ["ReadWriteOnce"]; }, (o) => o.metadata.name.endsWith("-results")],
+  ["Job restartPolicy Always", "Job", (o) => { o.spec.template.spec.restartPolicy = "Always"; }],
+  ["Job as root", "Job", (o) => { o.spec.template.spec.securityContext.runAsUser = 0; }],
+  ["batch pods selected by the Service", "Job", (o) => { o.spec.template.metadata.labels["app.kubernetes.io/name"] = "model-runtime"; }],
 ];
 
 function selfTest(objects, crds) {
   let failed = 0;
-  for (const [what, kind, mutate] of mutations) {
+  for (const [what, kind, mutate, which = () => true] of mutations) {
     if (crds === null && (kind === "ServingRuntime" || kind === "InferenceService")) continue;
     const copy = structuredClone(objects);
-    const target = copy.find((o) => o.obj.kind === kind);
+    const target = copy.find((o) => o.obj.kind === kind && which(o.obj));
     mutate(target.obj);
     const problems = validateAll(copy, crds);
     if (problems.length === 0) {

@@ -118,6 +118,20 @@ class BuildContextTest {
     }
 
     @Test
+    void carriesYmirsFilesWithOneGpuAskedForOnlyByTheGpuVariant() throws Exception {
+        Path cpu = context(sample.toString());
+        assertEquals(Files.readString(Scripts.deployDir().resolve("image/img-man/manifest.yaml")),
+                Files.readString(cpu.resolve("ymir/img-man/manifest.yaml")));
+        assertTrue(Files.readAllLines(cpu.resolve("ymir/img-man/infer-template.yaml")).contains("gpu_count: 0"));
+        assertTrue(Files.isExecutable(cpu.resolve("ymir/start.sh")), "the image's default command");
+        Path gpu = dir.resolve("gpu-ctx");
+        Scripts.Result r = Scripts.run(env, SCRIPT, "--skip-maven", "--variant", "gpu", "--context-only", gpu.toString());
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<String> template = Files.readAllLines(gpu.resolve("ymir/img-man/infer-template.yaml"));
+        assertTrue(template.contains("gpu_count: 1") && !template.contains("gpu_count: 0"), template.toString());
+    }
+
+    @Test
     void rejectsAnUnknownVariantAndAMissingDeliveryFolder() throws Exception {
         Scripts.Result variant = Scripts.run(env, SCRIPT, "--skip-maven", "--variant", "tpu", "--context-only",
                 dir.resolve("a").toString());

@@ -83,6 +83,41 @@ class EntrypointTest {
         assertEquals("/data/other.onnx\n", overridden.stdout());
     }
 
+    /** A stand-in launcher that prints how it was called: "launcher", then one argument per line. */
+    private void fakeLauncher() throws Exception {
+        Path launcher = Files.createDirectories(dir.resolve("home/bin")).resolve("model-server");
+        Files.writeString(launcher, "#!/usr/bin/env bash\necho launcher\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        launcher.toFile().setExecutable(true);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "no command: the server                  | ''                         | launcher",
+        "options go to the server                | --port 6000                | launcher,--port,6000",
+        "batch runs model-server batch           | batch --input /data        | launcher,batch,--input,/data",
+        "the launcher by its name                | model-server batch --resume | launcher,batch,--resume",
+    })
+    void choosesTheLauncherForServerAndBatchCommands(String what, String args, String expected) throws Exception {
+        fakeLauncher();
+        String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
+        Scripts.Result r = Scripts.run(env, ENTRYPOINT, argv);
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(String.join("\n", expected.split(",")) + "\n", r.stdout(), what);
+    }
+
+    @Test
+    void anyOtherCommandRunsAsIsWithOnlyItsOutputOnStdout() throws Exception {
+        // As YMIR inspects images: `docker run IMAGE cat /img-man/manifest.yaml` must print just the file,
+        // even when HOSTS makes the entrypoint talk.
+        fakeLauncher();
+        Path manifest = Files.writeString(dir.resolve("manifest.yaml"), "object_type: 1\n");
+        env.put("HOSTS", "10.0.0.5<->store.factory.local");
+        Scripts.Result r = Scripts.run(env, ENTRYPOINT, "cat", manifest.toString());
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals("object_type: 1\n", r.stdout());
+        assertTrue(r.stderr().contains("store.factory.local"), r.stderr());
+    }
+
     @Test
     void refusesWhenHostsCannotBeWritten() throws Exception {
         env.put("MODEL_RUNTIME_HOSTS_FILE", dir.resolve("missing-dir/hosts").toString());
