@@ -52,6 +52,11 @@ public final class ErrorResponder {
 
     /** Writes the error unless the response is already gone; {@code what} names the request in the log. */
     public void send(HttpServerResponse response, ServingException e, String what) {
+        if (response.ended() || response.closed()) {
+            // answered already, or the client is gone (a failure after a 413, a disconnect): nobody to tell
+            log.debug("{} failed after its response: {}", what, e.getCause() == null ? e : e.getCause());
+            return;
+        }
         String message = e.getMessage();
         if (e.kind() == Kind.INTERNAL) {
             String id = UUID.randomUUID().toString().substring(0, 8);
@@ -60,9 +65,6 @@ public final class ErrorResponder {
             message = message + " (error id " + id + "; the server log has the details)";
         }
         count(e.kind());
-        if (response.ended() || response.closed()) {
-            return;
-        }
         if (e.kind() == Kind.BUSY || e.kind() == Kind.UNAVAILABLE) {
             response.putHeader("Retry-After", "1");
         }

@@ -22,10 +22,26 @@ final class VertxFailures {
                 || t instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
             return new ServingException(Kind.TOO_LARGE, "a form field or the number of form fields is over the limit");
         }
-        if (t instanceof HttpPostRequestDecoder.ErrorDataDecoderException || t instanceof DecodeException) {
+        if (t instanceof HttpPostRequestDecoder.ErrorDataDecoderException || t instanceof DecodeException
+                || (t instanceof IllegalArgumentException && fromFormDecoding(t))) {
             return ServingException.badInput("the form body is malformed");
         }
         return t;
+    }
+
+    /**
+     * Vert.x decodes form bodies (for any route that buffers the body) and reports a bad escape or an
+     * empty field name as a plain IllegalArgumentException; only its origin tells it from a bug of ours.
+     */
+    private static boolean fromFormDecoding(Throwable t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            String c = e.getClassName();
+            if (c.startsWith("io.netty.handler.codec.http.multipart.") || c.startsWith("io.netty.handler.codec.http.QueryStringDecoder")
+                    || (c.equals("io.vertx.core.http.impl.Http1xServerRequest") && e.getMethodName().contains("ecode"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A bare status the router or a handler failed with, e.g. 404 for no route or 413 from the body limit. */
