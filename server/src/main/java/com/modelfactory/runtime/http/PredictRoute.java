@@ -88,7 +88,8 @@ final class PredictRoute {
                     byte[] image = JsonRows.Base64Text.decode(p.getText(), "\"image\"");
                     inputs = image(model, image);
                 } else if (field.equals("instances") && t == JsonToken.START_ARRAY) {
-                    inputs = JsonRows.read(p, model, "\"instances\"");
+                    inputs = JsonRows.read(body, p.currentTokenLocation().getByteOffset(), model, "\"instances\"");
+                    p.skipChildren();
                 } else {
                     p.skipChildren();
                 }
