@@ -13,6 +13,7 @@ import com.modelfactory.runtime.engine.Engine;
 import com.modelfactory.runtime.engine.GpuProbe;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.TensorSpec;
@@ -90,17 +91,9 @@ public final class OnnxEngine implements Engine {
                 throw new ModelLoadException("DEVICE=" + device + " was requested but ONNX Runtime cannot use CUDA here: "
                         + e.getMessage() + " (use DEVICE=auto or cpu to run on the CPU)", e);
             }
-            log.info("no usable CUDA device for ONNX Runtime ({}); running on the CPU", firstLine(e.getMessage()));
+            log.info("no usable CUDA device for ONNX Runtime ({}); running on the CPU", Messages.firstLine(e));
             return "cpu";
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unknown reason";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static Path modelFile(Path p) throws ModelLoadException {

@@ -9,6 +9,7 @@ import com.modelfactory.runtime.engine.InferenceException;
 import com.modelfactory.runtime.engine.InputValidation;
 import com.modelfactory.runtime.engine.InvalidInputException;
 import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
@@ -95,12 +96,13 @@ final class TorchLoadedModel implements LoadedModel {
                 throw e;
             } catch (RuntimeException e) {
                 String m = e.getMessage() == null ? e.toString() : e.getMessage();
-                // TorchScript reports type and shape mismatches of arguments as errors of the call.
+                // TorchScript reports type and shape mismatches of arguments as errors of the call; its
+                // messages start with a traceback header and end with the cause.
                 if (m.contains("Expected") || m.contains("size mismatch") || m.contains("shape")
                         || m.contains("must match the size") || m.contains("dimension")) {
-                    throw new InvalidInputException("the TorchScript model rejected the input: " + firstLine(m));
+                    throw new InvalidInputException("the TorchScript model rejected the input: " + Messages.lastLine(m));
                 }
-                throw new InferenceException("PyTorch failed: " + firstLine(m), e);
+                throw new InferenceException("PyTorch failed: " + Messages.lastLine(m), e);
             } finally {
                 ivalues.forEach(IValue::close);
             }
@@ -225,17 +227,5 @@ final class TorchLoadedModel implements LoadedModel {
         }
         throw new InferenceException("output '" + name + "' is a " + v.getType()
                 + "; only tensors and numbers can be returned", null);
-    }
-
-    private static String firstLine(String s) {
-        String t = s.strip();
-        // TorchScript errors start with a traceback header; the cause is on the last non-empty line.
-        String[] lines = t.split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            if (!lines[i].isBlank()) {
-                return lines[i].strip();
-            }
-        }
-        return t;
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.engine.EngineException;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.ModelFormat;
 import java.io.IOException;
@@ -50,7 +51,7 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
             model.load(file, null, Map.of("mapLocation", "true"));
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
-            throw new ModelLoadException("PyTorch could not load TorchScript " + file + ": " + firstLine(e)
+            throw new ModelLoadException("PyTorch could not load TorchScript " + file + ": " + Messages.firstLine(e)
                     + " (is it a torch.jit.save file? a pickled nn.Module or state_dict needs Python)", e);
         }
         Map<String, Object> details = new LinkedHashMap<>();
@@ -75,7 +76,7 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
             return Engine.getEngine(DJL_ENGINE);
         } catch (EngineException | IllegalArgumentException | UnsatisfiedLinkError e) {
             throw new ModelLoadException("the PyTorch engine (DJL " + DJL_ENGINE + ") could not start: "
-                    + firstLine(e) + "; the runtime runs offline, so libtorch must come from the"
+                    + Messages.firstLine(e) + "; the runtime runs offline, so libtorch must come from the"
                     + " pytorch-native jar or PYTORCH_LIBRARY_PATH", e);
         }
     }
@@ -118,11 +119,5 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
         } catch (IOException e) {
             throw new ModelLoadException("cannot list " + p + ": " + e.getMessage(), e);
         }
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = e.getMessage() == null ? e.toString() : e.getMessage().strip();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

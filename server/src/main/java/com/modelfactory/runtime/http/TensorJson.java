@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Half;
 import com.modelfactory.runtime.engine.InvalidInputException;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class TensorJson {
             expect(inputs != null, "the request has no \"inputs\" array");
             return new InferRequest(id, inputs, outputs);
         } catch (IOException e) {
-            throw new InvalidInputException("malformed JSON: " + firstLine(e.getMessage()));
+            throw new InvalidInputException("malformed JSON: " + Messages.firstLine(e.getMessage()));
         }
     }
 
@@ -348,14 +349,6 @@ public final class TensorJson {
         if (!ok) {
             throw new InvalidInputException(message);
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     /** Where the numbers of a "data" array go, one JSON value at a time. */
