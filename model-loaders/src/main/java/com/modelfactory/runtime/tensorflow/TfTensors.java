@@ -59,7 +59,7 @@ public final class TfTensors {
         DataType type = dataType(tf.dataType());
         RawTensor raw = tf.asRawTensor();
         long[] shape = tf.shape().asArray();
-        long bytes = Tensor.elementCount(shape) * type.byteSize();
+        long bytes = type.byteSize(shape);
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("TF tensor " + Arrays.toString(shape) + " is too large to copy");
         }
@@ -76,6 +76,7 @@ public final class TfTensors {
             case FP32 -> TFloat32.class;
             case FP64 -> TFloat64.class;
             case FP16 -> TFloat16.class;
+            case BF16 -> org.tensorflow.types.TBfloat16.class;
             case INT32 -> TInt32.class;
             case INT64 -> TInt64.class;
             case UINT8 -> TUint8.class;

@@ -49,6 +49,7 @@ final class DjlTensors {
             case FP32 -> ai.djl.ndarray.types.DataType.FLOAT32;
             case FP64 -> ai.djl.ndarray.types.DataType.FLOAT64;
             case FP16 -> ai.djl.ndarray.types.DataType.FLOAT16;
+            case BF16 -> ai.djl.ndarray.types.DataType.BFLOAT16;
             case INT8 -> ai.djl.ndarray.types.DataType.INT8;
             case UINT8 -> ai.djl.ndarray.types.DataType.UINT8;
             case INT16 -> ai.djl.ndarray.types.DataType.INT16;

@@ -126,9 +126,9 @@ final class TorchLoadedModel implements LoadedModel {
                 PtNDArray a = DjlTensors.toDjl(host, t);
                 yield IValue.from(a.getDevice().equals(call.getDevice()) ? a : a.toDevice(call.getDevice(), false));
             }
-            case FLOAT -> IValue.from(t.toDoubles()[0]);
-            case INT -> IValue.from((long) t.toDoubles()[0]);
-            case BOOL -> IValue.from(t.toDoubles()[0] != 0);
+            case FLOAT -> IValue.from(t.getDouble(0));
+            case INT -> IValue.from(t.getLong(0));
+            case BOOL -> IValue.from(t.getDouble(0) != 0);
         };
     }
 
@@ -215,9 +215,7 @@ final class TorchLoadedModel implements LoadedModel {
             return DjlTensors.fromDjl(v.toTensor(call));
         }
         if (v.isDouble()) {
-            Tensor t = Tensor.allocate(com.modelfactory.runtime.engine.DataType.FP64, new long[0]);
-            t.mutableData().putDouble(0, v.toDouble()); // a Python float is a double
-            return t;
+            return Tensor.ofDoubles(new long[0], v.toDouble()); // a Python float is a double
         }
         if (v.isLong()) {
             return Tensor.ofLongs(new long[0], v.toLong());
