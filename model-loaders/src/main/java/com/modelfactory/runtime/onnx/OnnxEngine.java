@@ -17,6 +17,7 @@ import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.engine.TypeTable;
 import com.modelfactory.runtime.engine.ModelFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,14 @@ import org.slf4j.LoggerFactory;
 /** ONNX Runtime behind the engine seam: CUDA execution provider when asked for and usable, else CPU. */
 public final class OnnxEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(OnnxEngine.class);
+    /** ONNX Runtime's Java element types; its string tensors are not served. */
+    static final TypeTable<OnnxJavaType> TYPES = TypeTable.<OnnxJavaType>builder("ONNX Runtime")
+            .map(DataType.FP32, OnnxJavaType.FLOAT).map(DataType.FP64, OnnxJavaType.DOUBLE)
+            .map(DataType.FP16, OnnxJavaType.FLOAT16).map(DataType.BF16, OnnxJavaType.BFLOAT16)
+            .map(DataType.INT8, OnnxJavaType.INT8).map(DataType.UINT8, OnnxJavaType.UINT8)
+            .map(DataType.INT16, OnnxJavaType.INT16).map(DataType.INT32, OnnxJavaType.INT32)
+            .map(DataType.INT64, OnnxJavaType.INT64).map(DataType.BOOL, OnnxJavaType.BOOL)
+            .build();
 
     @Override
     public String name() {
@@ -135,32 +144,6 @@ public final class OnnxEngine implements Engine {
     }
 
     static DataType dataType(OnnxJavaType t) throws OrtException {
-        return switch (t) {
-            case FLOAT -> DataType.FP32;
-            case DOUBLE -> DataType.FP64;
-            case FLOAT16 -> DataType.FP16;
-            case INT8 -> DataType.INT8;
-            case UINT8 -> DataType.UINT8;
-            case INT16 -> DataType.INT16;
-            case INT32 -> DataType.INT32;
-            case INT64 -> DataType.INT64;
-            case BOOL -> DataType.BOOL;
-            default -> throw new OrtException("ONNX element type " + t + " is not supported");
-        };
-    }
-
-    static OnnxJavaType javaType(DataType t) {
-        return switch (t) {
-            case FP32 -> OnnxJavaType.FLOAT;
-            case FP64 -> OnnxJavaType.DOUBLE;
-            case FP16 -> OnnxJavaType.FLOAT16;
-            case INT8 -> OnnxJavaType.INT8;
-            case UINT8 -> OnnxJavaType.UINT8;
-            case INT16 -> OnnxJavaType.INT16;
-            case INT32 -> OnnxJavaType.INT32;
-            case INT64 -> OnnxJavaType.INT64;
-            case BOOL -> OnnxJavaType.BOOL;
-            default -> throw new IllegalArgumentException("datatype " + t + " has no ONNX Runtime equivalent");
-        };
+        return TYPES.dataType(t).orElseThrow(() -> new OrtException("ONNX element type " + t + " is not supported"));
     }
 }

@@ -82,7 +82,7 @@ final class OnnxLoadedModel implements LoadedModel {
                     data = copy;
                 }
                 feeds.put(e.getKey(), OnnxTensor.createTensor(env, data, t.shape(),
-                        OnnxEngine.javaType(t.dataType())));
+                        OnnxEngine.TYPES.forInput(e.getKey(), t.dataType())));
             }
             try (OrtSession.Result result = session.run(feeds)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();

@@ -87,8 +87,8 @@ final class TorchLoadedModel implements LoadedModel {
                 List<TensorSpec> specs = io.signature().inputs();
                 IValue[] args = new IValue[specs.size()];
                 for (int i = 0; i < args.length; i++) {
-                    Tensor t = inputs.get(specs.get(i).name());
-                    args[i] = track(ivalues, argument(call, host, io.kinds().get(i), t));
+                    String name = specs.get(i).name();
+                    args[i] = track(ivalues, argument(call, host, io.kinds().get(i), name, inputs.get(name)));
                 }
                 IValue result = track(ivalues, block.forward(args));
                 return outputs(call, result, ivalues);
@@ -120,10 +120,10 @@ final class TorchLoadedModel implements LoadedModel {
     }
 
     /** Tensors are filled on the host, then moved to the model's device (a no-op on the CPU). */
-    private static IValue argument(PtNDManager call, PtNDManager host, Kind kind, Tensor t) {
+    private static IValue argument(PtNDManager call, PtNDManager host, Kind kind, String name, Tensor t) {
         return switch (kind) {
             case TENSOR -> {
-                PtNDArray a = DjlTensors.toDjl(host, t);
+                PtNDArray a = DjlTensors.toDjl(host, name, t);
                 yield IValue.from(a.getDevice().equals(call.getDevice()) ? a : a.toDevice(call.getDevice(), false));
             }
             case FLOAT -> IValue.from(t.getDouble(0));
