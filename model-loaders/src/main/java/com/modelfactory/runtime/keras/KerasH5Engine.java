@@ -34,10 +34,13 @@ import org.tensorflow.proto.GPUOptions;
  */
 public final class KerasH5Engine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(KerasH5Engine.class);
+    /** Reported as "loader" in details(): what read the file before TensorFlow ran it. */
+    static final String LOADER = "keras-h5 (jhdf)";
 
+    /** The engine that computes: the rebuilt graph runs on TensorFlow ({@link #LOADER} says how it got there). */
     @Override
     public String name() {
-        return "keras-h5";
+        return "tensorflow";
     }
 
     @Override
@@ -81,6 +84,7 @@ public final class KerasH5Engine implements Engine {
             }
             Signature signature = Signature.infer(inputs, outputs);
             Map<String, Object> details = new LinkedHashMap<>();
+            details.put("loader", LOADER);
             details.put("keras_version", dialect.version());
             if (h5.backend() != null) {
                 details.put("keras_backend", h5.backend());

@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.modelfactory.runtime.engine.InferenceException;
-import com.modelfactory.runtime.engine.InputValidation;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Signature;
@@ -70,7 +69,6 @@ final class OnnxLoadedModel implements LoadedModel {
     }
 
     private Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        InputValidation.check(signature, inputs);
         Map<String, OnnxTensor> feeds = new HashMap<>();
         try {
             for (Map.Entry<String, Tensor> e : inputs.entrySet()) {

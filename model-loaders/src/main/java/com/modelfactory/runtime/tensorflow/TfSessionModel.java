@@ -1,7 +1,6 @@
 package com.modelfactory.runtime.tensorflow;
 
 import com.modelfactory.runtime.engine.InferenceException;
-import com.modelfactory.runtime.engine.InputValidation;
 import com.modelfactory.runtime.engine.InvalidInputException;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.Messages;
@@ -118,7 +117,6 @@ public final class TfSessionModel implements LoadedModel {
     }
 
     private Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        InputValidation.check(signature, inputs);
         List<org.tensorflow.Tensor> feeds = new ArrayList<>(inputs.size());
         try {
             Session.Runner runner = session.runner();

@@ -66,6 +66,25 @@ final class TorchLoadedModel implements LoadedModel {
         return details;
     }
 
+    /**
+     * Inputs whose datatype nothing stated take any datatype (FP32 is only what is reported); Python
+     * scalar arguments of forward take one value of any numeric type.
+     */
+    @Override
+    public Map<String, InputValidation.Rule> inputRules() {
+        Map<String, InputValidation.Rule> rules = new HashMap<>();
+        List<TensorSpec> inputs = io.signature().inputs();
+        for (int i = 0; i < inputs.size(); i++) {
+            String name = inputs.get(i).name();
+            if (io.kinds().get(i) != Kind.TENSOR) {
+                rules.put(name, InputValidation.Rule.SCALAR);
+            } else if (io.typeGuessed().contains(name)) {
+                rules.put(name, InputValidation.Rule.ANY_DATATYPE);
+            }
+        }
+        return rules;
+    }
+
     @Override
     public Predictor newPredictor() {
         return new TorchPredictor();
@@ -80,7 +99,6 @@ final class TorchLoadedModel implements LoadedModel {
     private final class TorchPredictor implements Predictor {
         @Override
         public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
-            check(inputs);
             List<IValue> ivalues = new ArrayList<>();
             try (PtNDManager call = (PtNDManager) model.getNDManager().newSubManager();
                  PtNDManager host = (PtNDManager) model.getNDManager().newSubManager(ai.djl.Device.cpu())) {
@@ -133,44 +151,8 @@ final class TorchLoadedModel implements LoadedModel {
     }
 
     /**
-     * Tensor inputs are checked against their specs (where known); scalar arguments accept a
-     * one-element tensor of any numeric type.
-     */
-    private void check(Map<String, Tensor> inputs) {
-        Signature sig = io.signature();
-        List<TensorSpec> tensorSpecs = new ArrayList<>();
-        Map<String, Tensor> tensorInputs = new HashMap<>(inputs);
-        for (int i = 0; i < sig.inputs().size(); i++) {
-            TensorSpec spec = sig.inputs().get(i);
-            if (io.kinds().get(i) == Kind.TENSOR) {
-                // a datatype nothing stated is not enforced (null: InputValidation skips the check)
-                tensorSpecs.add(io.typeGuessed().contains(spec.name()) ? new TensorSpec(spec.name(), null, spec.shape()) : spec);
-                continue;
-            }
-            Tensor t = inputs.get(spec.name());
-            if (t == null) {
-                throw new InvalidInputException("missing input '" + spec.name() + "' (a single "
-                        + io.kinds().get(i).name().toLowerCase() + " value)");
-            }
-            if (t.elementCount() != 1) {
-                throw new InvalidInputException("input '" + spec.name() + "' is a single "
-                        + io.kinds().get(i).name().toLowerCase() + " value but " + t.elementCount() + " were sent");
-            }
-            tensorInputs.remove(spec.name());
-        }
-        for (String name : tensorInputs.keySet()) {
-            if (sig.input(name) == null) {
-                throw new InvalidInputException("unknown input '" + name + "'; the model's inputs are "
-                        + sig.inputs().stream().map(TensorSpec::name).toList());
-            }
-        }
-        InputValidation.check(new Signature(tensorSpecs, sig.outputs(), sig.batched(), sig.maxBatch()), tensorInputs);
-    }
-
-    /**
      * Results by name: a dict by its keys, a tuple or list by position (the signature's output names,
-     * output_i beyond them), a single tensor as the first output. Signature outputs come first, in
-     * signature order; values the signature does not name follow.
+     * output_i beyond them), a single tensor as the first output. The seam picks the signature's outputs.
      */
     private Map<String, Tensor> outputs(PtNDManager call, IValue result, List<IValue> ivalues) {
         List<TensorSpec> specs = io.signature().outputs();
@@ -191,23 +173,7 @@ final class TorchLoadedModel implements LoadedModel {
             String name = specs.isEmpty() ? "output_0" : specs.get(0).name();
             produced.put(name, value(call, result, name));
         }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (TensorSpec s : specs) {
-            Tensor t = produced.remove(s.name());
-            if (t == null) {
-                throw new InferenceException("the model returned " + producedNames(produced, out) + " but not '"
-                        + s.name() + "' named in its signature", null);
-            }
-            out.put(s.name(), t);
-        }
-        out.putAll(produced);
-        return out;
-    }
-
-    private static List<String> producedNames(Map<String, Tensor> left, Map<String, Tensor> taken) {
-        List<String> names = new ArrayList<>(taken.keySet());
-        names.addAll(left.keySet());
-        return names;
+        return produced;
     }
 
     private static Tensor value(PtNDManager call, IValue v, String name) {

@@ -46,6 +46,15 @@ class KerasH5EngineTest {
     }
 
     @Test
+    void oneEngineNameEverywhereAndTheLoaderInItsDetails() throws Exception {
+        assertEquals("tensorflow", new KerasH5Engine().name());
+        try (LoadedModel model = KerasH5FixturesTest.load(fixture("sequential_mlp"))) {
+            assertEquals("tensorflow", model.engine());
+            assertEquals("keras-h5 (jhdf)", model.details().get("loader"));
+        }
+    }
+
+    @Test
     void folderWithTwoWeightsOnlyFilesAsksWhichOne() {
         ModelLoadException e = assertThrows(ModelLoadException.class,
                 () -> KerasH5FixturesTest.load(fixture("weights_and_json")).close());
