@@ -1,12 +1,14 @@
 package com.modelfactory.runtime.engine;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Everything an engine needs to load one model, read once from the runtime's configuration.
  *
- * @param modelPath       the model file or model root folder, already located and format-detected
+ * @param modelPath       what detection chose: the exact model file, or the root folder of a SavedModel or a
+ *                        TF1 checkpoint (engines never search for their file again)
  * @param device          requested device
  * @param intraOpThreads  threads one inference may use inside the engine (0 = engine default)
  * @param interOpThreads  threads for parallel graph branches (0 = engine default)
@@ -31,6 +33,25 @@ public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int
     public LoadOptions withDevice(Device d) {
         return new LoadOptions(modelPath, d, intraOpThreads, interOpThreads, signatureKey, declaredInputs,
                 declaredOutputs, nativeCacheDir);
+    }
+
+    /** {@link #modelPath()} as the model file to load, or a load error saying a file was expected. */
+    public Path modelFile(String what) throws ModelLoadException {
+        if (Files.isRegularFile(modelPath)) {
+            return modelPath;
+        }
+        throw new ModelLoadException(what + " " + modelPath + (Files.isDirectory(modelPath)
+                ? " is a folder; the engine loads the model file detection chose in it (ModelLocator)"
+                : " does not exist"));
+    }
+
+    /** {@link #modelPath()} as the model folder to load, or a load error saying a folder was expected. */
+    public Path modelFolder(String what) throws ModelLoadException {
+        if (Files.isDirectory(modelPath)) {
+            return modelPath;
+        }
+        throw new ModelLoadException(what + " " + modelPath + (Files.exists(modelPath)
+                ? " is not a folder" : " does not exist"));
     }
 
     public LoadOptions withModelPath(Path p) {

@@ -55,7 +55,7 @@ public final class KerasH5Engine implements Engine {
                     + "has no CUDA support (use DEVICE=auto or cpu to run on the CPU)");
         }
         TfNatives.prepare(options.nativeCacheDir());
-        KerasModelFiles files = KerasModelFiles.locate(options.modelPath());
+        KerasModelFiles files = KerasModelFiles.of(options);
         KerasH5File h5 = KerasH5File.read(files.h5());
         JsonObject config = ModelConfigParser.parseJson(architectureJson(files, h5),
                 files.architecture() != null ? "the architecture file " + files.architecture()

@@ -19,7 +19,6 @@ import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.engine.TypeTable;
 import com.modelfactory.runtime.engine.ModelFormat;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +61,7 @@ public final class OnnxEngine implements Engine {
 
     @Override
     public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
-        Path file = modelFile(options.modelPath());
+        Path file = options.modelFile("ONNX model");
         Device device = options.device();
         boolean tryCuda = GpuProbe.shouldTryCuda(device);
         OnnxNatives.prepare(options.nativeCacheDir(), tryCuda);
@@ -103,24 +102,6 @@ public final class OnnxEngine implements Engine {
             log.info("no usable CUDA device for ONNX Runtime ({}); running on the CPU", Messages.firstLine(e));
             return "cpu";
         }
-    }
-
-    private static Path modelFile(Path p) throws ModelLoadException {
-        if (Files.isRegularFile(p)) {
-            return p;
-        }
-        if (Files.isDirectory(p)) {
-            try (var s = Files.list(p)) {
-                List<Path> onnx = s.filter(f -> f.getFileName().toString().endsWith(".onnx")).toList();
-                if (onnx.size() == 1) {
-                    return onnx.get(0);
-                }
-                throw new ModelLoadException("expected one .onnx file in " + p + " but found " + onnx);
-            } catch (java.io.IOException e) {
-                throw new ModelLoadException("cannot list " + p + ": " + e.getMessage(), e);
-            }
-        }
-        throw new ModelLoadException("model path " + p + " does not exist");
     }
 
     static Signature signatureOf(OrtSession session) throws OrtException {

@@ -11,14 +11,11 @@ import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.ModelFormat;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +36,7 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
 
     @Override
     public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
-        Path file = modelFile(options.modelPath());
+        Path file = options.modelFile("TorchScript model");
         DjlSetup.prepare(options);
         Engine engine = engine();
         ai.djl.Device device = device(engine, options.device());
@@ -98,26 +95,5 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
         }
         log.info("no usable GPU for PyTorch ({}); running on the CPU", why);
         return ai.djl.Device.cpu();
-    }
-
-    /** The file itself, or the single TorchScript file in a folder. */
-    static Path modelFile(Path p) throws ModelLoadException {
-        if (Files.isRegularFile(p)) {
-            return p;
-        }
-        if (!Files.isDirectory(p)) {
-            throw new ModelLoadException("model path " + p + " does not exist");
-        }
-        try (Stream<Path> s = Files.list(p)) {
-            List<Path> files = s.filter(f -> f.getFileName().toString().matches(".*\\.(pt|pt1|pth|torchscript|ts)$"))
-                    .sorted().toList();
-            if (files.size() == 1) {
-                return files.get(0);
-            }
-            throw new ModelLoadException("expected one TorchScript file (.pt, .pt1, .pth, .torchscript) in " + p
-                    + " but found " + files.stream().map(f -> f.getFileName().toString()).toList());
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot list " + p + ": " + e.getMessage(), e);
-        }
     }
 }

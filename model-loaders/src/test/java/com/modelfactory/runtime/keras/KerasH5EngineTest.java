@@ -54,11 +54,13 @@ class KerasH5EngineTest {
         }
     }
 
+    /** Which of several H5 files is the model is detection's choice (ModelLocator), not the engine's. */
     @Test
-    void folderWithTwoWeightsOnlyFilesAsksWhichOne() {
+    void aFolderIsRefusedTheEngineLoadsTheFileDetectionChose() {
+        Path dir = fixture("weights_and_json");
         ModelLoadException e = assertThrows(ModelLoadException.class,
-                () -> KerasH5FixturesTest.load(fixture("weights_and_json")).close());
-        assertTrue(e.getMessage().contains("cannot tell which Keras H5 file"), e.getMessage());
+                () -> Engines.load(new KerasH5Engine(), ModelFormat.KERAS_H5, LoadOptions.of(dir)).close());
+        assertTrue(e.getMessage().contains("is a folder") && e.getMessage().contains(dir.toString()), e.getMessage());
     }
 
     @Test

@@ -109,4 +109,12 @@ class OnnxEngineTest {
             assertTrue(e.getMessage().contains("'input'") && e.getMessage().contains("BYTES"), e.getMessage());
         }
     }
+
+    /** Detection chose the file; the engine does not search a folder for one again. */
+    @Test
+    void theEngineLoadsTheFileItIsGivenNotAFolder() throws Exception {
+        Path dir = fixture("onnx/tiny_cnn");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> Engines.load(ModelFormat.ONNX, LoadOptions.of(dir)));
+        assertTrue(e.getMessage().contains("is a folder"), e.getMessage());
+    }
 }
