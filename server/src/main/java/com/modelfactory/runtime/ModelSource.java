@@ -34,7 +34,7 @@ final class ModelSource {
         if (!settings.hasSource()) {
             d.put("source", "bundled default model");
             d.put("format_reason", "the bundled default model is ONNX");
-            return new Located(DefaultModel.extract(), ModelFormat.ONNX, d, Map.of());
+            return new Located(DefaultModel.extract(config.model().nativeCacheDir()), ModelFormat.ONNX, d, Map.of());
         }
         Map<String, Double> facts = new HashMap<>();
         AcquisitionListener listener = new AcquisitionListener() {

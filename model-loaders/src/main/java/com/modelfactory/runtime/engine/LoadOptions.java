@@ -15,15 +15,17 @@ import java.util.List;
  * @param signatureKey    SavedModel signature to serve (null = serving_default)
  * @param declaredInputs  input specs from config, overriding or completing what the file says (may be empty)
  * @param declaredOutputs output names (with optional specs) from config (may be empty)
- * @param nativeCacheDir  folder where engines keep extracted native libraries between starts
+ * @param environment     the machine as the configuration describes it: native cache, visible GPUs, DJL's
+ *                        cache (null = {@link EngineEnvironment#DEFAULT})
  */
 public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int interOpThreads,
                           String signatureKey, List<TensorSpec> declaredInputs, List<TensorSpec> declaredOutputs,
-                          Path nativeCacheDir) {
+                          EngineEnvironment environment) {
 
     public LoadOptions {
         declaredInputs = declaredInputs == null ? List.of() : List.copyOf(declaredInputs);
         declaredOutputs = declaredOutputs == null ? List.of() : List.copyOf(declaredOutputs);
+        environment = environment == null ? EngineEnvironment.DEFAULT : environment;
     }
 
     public static LoadOptions of(Path modelPath) {
@@ -32,7 +34,7 @@ public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int
 
     public LoadOptions withDevice(Device d) {
         return new LoadOptions(modelPath, d, intraOpThreads, interOpThreads, signatureKey, declaredInputs,
-                declaredOutputs, nativeCacheDir);
+                declaredOutputs, environment);
     }
 
     /** {@link #modelPath()} as the model file to load, or a load error saying a file was expected. */
@@ -56,6 +58,6 @@ public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int
 
     public LoadOptions withModelPath(Path p) {
         return new LoadOptions(p, device, intraOpThreads, interOpThreads, signatureKey, declaredInputs,
-                declaredOutputs, nativeCacheDir);
+                declaredOutputs, environment);
     }
 }

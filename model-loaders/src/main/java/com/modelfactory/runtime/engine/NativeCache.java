@@ -20,12 +20,11 @@ public final class NativeCache {
     private NativeCache() {
     }
 
-    /** The default cache root: $MODEL_RUNTIME_NATIVE_DIR, else ~/.cache/model-runtime/natives. */
+    /**
+     * The per-user cache root, ~/.cache/model-runtime/natives: where natives go when the configuration
+     * names no folder (MODEL_RUNTIME_NATIVE_DIR is read by the server's configuration, not here).
+     */
     public static Path defaultRoot() {
-        String env = System.getenv("MODEL_RUNTIME_NATIVE_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
         return Path.of(System.getProperty("user.home"), ".cache", "model-runtime", "natives");
     }
 

@@ -54,7 +54,7 @@ public final class KerasH5Engine implements Engine {
             throw new ModelLoadException("DEVICE=" + options.device() + " was requested but this TensorFlow build "
                     + "has no CUDA support (use DEVICE=auto or cpu to run on the CPU)");
         }
-        TfNatives.prepare(options.nativeCacheDir());
+        TfNatives.prepare(options.environment().nativeRoot());
         KerasModelFiles files = KerasModelFiles.of(options);
         KerasH5File h5 = KerasH5File.read(files.h5());
         JsonObject config = ModelConfigParser.parseJson(architectureJson(files, h5),

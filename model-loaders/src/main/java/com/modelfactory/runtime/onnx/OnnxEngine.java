@@ -10,6 +10,7 @@ import ai.onnxruntime.TensorInfo;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.Engine;
+import com.modelfactory.runtime.engine.EngineEnvironment;
 import com.modelfactory.runtime.engine.GpuProbe;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
@@ -51,7 +52,7 @@ public final class OnnxEngine implements Engine {
 
     @Override
     public void prepareNatives(Device device, Path nativeCacheDir) throws ModelLoadException {
-        OnnxNatives.prepare(nativeCacheDir, device.wantsCuda());
+        OnnxNatives.prepare(new EngineEnvironment(nativeCacheDir, null, null).nativeRoot(), device.wantsCuda());
         try {
             OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "model-runtime");
         } catch (RuntimeException | UnsatisfiedLinkError e) {
@@ -63,8 +64,8 @@ public final class OnnxEngine implements Engine {
     public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
         Path file = options.modelFile("ONNX model");
         Device device = options.device();
-        boolean tryCuda = GpuProbe.shouldTryCuda(device);
-        OnnxNatives.prepare(options.nativeCacheDir(), tryCuda);
+        boolean tryCuda = GpuProbe.shouldTryCuda(device, options.environment());
+        OnnxNatives.prepare(options.environment().nativeRoot(), tryCuda);
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "model-runtime");
         try {
             env.setTelemetry(false);

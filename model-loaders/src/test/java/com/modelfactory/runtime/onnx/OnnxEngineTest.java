@@ -70,7 +70,8 @@ class OnnxEngineTest {
 
     @Test
     void explicitCudaThatCannotBeHonouredFailsAndCorruptFilesFail() throws Exception {
-        if (!com.modelfactory.runtime.engine.GpuProbe.nvidiaGpuVisible()) {
+        var machine = new com.modelfactory.runtime.engine.EngineEnvironment(null, System.getenv("CUDA_VISIBLE_DEVICES"), null);
+        if (!com.modelfactory.runtime.engine.GpuProbe.nvidiaGpuVisible(machine)) {
             ModelLoadException e = assertThrows(ModelLoadException.class, () -> Engines.load(ModelFormat.ONNX,
                     LoadOptions.of(fixture("onnx/tiny_cnn/model.onnx")).withDevice(Device.parse("cuda"))));
             assertTrue(e.getMessage().contains("cuda"), e.getMessage());

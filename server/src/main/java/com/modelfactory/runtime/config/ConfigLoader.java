@@ -2,6 +2,7 @@ package com.modelfactory.runtime.config;
 
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.NativeCache;
 import com.modelfactory.runtime.engine.TensorSpec;
 import java.io.IOException;
 import java.io.Reader;
@@ -146,7 +147,8 @@ public final class ConfigLoader {
                 v.device("device"), v.string("signature"),
                 v.specs("inputs"), v.specs("outputs"), v.path("labels"),
                 v.intAtLeast("intra_op_threads", 0), v.intAtLeast("inter_op_threads", 0),
-                v.path("native_cache_dir"), configFile);
+                v.path("native_cache_dir") != null ? v.path("native_cache_dir") : NativeCache.defaultRoot(), configFile,
+                v.string("cuda_visible_devices"), v.path("djl_cache_dir"));
         var store = new RuntimeConfig.StoreSettings(
                 v.string("xquery_addr"), v.string("model_id"), v.string("model_version"), v.string("guid"),
                 v.string("model_url_template"), v.stringMap("store_headers"), v.path("model_dir"),

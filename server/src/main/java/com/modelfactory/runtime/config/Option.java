@@ -33,6 +33,10 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("model", "inter_op_threads", "INTER_OP_THREADS", "0", "threads for parallel graph branches (0 = engine default)"),
             of("model", "native_cache_dir", "MODEL_RUNTIME_NATIVE_DIR", null,
                     "where engine native libraries are extracted once (default ~/.cache/model-runtime/natives)"),
+            of("model", "cuda_visible_devices", "CUDA_VISIBLE_DEVICES", null,
+                    "the GPUs CUDA may use (as CUDA reads it); -1 hides them all, so device auto does not try CUDA"),
+            of("model", "djl_cache_dir", "DJL_CACHE_DIR", null,
+                    "where DJL unpacks libtorch (default <native_cache_dir>/djl)"),
             // model store
             of("store", "xquery_addr", "XQUERY_ADDR", null, "model store base URL"),
             of("store", "model_id", "MODEL_ID", null, "model id sent to the model store"),
