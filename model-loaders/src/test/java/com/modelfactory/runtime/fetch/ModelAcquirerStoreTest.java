@@ -62,7 +62,7 @@ class ModelAcquirerStoreTest {
     @BeforeAll
     static void warmUp(@TempDir Path dir) throws Exception {
         try (LoopbackStore s = new LoopbackStore(ok(TinyOnnx.identity()))) {
-            new ModelAcquirer().acquire(AcquisitionSettings.builder().modelPath(s.base() + "/warm-up.onnx")
+            new ModelAcquirer().acquire(TestSettings.builder().modelPath(s.base() + "/warm-up.onnx")
                     .modelDir(dir).build());
         }
     }
@@ -74,7 +74,7 @@ class ModelAcquirerStoreTest {
     }
 
     private AcquisitionSettings.Builder store(LoopbackStore s) {
-        return AcquisitionSettings.builder()
+        return TestSettings.builder()
                 .storeAddress(s.base())
                 .modelId("m-1")
                 .modelVersion("7")
@@ -316,7 +316,7 @@ class ModelAcquirerStoreTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        AcquisitionSettings settings = AcquisitionSettings.builder().storeAddress("http://127.0.0.1:" + port)
+        AcquisitionSettings settings = TestSettings.builder().storeAddress("http://127.0.0.1:" + port)
                 .modelId("m").modelVersion("1").guid(GUID).modelDir(modelDir).retries(1)
                 .initialBackoff(Duration.ofMillis(1)).connectTimeout(Duration.ofMillis(300)).build();
         DownloadFailedException e = assertThrows(DownloadFailedException.class,

@@ -151,7 +151,8 @@ public final class ConfigLoader {
                 v.string("cuda_visible_devices"), v.path("djl_cache_dir"));
         var store = new RuntimeConfig.StoreSettings(
                 v.string("xquery_addr"), v.string("model_id"), v.string("model_version"), v.string("guid"),
-                v.string("model_url_template"), v.stringMap("store_headers"), v.path("model_dir"),
+                v.string("model_url_template"), v.stringMap("store_headers"),
+                v.path("model_dir") != null ? v.path("model_dir") : defaultModelDir(),
                 v.string("model_sha256"), v.string("model_version_dir"), v.string("model_file"),
                 v.intAtLeast("download_connect_timeout_ms", 1), v.intAtLeast("download_read_timeout_ms", 1),
                 v.intAtLeast("download_retries", 0), v.longAtLeast("download_retry_backoff_ms", 0),
@@ -167,6 +168,15 @@ public final class ConfigLoader {
                 v.oneOf("color", "auto", "rgb", "bgr", "grayscale"), v.intAtLeast("width", 0),
                 v.intAtLeast("height", 0), v.optionalFloat("scale"), v.floats("mean"), v.floats("std"));
         return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings));
+    }
+
+    /** MODEL_DIR unset: {@code /models} when it exists and is writable (the image), else a per-user cache folder. */
+    static Path defaultModelDir() {
+        Path image = Path.of("/models");
+        if (Files.isDirectory(image) && Files.isWritable(image)) {
+            return image;
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "model-runtime", "models");
     }
 
     /** Typed access to merged raw values; every error names the setting and how to set it. */
