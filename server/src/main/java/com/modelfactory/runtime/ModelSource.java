@@ -73,7 +73,8 @@ final class ModelSource {
                 .retries(s.retries()).initialBackoff(Duration.ofMillis(s.retryBackoffMs()))
                 .maxBackoff(Duration.ofMillis(s.retryMaxBackoffMs()))
                 .maxArchiveEntries((int) Math.min(Integer.MAX_VALUE, s.maxArchiveEntries()))
-                .maxUnpackedBytes(s.maxUnpackedBytes()).progressInterval(Duration.ofMillis(s.progressIntervalMs()))
+                .maxUnpackedBytes(s.maxUnpackedBytes()).maxCompressionRatio(s.maxCompressionRatio())
+                .progressInterval(Duration.ofMillis(s.progressIntervalMs()))
                 .build();
     }
 }

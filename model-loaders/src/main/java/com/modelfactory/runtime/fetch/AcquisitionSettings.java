@@ -40,7 +40,10 @@ import java.util.Map;
  *                          with jitter
  * @param maxBackoff        {@code DOWNLOAD_RETRY_MAX_BACKOFF_MS}: the longest wait between attempts
  * @param maxArchiveEntries {@code MAX_ARCHIVE_ENTRIES}: refuse archives with more entries
- * @param maxUnpackedBytes  {@code MAX_UNPACKED_BYTES}: refuse archives unpacking to more bytes
+ * @param maxUnpackedBytes  {@code MAX_UNPACKED_BYTES}: refuse archives unpacking to more bytes (lowered to what
+ *                          fits on MODEL_DIR's disk when that is less)
+ * @param maxCompressionRatio {@code MAX_COMPRESSION_RATIO}: refuse archives, and entries, inflating more than
+ *                          this many times their compressed size (checked past a few MB)
  * @param progressInterval  {@code DOWNLOAD_PROGRESS_INTERVAL_MS}: how often download progress is logged
  */
 public record AcquisitionSettings(
@@ -63,6 +66,7 @@ public record AcquisitionSettings(
         Duration maxBackoff,
         int maxArchiveEntries,
         long maxUnpackedBytes,
+        int maxCompressionRatio,
         Duration progressInterval) {
 
     public AcquisitionSettings {
@@ -87,6 +91,7 @@ public record AcquisitionSettings(
         positive(maxBackoff, "maxBackoff (DOWNLOAD_RETRY_MAX_BACKOFF_MS)");
         atLeast(maxArchiveEntries, 1, "maxArchiveEntries (MAX_ARCHIVE_ENTRIES)");
         atLeast(maxUnpackedBytes, 1, "maxUnpackedBytes (MAX_UNPACKED_BYTES)");
+        atLeast(maxCompressionRatio, 1, "maxCompressionRatio (MAX_COMPRESSION_RATIO)");
         positive(progressInterval, "progressInterval (DOWNLOAD_PROGRESS_INTERVAL_MS)");
         if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("MODEL_SHA256 must be 64 hex digits, got " + sha256.length() + " characters");
@@ -138,6 +143,7 @@ public record AcquisitionSettings(
                 + ", readTimeout=" + readTimeout + ", retries=" + retries
                 + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff
                 + ", maxArchiveEntries=" + maxArchiveEntries + ", maxUnpackedBytes=" + maxUnpackedBytes
+                + ", maxCompressionRatio=" + maxCompressionRatio
                 + ", progressInterval=" + progressInterval + "]";
     }
 
@@ -166,6 +172,7 @@ public record AcquisitionSettings(
         private Duration maxBackoff;
         private int maxArchiveEntries;
         private long maxUnpackedBytes;
+        private int maxCompressionRatio;
         private Duration progressInterval;
 
         public Builder modelPath(String v) { modelPath = v; return this; }
@@ -187,12 +194,14 @@ public record AcquisitionSettings(
         public Builder maxBackoff(Duration v) { maxBackoff = v; return this; }
         public Builder maxArchiveEntries(int v) { maxArchiveEntries = v; return this; }
         public Builder maxUnpackedBytes(long v) { maxUnpackedBytes = v; return this; }
+        public Builder maxCompressionRatio(int v) { maxCompressionRatio = v; return this; }
         public Builder progressInterval(Duration v) { progressInterval = v; return this; }
 
         public AcquisitionSettings build() {
             return new AcquisitionSettings(modelPath, storeAddress, modelId, modelVersion, guid, urlTemplate, headers,
                     modelDir, sha256, formatOverride, versionDir, modelFileName, connectTimeout, readTimeout,
-                    retries, initialBackoff, maxBackoff, maxArchiveEntries, maxUnpackedBytes, progressInterval);
+                    retries, initialBackoff, maxBackoff, maxArchiveEntries, maxUnpackedBytes, maxCompressionRatio,
+                    progressInterval);
         }
     }
 }

@@ -132,8 +132,10 @@ public final class ModelAcquirer {
                 d.format().id(), d.modelPath(), d.reason());
     }
 
-    private static ArchiveUnpacker unpacker(AcquisitionSettings s) {
-        return new ArchiveUnpacker(new ArchiveUnpacker.Limits(s.maxArchiveEntries(), s.maxUnpackedBytes()));
+    /** Made when unpacking begins, so the size limit fits the disk space left after the download. */
+    private static ArchiveUnpacker unpacker(AcquisitionSettings s) throws IOException {
+        return new ArchiveUnpacker(new ArchiveUnpacker.Limits(s.maxArchiveEntries(), s.maxUnpackedBytes(),
+                s.maxCompressionRatio()).fittingDisk(s.modelDir()));
     }
 
     private static Properties marker(String source, String sha256, long bytes, ArchiveUnpacker.Result r) {

@@ -25,6 +25,7 @@ final class TestSettings {
                 .maxBackoff(Duration.ofSeconds(30))
                 .maxArchiveEntries(100_000)
                 .maxUnpackedBytes(32L << 30)
+                .maxCompressionRatio(200)
                 .progressInterval(Duration.ofSeconds(5));
     }
 

@@ -158,7 +158,7 @@ public final class ConfigLoader {
                 v.intAtLeast("download_retries", 0), v.longAtLeast("download_retry_backoff_ms", 0),
                 v.longAtLeast("download_retry_max_backoff_ms", 1), v.longAtLeast("download_progress_interval_ms", 1),
                 v.intAtLeast("max_archive_entries", 1),
-                v.longAtLeast("max_unpacked_bytes", 1));
+                v.longAtLeast("max_unpacked_bytes", 1), v.intAtLeast("max_compression_ratio", 1));
         var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"),
                 v.longAtLeast("max_body_bytes", 1), v.longAtLeast("drain_timeout_ms", 0));
         var batching = new RuntimeConfig.BatchingSettings(v.intAtLeast("max_batch_size", 0),

@@ -26,7 +26,7 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
                                 String urlTemplate, Map<String, String> headers, Path modelDir, String sha256,
                                 String versionDir, String modelFile, int connectTimeoutMs, int readTimeoutMs,
                                 int retries, long retryBackoffMs, long retryMaxBackoffMs, long progressIntervalMs,
-                                long maxArchiveEntries, long maxUnpackedBytes) {
+                                long maxArchiveEntries, long maxUnpackedBytes, int maxCompressionRatio) {
 
         public boolean configured() {
             return xqueryAddr != null && !xqueryAddr.isBlank();
