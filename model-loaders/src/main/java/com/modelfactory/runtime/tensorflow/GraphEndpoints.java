@@ -201,13 +201,10 @@ final class GraphEndpoints {
 
     /** "op:0" or "op" (meaning output 0) to the graph tensor, failing with a clear message. */
     static Output<?> tensor(Graph graph, String name, String role) throws ModelLoadException {
-        String opName = name;
-        int index = 0;
-        int colon = name.lastIndexOf(':');
-        if (colon > 0 && name.substring(colon + 1).matches("\\d+")) {
-            opName = name.substring(0, colon);
-            index = Integer.parseInt(name.substring(colon + 1));
-        }
+        String full = TensorNames.withIndex(name);
+        int colon = full.lastIndexOf(':');
+        String opName = full.substring(0, colon);
+        int index = Integer.parseInt(full.substring(colon + 1));
         GraphOperation op = graph.operation(opName);
         if (op == null) {
             throw new ModelLoadException(role + " '" + name + "' is not a tensor of the graph"
