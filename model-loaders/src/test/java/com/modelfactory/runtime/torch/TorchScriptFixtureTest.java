@@ -85,6 +85,20 @@ class TorchScriptFixtureTest {
         }
     }
 
+    /** Without a sidecar nothing states the datatype, so any may come: PyTorch refuses what it cannot take. */
+    @Test
+    void bytesForAnInputOfUnstatedDatatypeAreRefusedNamingIt(@TempDir Path tmp) throws Exception {
+        Path file = Files.copy(fixture("torchscript/tiny_cnn_traced/model.pt"), tmp.resolve("model.pt"));
+        try (LoadedModel m = Engines.load(new TorchScriptEngine(), ModelFormat.TORCHSCRIPT,
+                LoadOptions.of(file).withDevice(Device.CPU)); Predictor p = m.newPredictor()) {
+            String input = m.signature().inputs().get(0).name();
+            Tensor strings = Tensor.ofBytes(new long[] {1}, List.of(new byte[] {'x'}));
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> p.predict(Map.of(input, strings)));
+            assertTrue(e.getMessage().contains("'" + input + "'") && e.getMessage().contains("BYTES")
+                    && e.getMessage().contains("PyTorch"), e.getMessage());
+        }
+    }
+
     @Test
     void aFileThatIsNotTorchScriptFailsWithAMessage(@TempDir Path tmp) throws Exception {
         Path bogus = Files.write(tmp.resolve("model.pt"), new byte[] {(byte) 0x80, 0x02, (byte) 78, (byte) 46});
