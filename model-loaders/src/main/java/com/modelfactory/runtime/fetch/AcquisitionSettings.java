@@ -167,12 +167,12 @@ public record AcquisitionSettings(
         private String modelFileName;
         private Duration connectTimeout;
         private Duration readTimeout;
-        private int retries = -1;
+        private Integer retries;
         private Duration initialBackoff;
         private Duration maxBackoff;
-        private int maxArchiveEntries;
-        private long maxUnpackedBytes;
-        private int maxCompressionRatio;
+        private Integer maxArchiveEntries;
+        private Long maxUnpackedBytes;
+        private Integer maxCompressionRatio;
         private Duration progressInterval;
 
         public Builder modelPath(String v) { modelPath = v; return this; }
@@ -200,8 +200,10 @@ public record AcquisitionSettings(
         public AcquisitionSettings build() {
             return new AcquisitionSettings(modelPath, storeAddress, modelId, modelVersion, guid, urlTemplate, headers,
                     modelDir, sha256, formatOverride, versionDir, modelFileName, connectTimeout, readTimeout,
-                    retries, initialBackoff, maxBackoff, maxArchiveEntries, maxUnpackedBytes, maxCompressionRatio,
-                    progressInterval);
+                    required(retries, "retries (DOWNLOAD_RETRIES)"), initialBackoff, maxBackoff,
+                    required(maxArchiveEntries, "maxArchiveEntries (MAX_ARCHIVE_ENTRIES)"),
+                    required(maxUnpackedBytes, "maxUnpackedBytes (MAX_UNPACKED_BYTES)"),
+                    required(maxCompressionRatio, "maxCompressionRatio (MAX_COMPRESSION_RATIO)"), progressInterval);
         }
     }
 }

@@ -37,7 +37,7 @@ class AcquisitionSettingsTest {
         assertTrue(timeout.getMessage().contains("DOWNLOAD_READ_TIMEOUT_MS"), timeout.getMessage());
         IllegalArgumentException retries = assertThrows(IllegalArgumentException.class, () -> AcquisitionSettings.builder()
                 .urlTemplate("{XQUERY_ADDR}").modelDir(Path.of("/models")).build());
-        assertTrue(retries.getMessage().contains("DOWNLOAD_"), retries.getMessage());
+        assertEquals("retries (DOWNLOAD_RETRIES) is not set", retries.getMessage());
     }
 
     @Test
