@@ -12,20 +12,20 @@ public final class GpuProbe {
     private GpuProbe() {
     }
 
-    public static boolean nvidiaGpuVisible() {
-        String visible = System.getenv("CUDA_VISIBLE_DEVICES");
-        if (visible != null && (visible.isBlank() || visible.trim().equals("-1"))) {
+    /** A GPU driver is present and {@code CUDA_VISIBLE_DEVICES} (from the configuration) does not hide every GPU. */
+    public static boolean nvidiaGpuVisible(EngineEnvironment environment) {
+        if (environment.gpusHidden()) {
             return false;
         }
         return Files.exists(Path.of("/proc/driver/nvidia/version")) || Files.exists(Path.of("/dev/nvidia0"));
     }
 
     /** Whether an engine should try CUDA for this device request. */
-    public static boolean shouldTryCuda(Device device) {
+    public static boolean shouldTryCuda(Device device, EngineEnvironment environment) {
         return switch (device.kind()) {
             case CPU -> false;
             case CUDA -> true;
-            case AUTO -> nvidiaGpuVisible();
+            case AUTO -> nvidiaGpuVisible(environment);
         };
     }
 }

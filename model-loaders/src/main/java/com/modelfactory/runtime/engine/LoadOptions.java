@@ -1,27 +1,31 @@
 package com.modelfactory.runtime.engine;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Everything an engine needs to load one model, read once from the runtime's configuration.
  *
- * @param modelPath       the model file or model root folder, already located and format-detected
+ * @param modelPath       what detection chose: the exact model file, or the root folder of a SavedModel or a
+ *                        TF1 checkpoint (engines never search for their file again)
  * @param device          requested device
  * @param intraOpThreads  threads one inference may use inside the engine (0 = engine default)
  * @param interOpThreads  threads for parallel graph branches (0 = engine default)
  * @param signatureKey    SavedModel signature to serve (null = serving_default)
  * @param declaredInputs  input specs from config, overriding or completing what the file says (may be empty)
  * @param declaredOutputs output names (with optional specs) from config (may be empty)
- * @param nativeCacheDir  folder where engines keep extracted native libraries between starts
+ * @param environment     the machine as the configuration describes it: native cache, visible GPUs, DJL's
+ *                        cache (null = {@link EngineEnvironment#DEFAULT})
  */
 public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int interOpThreads,
                           String signatureKey, List<TensorSpec> declaredInputs, List<TensorSpec> declaredOutputs,
-                          Path nativeCacheDir) {
+                          EngineEnvironment environment) {
 
     public LoadOptions {
         declaredInputs = declaredInputs == null ? List.of() : List.copyOf(declaredInputs);
         declaredOutputs = declaredOutputs == null ? List.of() : List.copyOf(declaredOutputs);
+        environment = environment == null ? EngineEnvironment.DEFAULT : environment;
     }
 
     public static LoadOptions of(Path modelPath) {
@@ -30,11 +34,30 @@ public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int
 
     public LoadOptions withDevice(Device d) {
         return new LoadOptions(modelPath, d, intraOpThreads, interOpThreads, signatureKey, declaredInputs,
-                declaredOutputs, nativeCacheDir);
+                declaredOutputs, environment);
+    }
+
+    /** {@link #modelPath()} as the model file to load, or a load error saying a file was expected. */
+    public Path modelFile(String what) throws ModelLoadException {
+        if (Files.isRegularFile(modelPath)) {
+            return modelPath;
+        }
+        throw new ModelLoadException(what + " " + modelPath + (Files.isDirectory(modelPath)
+                ? " is a folder; the engine loads the model file detection chose in it (ModelLocator)"
+                : " does not exist"));
+    }
+
+    /** {@link #modelPath()} as the model folder to load, or a load error saying a folder was expected. */
+    public Path modelFolder(String what) throws ModelLoadException {
+        if (Files.isDirectory(modelPath)) {
+            return modelPath;
+        }
+        throw new ModelLoadException(what + " " + modelPath + (Files.exists(modelPath)
+                ? " is not a folder" : " does not exist"));
     }
 
     public LoadOptions withModelPath(Path p) {
         return new LoadOptions(p, device, intraOpThreads, interOpThreads, signatureKey, declaredInputs,
-                declaredOutputs, nativeCacheDir);
+                declaredOutputs, environment);
     }
 }

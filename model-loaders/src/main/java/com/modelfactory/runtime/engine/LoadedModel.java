@@ -2,19 +2,35 @@ package com.modelfactory.runtime.engine;
 
 import java.util.Map;
 
-/** A model loaded into an engine: its signature, what to report about it, and predictors to run it. */
+/**
+ * A model loaded into an engine: its signature, what to report about it, and predictors to run it.
+ * What {@link Engines#load} returns is the seam's wrapper around the engine's own model: it checks
+ * every batch against the signature, returns the signature's outputs in order and reports one engine
+ * name, so engines implement none of that themselves.
+ */
 public interface LoadedModel extends AutoCloseable {
 
     Signature signature();
 
-    /** The engine's name ("onnxruntime", "pytorch", "tensorflow"). */
+    /**
+     * The runtime engine that computes ("onnxruntime", "pytorch", "tensorflow"): the {@link Engine#name()}
+     * of the engine that loaded it, whatever format it came from (a Keras H5 model runs on "tensorflow").
+     */
     String engine();
 
     /** The device the model actually runs on ("cpu", "cuda:0"). */
     String device();
 
-    /** Engine-specific facts for GET /model (versions, all SavedModel signatures, ...). */
+    /** Engine-specific facts for GET /model (versions, all SavedModel signatures, the loader, ...). */
     default Map<String, Object> details() {
+        return Map.of();
+    }
+
+    /**
+     * How each input is checked ({@link InputValidation}); inputs not named are checked exactly. Engines
+     * whose signature is partly a default (TorchScript states no datatypes, takes Python scalars) relax it.
+     */
+    default Map<String, InputValidation.Rule> inputRules() {
         return Map.of();
     }
 

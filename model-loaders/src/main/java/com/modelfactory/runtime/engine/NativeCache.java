@@ -20,12 +20,11 @@ public final class NativeCache {
     private NativeCache() {
     }
 
-    /** The default cache root: $MODEL_RUNTIME_NATIVE_DIR, else ~/.cache/model-runtime/natives. */
+    /**
+     * The per-user cache root, ~/.cache/model-runtime/natives: where natives go when the configuration
+     * names no folder (MODEL_RUNTIME_NATIVE_DIR is read by the server's configuration, not here).
+     */
     public static Path defaultRoot() {
-        String env = System.getenv("MODEL_RUNTIME_NATIVE_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
         return Path.of(System.getProperty("user.home"), ".cache", "model-runtime", "natives");
     }
 
@@ -41,31 +40,8 @@ public final class NativeCache {
             }
             Files.createDirectories(root);
             Path staging = Files.createTempDirectory(root, key + ".tmp");
-            // Readable by every user: the image extracts as root at build time and runs unprivileged.
             try {
-                Files.setPosixFilePermissions(staging, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            try {
-                // Keep what an earlier start already extracted (e.g. the CPU set before a CUDA provider).
-                if (Files.isDirectory(target)) {
-                    try (Stream<Path> old = Files.list(target)) {
-                        for (Path p : old.toList()) {
-                            Files.copy(p, staging.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-                for (String f : files) {
-                    if (Files.exists(staging.resolve(f))) {
-                        continue;
-                    }
-                    try (InputStream in = loader.getResourceAsStream(resourceDir + "/" + f)) {
-                        if (in != null) {
-                            Files.copy(in, staging.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
+                fill(staging, target, loader, resourceDir, files);
                 deleteRecursively(target);
                 try {
                     Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
@@ -78,6 +54,37 @@ public final class NativeCache {
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract native libraries to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The staging folder gets what an earlier start already extracted into {@code target} (e.g. the CPU
+     * set before a CUDA provider) and the resources still missing.
+     */
+    private static void fill(Path staging, Path target, ClassLoader loader, String resourceDir, List<String> files)
+            throws IOException {
+        // Readable by every user: the image extracts as root at build time and runs unprivileged.
+        try {
+            Files.setPosixFilePermissions(staging, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+        if (Files.isDirectory(target)) {
+            try (Stream<Path> old = Files.list(target)) {
+                for (Path p : old.toList()) {
+                    Files.copy(p, staging.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        for (String f : files) {
+            if (Files.exists(staging.resolve(f))) {
+                continue;
+            }
+            try (InputStream in = loader.getResourceAsStream(resourceDir + "/" + f)) {
+                if (in != null) {
+                    Files.copy(in, staging.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 

@@ -11,6 +11,8 @@ public interface Predictor extends AutoCloseable {
     /**
      * Runs one batch. Inputs are keyed by the signature's input names; the result holds every output
      * of the signature in signature order. Native memory allocated for the call is freed before it returns.
+     * The predictors of {@link Engines#load}'s models check the inputs and order the outputs; an engine's
+     * own predictor may take inputs that fit its signature as given.
      *
      * @throws InvalidInputException when the tensors do not fit the model (wrong name, type or shape)
      * @throws InferenceException    when the engine fails on valid-looking input

@@ -3,8 +3,10 @@ package com.modelfactory.runtime.fetch;
 import java.time.Duration;
 
 /**
- * Hooks for metrics (the server implements them with Micrometer; this module stays free of it). All
- * methods are called on the acquiring thread, sources and URLs always redacted.
+ * Hooks for metrics and GET /model (the server implements them; this module stays free of metrics
+ * libraries). All methods are called on the acquiring thread, in order, with URLs and reasons redacted:
+ * no GUID or store header value reaches them. A download is reported as started, then progress while its
+ * body arrives, then completed, or retried and started again, or failed.
  */
 public interface AcquisitionListener {
     AcquisitionListener NONE = new AcquisitionListener() {
@@ -14,8 +16,8 @@ public interface AcquisitionListener {
     default void downloadStarted(String redactedUrl, int attempt, long expectedBytes) {
     }
 
-    /** Called at most every progress interval while bytes arrive. */
-    default void downloadProgress(long bytes, long expectedBytes) {
+    /** While the body arrives, at most once per progress interval (DOWNLOAD_PROGRESS_INTERVAL_MS). */
+    default void downloadProgress(DownloadProgress progress) {
     }
 
     /** An attempt failed and another follows after {@code backoff}. */

@@ -1,48 +1,69 @@
 package com.modelfactory.runtime.fetch;
 
-import com.modelfactory.runtime.format.FormatDetector;
 import com.modelfactory.runtime.engine.ModelFormat;
+import com.modelfactory.runtime.format.FormatDetector;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.compress.utils.InputStreamStatistics;
 
 /**
  * Unpacks zip, tar, tar.gz/tgz and tar.bz2 (by content, not by name) with Apache Commons Compress, or
  * takes a bare model file as it is. Every entry name is checked before anything is written: absolute paths,
- * {@code ..} segments and links pointing outside the target are refused, and so are archives with more
- * entries or more unpacked bytes than the limits (counted on the bytes actually written, not on what the
- * headers claim). Links inside the archive are materialised as copies, so no symbolic link is ever created
- * that a later entry could write through. The caller unpacks into a fresh temporary folder and deletes it
- * on failure: a refused archive leaves nothing behind.
+ * {@code ..} segments and links pointing outside the target are refused. Bombs are refused while they are
+ * unpacked, as soon as a limit is crossed ({@link UnpackBudget}, counting the bytes actually written, not
+ * what headers claim): more entries or more bytes than the limits, or an entry or the archive inflating
+ * more than the compression ratio allows. Links inside the archive become copies ({@link ExtractionTarget}).
+ * The caller unpacks into a fresh temporary folder and deletes it on failure: a refused archive leaves
+ * nothing behind.
  */
 public final class ArchiveUnpacker {
-    private static final Logger LOG = LoggerFactory.getLogger(ArchiveUnpacker.class);
+    /** Ratios are checked once an entry, or the archive, has written this much: small files may compress well. */
+    public static final long RATIO_CHECKED_FROM = 8L << 20;
+    /** Kept free on MODEL_DIR's disk at most: a tenth of its free space when that is less. */
+    static final long DISK_MARGIN = 1L << 30;
 
-    /** @param maxEntries at most this many entries; @param maxBytes at most this many bytes unpacked */
-    public record Limits(int maxEntries, long maxBytes) {
+    /**
+     * @param maxEntries     at most this many entries (MAX_ARCHIVE_ENTRIES)
+     * @param maxBytes       at most this many bytes unpacked
+     * @param maxRatio       at most this many bytes written per compressed byte read, per entry and in total
+     *                       (MAX_COMPRESSION_RATIO)
+     * @param maxBytesSource which setting or fact {@code maxBytes} comes from, for the message
+     */
+    public record Limits(int maxEntries, long maxBytes, int maxRatio, String maxBytesSource) {
+        public Limits(int maxEntries, long maxBytes, int maxRatio) {
+            this(maxEntries, maxBytes, maxRatio, "MAX_UNPACKED_BYTES");
+        }
+
+        /**
+         * These limits, the size limit lowered to what fits on {@code dir}'s disk when that is less: its
+         * usable space less a margin (1 GiB, or a tenth of the free space on a small disk).
+         */
+        public Limits fittingDisk(Path dir) throws IOException {
+            long usable = Files.getFileStore(dir).getUsableSpace();
+            long fits = usable - Math.min(DISK_MARGIN, usable / 10);
+            if (fits >= maxBytes) {
+                return this;
+            }
+            return new Limits(maxEntries, Math.max(0, fits), maxRatio, "what fits on the disk of MODEL_DIR " + dir
+                    + ": " + usable + " bytes free less a margin; MAX_UNPACKED_BYTES is " + maxBytes);
+        }
     }
 
     /** What was unpacked: the archive kind ("zip", "tar.gz", "file" …), entries and bytes written. */
@@ -62,10 +83,7 @@ public final class ArchiveUnpacker {
     public Result unpack(Path source, Path target, String bareFileName) throws UnsafeArchiveException, IOException {
         Files.createDirectories(target);
         Path root = target.toAbsolutePath().normalize();
-        byte[] head;
-        try (InputStream in = Files.newInputStream(source)) {
-            head = in.readNBytes(512);
-        }
+        byte[] head = head(source);
         if (isZip(head)) {
             Optional<ModelFormat> model = FormatDetector.fileFormat(source);
             if (model.isPresent()) {
@@ -77,8 +95,11 @@ public final class ArchiveUnpacker {
             return compressed(source, root, bareFileName, isGzip(head));
         }
         if (TarArchiveInputStream.matches(head, head.length)) {
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(source))) {
-                return untar(in, root, "tar");
+            UnpackBudget budget = new UnpackBudget(limits);
+            try (CountingInputStream raw = new CountingInputStream(Files.newInputStream(source));
+                 InputStream in = new BufferedInputStream(raw)) {
+                budget.compressedFrom(raw::count);
+                return untar(in, root, "tar", budget);
             }
         }
         return bare(source, root, bareFileName);
@@ -86,34 +107,37 @@ public final class ArchiveUnpacker {
 
     /** Whether the file at {@code file} is an archive this class unpacks (rather than a model file). */
     public static boolean isArchive(Path file) throws IOException {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(512);
-        }
+        byte[] head = head(file);
         if (isZip(head)) {
             return FormatDetector.fileFormat(file).isEmpty();
         }
         return isGzip(head) || isBzip2(head) || TarArchiveInputStream.matches(head, head.length);
     }
 
+    private static byte[] head(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(512);
+        }
+    }
+
     private Result compressed(Path source, Path root, String bareFileName, boolean gzip)
             throws UnsafeArchiveException {
         String kind = gzip ? "tar.gz" : "tar.bz2";
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(source));
-             InputStream in = new BufferedInputStream(gzip
-                     ? GzipCompressorInputStream.builder().setInputStream(raw).setDecompressConcatenated(true).get()
-                     : new BZip2CompressorInputStream(raw, true))) {
+        UnpackBudget budget = new UnpackBudget(limits);
+        try (CountingInputStream raw = new CountingInputStream(Files.newInputStream(source));
+             InputStream in = new BufferedInputStream(decompressing(new BufferedInputStream(raw), gzip))) {
+            budget.compressedFrom(raw::count);
             in.mark(1024);
             byte[] head = in.readNBytes(512);
             in.reset();
             if (TarArchiveInputStream.matches(head, head.length)) {
-                return untar(in, root, kind);
+                return untar(in, root, kind, budget);
             }
             // A single compressed file (model.onnx.gz): decompress it under its name without the suffix.
             String name = safeBareName(stripCompressionSuffix(bareFileName));
-            Path out = root.resolve(name);
-            long bytes = copyLimited(in, out, 0, name);
-            return new Result(gzip ? "gz" : "bz2", 1, bytes);
+            budget.countEntry();
+            budget.copyEntry(in, root.resolve(name), name);
+            return new Result(gzip ? "gz" : "bz2", 1, budget.written());
         } catch (UnsafeArchiveException u) {
             throw u;
         } catch (EOFException e) {
@@ -123,45 +147,33 @@ public final class ArchiveUnpacker {
         }
     }
 
+    private static InputStream decompressing(InputStream raw, boolean gzip) throws IOException {
+        return gzip ? GzipCompressorInputStream.builder().setInputStream(raw).setDecompressConcatenated(true).get()
+                : new BZip2CompressorInputStream(raw, true);
+    }
+
     private Result bare(Path source, Path root, String bareFileName) throws IOException, UnsafeArchiveException {
         String name = safeBareName(bareFileName);
         long size = Files.size(source);
         if (size > limits.maxBytes()) {
             throw new UnsafeArchiveException("model file of " + size + " bytes is over the limit of "
-                    + limits.maxBytes() + " bytes (MAX_UNPACKED_BYTES)");
+                    + limits.maxBytes() + " bytes (" + limits.maxBytesSource() + ")");
         }
         Files.move(source, root.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         return new Result("file", 1, size);
     }
 
     private Result unzip(Path source, Path root) throws UnsafeArchiveException, IOException {
-        Extraction x = new Extraction(root);
+        UnpackBudget budget = new UnpackBudget(limits);
+        ExtractionTarget x = new ExtractionTarget(root, budget);
         try (ZipFile zip = ZipFile.builder().setPath(source).get()) {
-            List<ZipArchiveEntry> entries = new ArrayList<>();
-            Enumeration<ZipArchiveEntry> e = zip.getEntries();
-            while (e.hasMoreElements()) {
-                entries.add(e.nextElement());
-                if (entries.size() > limits.maxEntries()) {
-                    throw tooManyEntries();
-                }
-            }
+            List<ZipArchiveEntry> entries = entries(zip);
+            long compressedBefore = 0;
             for (ZipArchiveEntry entry : entries) {
-                if (entry.isUnixSymlink()) {
-                    x.link(entry.getName(), zip.getUnixSymlink(entry), true);
-                } else if (entry.isDirectory()) {
-                    x.directory(entry.getName());
-                } else {
-                    if (!zip.canReadEntryData(entry)) {
-                        throw new UnsafeArchiveException("zip entry " + entry.getName()
-                                + " uses an unsupported compression method or encryption");
-                    }
-                    try (InputStream in = zip.getInputStream(entry)) {
-                        x.file(entry.getName(), in, entry.getSize());
-                    }
-                }
+                compressedBefore += unzipEntry(zip, entry, x, budget, compressedBefore);
             }
             x.resolveLinks();
-            return new Result("zip", x.entries, x.bytes);
+            return new Result("zip", budget.entries(), budget.written());
         } catch (UnsafeArchiveException u) {
             throw u;
         } catch (IOException | RuntimeException e) {
@@ -169,8 +181,46 @@ public final class ArchiveUnpacker {
         }
     }
 
-    private Result untar(InputStream in, Path root, String kind) throws UnsafeArchiveException {
-        Extraction x = new Extraction(root);
+    /** The central directory's entries, refused as soon as there are more than the limit allows. */
+    private List<ZipArchiveEntry> entries(ZipFile zip) throws UnsafeArchiveException {
+        List<ZipArchiveEntry> entries = new ArrayList<>();
+        Enumeration<ZipArchiveEntry> e = zip.getEntries();
+        while (e.hasMoreElements()) {
+            entries.add(e.nextElement());
+            if (entries.size() > limits.maxEntries()) {
+                throw new UnsafeArchiveException("archive has more than " + limits.maxEntries()
+                        + " entries (MAX_ARCHIVE_ENTRIES); refusing it as a possible zip bomb");
+            }
+        }
+        return entries;
+    }
+
+    /** Unpacks one zip entry; returns the compressed bytes it read (for the archive's total ratio). */
+    private static long unzipEntry(ZipFile zip, ZipArchiveEntry entry, ExtractionTarget x, UnpackBudget budget,
+                                   long compressedBefore) throws IOException, UnsafeArchiveException {
+        if (entry.isUnixSymlink()) {
+            x.link(entry.getName(), zip.getUnixSymlink(entry), true);
+            return 0;
+        }
+        if (entry.isDirectory()) {
+            x.directory(entry.getName());
+            return 0;
+        }
+        if (!zip.canReadEntryData(entry)) {
+            throw new UnsafeArchiveException("zip entry " + entry.getName()
+                    + " uses an unsupported compression method or encryption");
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+            // Commons Compress counts what each entry's stream read from the archive.
+            InputStreamStatistics stats = (InputStreamStatistics) in;
+            budget.compressedFrom(() -> compressedBefore + stats.getCompressedCount());
+            x.file(entry.getName(), in, entry.getSize());
+            return stats.getCompressedCount();
+        }
+    }
+
+    private static Result untar(InputStream in, Path root, String kind, UnpackBudget budget) throws UnsafeArchiveException {
+        ExtractionTarget x = new ExtractionTarget(root, budget);
         try {
             TarArchiveInputStream tar = new TarArchiveInputStream(in);
             TarArchiveEntry entry;
@@ -189,178 +239,12 @@ public final class ArchiveUnpacker {
                 }
             }
             x.resolveLinks();
-            return new Result(kind, x.entries, x.bytes);
+            return new Result(kind, budget.entries(), budget.written());
         } catch (UnsafeArchiveException u) {
             throw u;
         } catch (IOException | RuntimeException e) {
             throw new UnsafeArchiveException("corrupt or truncated " + kind + " archive: " + e.getMessage(), e);
         }
-    }
-
-    /** The state of one extraction: counts, and links waiting for their targets. */
-    private final class Extraction {
-        private final Path root;
-        private final List<Path[]> pendingLinks = new ArrayList<>();
-        int entries;
-        long bytes;
-
-        Extraction(Path root) {
-            this.root = root;
-        }
-
-        void directory(String name) throws IOException, UnsafeArchiveException {
-            Optional<Path> dest = destination(name);
-            if (dest.isPresent()) {
-                Files.createDirectories(dest.get());
-            }
-        }
-
-        void file(String name, InputStream in, long declaredSize) throws IOException, UnsafeArchiveException {
-            Optional<Path> dest = destination(name);
-            if (dest.isEmpty()) {
-                return;
-            }
-            if (declaredSize > 0 && bytes + declaredSize > limits.maxBytes()) {
-                throw tooManyBytes(name);
-            }
-            Files.createDirectories(dest.get().getParent());
-            bytes = copyLimited(in, dest.get(), bytes, name);
-        }
-
-        /** Symbolic links resolve against the link's folder; hard links (tar) name another entry. */
-        void link(String name, String linkTarget, boolean symbolic) throws IOException, UnsafeArchiveException {
-            Optional<Path> dest = destination(name);
-            if (dest.isEmpty()) {
-                return;
-            }
-            if (linkTarget == null || linkTarget.isEmpty()) {
-                throw new UnsafeArchiveException("link " + name + " has no target");
-            }
-            String t = linkTarget.replace('\\', '/');
-            if (isAbsolute(t)) {
-                throw new UnsafeArchiveException("link " + name + " points to the absolute path " + linkTarget);
-            }
-            Path resolved = (symbolic ? dest.get().getParent() : root).resolve(t).normalize();
-            if (!resolved.startsWith(root) || resolved.equals(root)) {
-                throw new UnsafeArchiveException("link " + name + " -> " + linkTarget + " points outside the archive");
-            }
-            pendingLinks.add(new Path[] {dest.get(), resolved});
-        }
-
-        /** Copies each link's target in its place, links to links included; a missing target is refused. */
-        void resolveLinks() throws IOException, UnsafeArchiveException {
-            boolean progress = true;
-            while (!pendingLinks.isEmpty() && progress) {
-                progress = false;
-                for (Iterator<Path[]> it = pendingLinks.iterator(); it.hasNext(); ) {
-                    Path[] link = it.next();
-                    if (Files.exists(link[1], LinkOption.NOFOLLOW_LINKS)) {
-                        Files.createDirectories(link[0].getParent());
-                        copyTree(link[1], link[0]);
-                        it.remove();
-                        progress = true;
-                    }
-                }
-            }
-            if (!pendingLinks.isEmpty()) {
-                throw new UnsafeArchiveException("link " + root.relativize(pendingLinks.get(0)[0]) + " -> "
-                        + root.relativize(pendingLinks.get(0)[1]) + " points to nothing in the archive");
-            }
-        }
-
-        private void copyTree(Path from, Path to) throws IOException, UnsafeArchiveException {
-            if (to.startsWith(from)) {
-                throw new UnsafeArchiveException("link " + root.relativize(to) + " points to a folder containing it");
-            }
-            if (Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(to);
-                try (Stream<Path> children = Files.list(from)) {
-                    for (Path c : (Iterable<Path>) children::iterator) {
-                        countEntry(c.toString());
-                        copyTree(c, to.resolve(c.getFileName().toString()));
-                    }
-                }
-            } else {
-                try (InputStream in = Files.newInputStream(from, LinkOption.NOFOLLOW_LINKS)) {
-                    bytes = copyLimited(in, to, bytes, root.relativize(to).toString());
-                }
-            }
-        }
-
-        /** Where an entry goes, or empty for noise that is not written (__MACOSX, AppleDouble ._ files). */
-        private Optional<Path> destination(String rawName) throws UnsafeArchiveException {
-            countEntry(rawName);
-            String name = rawName.replace('\\', '/');
-            if (isAbsolute(name)) {
-                throw new UnsafeArchiveException("archive entry " + rawName + " has an absolute path");
-            }
-            List<String> parts = new ArrayList<>();
-            for (String part : name.split("/")) {
-                if (part.isEmpty() || part.equals(".")) {
-                    continue;
-                }
-                if (part.equals("..")) {
-                    throw new UnsafeArchiveException("archive entry " + rawName + " escapes the target folder (..)");
-                }
-                if (part.indexOf('\0') >= 0) {
-                    throw new UnsafeArchiveException("archive entry " + rawName + " has a NUL character in its name");
-                }
-                parts.add(part);
-            }
-            if (parts.isEmpty()) {
-                return Optional.empty(); // "./" itself
-            }
-            for (String part : parts) {
-                if (part.equals("__MACOSX") || part.startsWith("._")) {
-                    return Optional.empty();
-                }
-            }
-            Path dest = root.resolve(String.join("/", parts)).normalize();
-            if (!dest.startsWith(root)) {
-                throw new UnsafeArchiveException("archive entry " + rawName + " escapes the target folder");
-            }
-            return Optional.of(dest);
-        }
-
-        private void countEntry(String name) throws UnsafeArchiveException {
-            if (++entries > limits.maxEntries()) {
-                throw tooManyEntries();
-            }
-        }
-    }
-
-    /** Copies at most up to the byte limit; returns the new running total. */
-    private long copyLimited(InputStream in, Path dest, long soFar, String name) throws IOException, UnsafeArchiveException {
-        long total = soFar;
-        byte[] buf = new byte[64 * 1024];
-        try (OutputStream out = Files.newOutputStream(dest, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                total += n;
-                if (total > limits.maxBytes()) {
-                    throw tooManyBytes(name);
-                }
-                out.write(buf, 0, n);
-            }
-        } catch (FileAlreadyExistsException e) {
-            throw new UnsafeArchiveException("archive entry " + name + " collides with an existing path");
-        }
-        return total;
-    }
-
-    private UnsafeArchiveException tooManyEntries() {
-        return new UnsafeArchiveException("archive has more than " + limits.maxEntries()
-                + " entries (MAX_ARCHIVE_ENTRIES); refusing it as a possible zip bomb");
-    }
-
-    private UnsafeArchiveException tooManyBytes(String name) {
-        return new UnsafeArchiveException("archive unpacks to more than " + limits.maxBytes()
-                + " bytes (MAX_UNPACKED_BYTES, reached at " + name + "); refusing it as a possible zip bomb");
-    }
-
-    private static boolean isAbsolute(String name) {
-        return name.startsWith("/") || name.matches("^[A-Za-z]:.*");
     }
 
     static boolean isZip(byte[] h) {
@@ -393,5 +277,43 @@ public final class ArchiveUnpacker {
             n = "model" + n;
         }
         return n;
+    }
+
+    /** Counts the bytes read from the archive file: the compressed side of the ratio. */
+    private static final class CountingInputStream extends FilterInputStream {
+        private long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        long count() {
+            return count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
+        }
     }
 }

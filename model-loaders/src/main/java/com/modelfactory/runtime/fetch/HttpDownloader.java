@@ -16,17 +16,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Downloads one URL to one file with {@link HttpClient}: streamed to disk, connect and read (idle)
  * timeouts, retries with backoff on connection errors, timeouts, 5xx/408/429 and bodies shorter than their
- * Content-Length, none on other statuses. Only redacted URLs reach logs and messages; header values never do.
+ * Content-Length, none on other statuses. Every text it logs, reports or throws goes through the
+ * {@link Redactor}: no GUID or header value leaves it.
  */
 final class HttpDownloader {
     private static final Logger LOG = LoggerFactory.getLogger(HttpDownloader.class);
+    private static final int MAX_REDIRECTS = 5;
 
     /** The file that arrived: its size, SHA-256 and the name the server suggested, if any. */
     record Result(long bytes, String sha256, Optional<String> suggestedFileName, Duration duration, int retries) {
@@ -37,9 +38,10 @@ final class HttpDownloader {
     private final Duration progressInterval;
     private final RetryPolicy retry;
     private final AcquisitionListener listener;
+    private final Redactor redactor;
 
     HttpDownloader(Duration connectTimeout, Duration readTimeout, RetryPolicy retry, Duration progressInterval,
-                   AcquisitionListener listener) {
+                   AcquisitionListener listener, Redactor redactor) {
         this.client = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 // Redirects are followed here, not by the client, so that configured headers (tokens)
@@ -52,58 +54,72 @@ final class HttpDownloader {
         this.progressInterval = progressInterval;
         this.retry = retry;
         this.listener = listener;
+        this.redactor = redactor;
     }
 
     Result download(URI uri, Map<String, String> headers, Path target, String expectedSha256)
             throws ModelAcquisitionException, InterruptedException {
-        String safeUrl = Redaction.url(uri);
+        String safeUrl = redactor.url(uri);
         long started = System.nanoTime();
-        String lastFailure = null;
-        int lastStatus = -1;
-        Throwable lastCause = null;
+        AttemptFailed last = null;
         for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            if (attempt > 1) {
-                Duration backoff = retry.backoffBeforeRetry(attempt - 1);
-                LOG.warn("model download attempt {} of {} failed: {}; retrying in {} ms", attempt - 1,
-                        retry.maxAttempts(), lastFailure, backoff.toMillis());
-                listener.downloadRetry(attempt - 1, lastFailure, backoff);
-                Thread.sleep(backoff.toMillis());
+            if (last != null) {
+                pauseBeforeRetry(attempt - 1, last.getMessage());
             }
             try {
                 Result r = attempt(uri, headers, target, safeUrl, attempt);
-                if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(r.sha256())) {
-                    // Not retried: TCP already checksums the transfer, so a mismatch means the store
-                    // serves other bytes than the configured checksum describes.
-                    String msg = "model download from " + safeUrl + " has SHA-256 " + r.sha256()
-                            + " but MODEL_SHA256 is " + expectedSha256 + " (" + r.bytes() + " bytes received)";
-                    listener.downloadFailed(msg, attempt - 1);
-                    throw new ChecksumMismatchException(msg);
-                }
-                Result done = new Result(r.bytes(), r.sha256(), r.suggestedFileName(),
-                        Duration.ofNanos(System.nanoTime() - started), attempt - 1);
-                LOG.info("model downloaded from {}: {} in {} ms{}", safeUrl, Progress.bytes(done.bytes()),
-                        done.duration().toMillis(), done.retries() == 0 ? "" : " after " + done.retries() + " retries");
-                listener.downloadCompleted(done.bytes(), done.duration(), done.retries());
-                return done;
+                checkSha256(r, expectedSha256, safeUrl, attempt);
+                return completed(r, started, attempt, safeUrl);
             } catch (AttemptFailed f) {
-                lastFailure = f.getMessage();
-                lastStatus = f.status;
-                lastCause = f.getCause();
+                last = f;
                 if (!f.retryable) {
-                    listener.downloadFailed(lastFailure, attempt - 1);
-                    throw new DownloadFailedException("model download failed: " + lastFailure
-                            + (f.status == 401 || f.status == 403 ? " (check GUID and MODEL_STORE_HEADERS)" : "")
-                            + (f.status == 404 ? " (check MODEL_ID, MODEL_VERSION and MODEL_URL_TEMPLATE)" : ""),
+                    listener.downloadFailed(f.getMessage(), attempt - 1);
+                    throw new DownloadFailedException("model download failed: " + f.getMessage() + hint(f.status),
                             f.status, attempt, f.getCause());
                 }
             }
         }
-        listener.downloadFailed(lastFailure, retry.maxAttempts() - 1);
+        listener.downloadFailed(last.getMessage(), retry.maxAttempts() - 1);
         throw new DownloadFailedException("model download failed after " + retry.maxAttempts() + " attempts; last: "
-                + lastFailure, lastStatus, retry.maxAttempts(), lastCause);
+                + last.getMessage(), last.status, retry.maxAttempts(), last.getCause());
     }
 
-    /** One attempt's failure, and whether another attempt may succeed. */
+    private void pauseBeforeRetry(int failedAttempt, String failure) throws InterruptedException {
+        Duration backoff = retry.backoffBeforeRetry(failedAttempt);
+        LOG.warn("model download attempt {} of {} failed: {}; retrying in {} ms", failedAttempt,
+                retry.maxAttempts(), failure, backoff.toMillis());
+        listener.downloadRetry(failedAttempt, failure, backoff);
+        Thread.sleep(backoff.toMillis());
+    }
+
+    /**
+     * Not retried: TCP already checksums the transfer, so a mismatch means the store serves other bytes
+     * than the configured checksum describes.
+     */
+    private void checkSha256(Result r, String expected, String safeUrl, int attempt) throws ChecksumMismatchException {
+        if (expected != null && !expected.equalsIgnoreCase(r.sha256())) {
+            String msg = "model download from " + safeUrl + " has SHA-256 " + r.sha256() + " but MODEL_SHA256 is "
+                    + expected + " (" + r.bytes() + " bytes received)";
+            listener.downloadFailed(msg, attempt - 1);
+            throw new ChecksumMismatchException(msg);
+        }
+    }
+
+    private Result completed(Result r, long startedNanos, int attempt, String safeUrl) {
+        Result done = new Result(r.bytes(), r.sha256(), r.suggestedFileName(),
+                Duration.ofNanos(System.nanoTime() - startedNanos), attempt - 1);
+        LOG.info("model downloaded from {}: {} in {} ms{}", safeUrl, Progress.bytes(done.bytes()),
+                done.duration().toMillis(), done.retries() == 0 ? "" : " after " + done.retries() + " retries");
+        listener.downloadCompleted(done.bytes(), done.duration(), done.retries());
+        return done;
+    }
+
+    private static String hint(int status) {
+        return status == 401 || status == 403 ? " (check GUID and MODEL_STORE_HEADERS)"
+                : status == 404 ? " (check MODEL_ID, MODEL_VERSION and MODEL_URL_TEMPLATE)" : "";
+    }
+
+    /** One attempt's failure, its message already redacted, and whether another attempt may succeed. */
     private static final class AttemptFailed extends Exception {
         final boolean retryable;
         final int status;
@@ -114,8 +130,6 @@ final class HttpDownloader {
             this.status = status;
         }
     }
-
-    private static final int MAX_REDIRECTS = 5;
 
     /** A 3xx answer with a Location: the attempt goes on there. */
     private static final class Redirected extends Exception {
@@ -133,15 +147,15 @@ final class HttpDownloader {
         for (int hop = 0; ; hop++) {
             try {
                 return exchange(current, sameOrigin(uri, current) ? headers : Map.of(), target,
-                        hop == 0 ? safeUrl : Redaction.url(current), attempt);
+                        hop == 0 ? safeUrl : redactor.url(current), attempt);
             } catch (Redirected r) {
                 if (hop >= MAX_REDIRECTS) {
-                    throw new AttemptFailed("more than " + MAX_REDIRECTS + " redirects from " + safeUrl, false, -1, null);
+                    throw failed("more than " + MAX_REDIRECTS + " redirects from " + safeUrl, false, -1, null);
                 }
                 if ("https".equalsIgnoreCase(current.getScheme()) && !"https".equalsIgnoreCase(r.location.getScheme())) {
-                    throw new AttemptFailed("refusing a redirect from https to " + Redaction.url(r.location), false, -1, null);
+                    throw failed("refusing a redirect from https to " + redactor.url(r.location), false, -1, null);
                 }
-                LOG.info("model download redirected to {}", Redaction.url(r.location));
+                LOG.info("model download redirected to {}", redactor.url(r.location));
                 current = r.location;
             }
         }
@@ -156,117 +170,121 @@ final class HttpDownloader {
         return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
+    /** One request and its response: a file, a redirect, or a failure. */
     private Result exchange(URI uri, Map<String, String> headers, Path target, String safeUrl, int attempt)
             throws AttemptFailed, InterruptedException, Redirected {
+        ResponseToFile handler = new ResponseToFile(target);
+        CompletableFuture<HttpResponse<Long>> future = client.sendAsync(request(uri, headers), handler);
+        Progress progress = null;
+        long pollMillis = Math.max(10, Math.min(Math.min(readTimeout.toMillis() / 4, progressInterval.toMillis()), 1000));
+        while (true) {
+            try {
+                HttpResponse<Long> response = future.get(pollMillis, TimeUnit.MILLISECONDS);
+                return received(response, handler, uri, safeUrl, progress != null ? progress : started(safeUrl, attempt, handler));
+            } catch (TimeoutException e) {
+                FileBodySubscriber body = handler.body();
+                if (body == null) {
+                    continue; // waiting for headers: HttpRequest.timeout bounds that
+                }
+                progress = progress != null ? progress : started(safeUrl, attempt, handler);
+                failIfIdle(body, future, safeUrl);
+                progress.maybeReport(body.bytes(), listener);
+            } catch (ExecutionException e) {
+                throw failure(e.getCause(), handler, target, safeUrl);
+            } catch (CancellationException e) {
+                throw failed("download of " + safeUrl + " cancelled", true, -1, null);
+            }
+        }
+    }
+
+    private HttpRequest request(URI uri, Map<String, String> headers) throws AttemptFailed {
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri).GET().timeout(readTimeout);
         for (Map.Entry<String, String> h : headers.entrySet()) {
             try {
                 rb.header(h.getKey(), h.getValue());
             } catch (IllegalArgumentException e) {
-                throw new AttemptFailed("MODEL_STORE_HEADERS: header '" + h.getKey() + "' cannot be set ("
-                        + "restricted or invalid name)", false, -1, null);
+                throw failed("MODEL_STORE_HEADERS: header '" + h.getKey() + "' cannot be set (restricted or invalid name)",
+                        false, -1, null);
             }
         }
-        AtomicReference<FileBodySubscriber> body = new AtomicReference<>();
-        AtomicReference<IOException> openFailure = new AtomicReference<>();
-        AtomicReference<HttpResponse.ResponseInfo> head = new AtomicReference<>();
-        HttpResponse.BodyHandler<Long> handler = info -> {
-            head.set(info);
-            if (info.statusCode() / 100 != 2) {
-                return HttpResponse.BodySubscribers.replacing(-1L);
-            }
-            try {
-                FileBodySubscriber s = new FileBodySubscriber(target);
-                body.set(s);
-                return s;
-            } catch (IOException e) {
-                openFailure.set(e);
-                return HttpResponse.BodySubscribers.replacing(-1L);
-            }
-        };
-        CompletableFuture<HttpResponse<Long>> future = client.sendAsync(rb.build(), handler);
-        Progress progress = null;
-        long pollMillis = Math.max(10, Math.min(Math.min(readTimeout.toMillis() / 4, progressInterval.toMillis()), 1000));
-        HttpResponse<Long> response;
-        while (true) {
-            try {
-                response = future.get(pollMillis, TimeUnit.MILLISECONDS);
-                break;
-            } catch (TimeoutException e) {
-                FileBodySubscriber s = body.get();
-                if (s == null) {
-                    continue; // waiting for headers: HttpRequest.timeout bounds that
-                }
-                if (progress == null) {
-                    progress = started(safeUrl, attempt, head.get());
-                }
-                long idle = System.nanoTime() - s.lastActivityNanos();
-                if (idle > readTimeout.toNanos()) {
-                    s.abort(new HttpTimeoutException("no data for " + readTimeout.toMillis() + " ms"));
-                    future.cancel(true);
-                    throw new AttemptFailed("read timeout: no data for " + readTimeout.toMillis() + " ms after "
-                            + s.bytes() + " bytes from " + safeUrl, true, -1, null);
-                }
-                progress.maybeLog(s.bytes(), listener);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                FileBodySubscriber s = body.get();
-                String after = s == null ? "" : " after " + s.bytes() + " bytes";
-                if (cause instanceof FileBodySubscriber.LocalWriteException) {
-                    throw new AttemptFailed("cannot write the download to " + target.getParent() + ": "
-                            + cause.getMessage(), false, -1, cause);
-                }
-                if (cause instanceof HttpTimeoutException) {
-                    throw new AttemptFailed("timeout (" + readTimeout.toMillis() + " ms) waiting for " + safeUrl
-                            + after, true, -1, null);
-                }
-                if (cause instanceof IOException) {
-                    throw new AttemptFailed(describe(cause) + after + " from " + safeUrl, true, -1, null);
-                }
-                throw new AttemptFailed("unexpected failure downloading " + safeUrl + ": " + cause, false, -1, cause);
-            } catch (CancellationException e) {
-                throw new AttemptFailed("download of " + safeUrl + " cancelled", true, -1, null);
-            }
+        return rb.build();
+    }
+
+    /** The read timeout is idle time: no bytes for that long stops the attempt (a slow body is fine). */
+    private void failIfIdle(FileBodySubscriber body, CompletableFuture<?> future, String safeUrl) throws AttemptFailed {
+        long idle = System.nanoTime() - body.lastActivityNanos();
+        if (idle > readTimeout.toNanos()) {
+            body.abort(new HttpTimeoutException("no data for " + readTimeout.toMillis() + " ms"));
+            future.cancel(true);
+            throw failed("read timeout: no data for " + readTimeout.toMillis() + " ms after " + body.bytes()
+                    + " bytes from " + safeUrl, true, -1, null);
         }
+    }
+
+    private AttemptFailed failure(Throwable cause, ResponseToFile handler, Path target, String safeUrl) {
+        FileBodySubscriber body = handler.body();
+        String after = body == null ? "" : " after " + body.bytes() + " bytes";
+        if (cause instanceof FileBodySubscriber.LocalWriteException) {
+            return failed("cannot write the download to " + target.getParent() + ": " + cause.getMessage(), false, -1, cause);
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return failed("timeout (" + readTimeout.toMillis() + " ms) waiting for " + safeUrl + after, true, -1, null);
+        }
+        if (cause instanceof IOException) {
+            return failed(describe(cause) + after + " from " + safeUrl, true, -1, null);
+        }
+        return failed("unexpected failure downloading " + safeUrl + ": " + cause, false, -1, cause);
+    }
+
+    /** The complete response: followed when a redirect, refused when not 2xx or shorter than it said. */
+    private Result received(HttpResponse<Long> response, ResponseToFile handler, URI uri, String safeUrl,
+                            Progress progress) throws AttemptFailed, Redirected {
         int status = response.statusCode();
         Optional<String> location = response.headers().firstValue("Location");
         if ((status == 301 || status == 302 || status == 303 || status == 307 || status == 308) && location.isPresent()) {
-            try {
-                URI next = uri.resolve(location.get().trim());
-                if (next.getScheme() == null || next.getHost() == null
-                        || !(next.getScheme().equalsIgnoreCase("http") || next.getScheme().equalsIgnoreCase("https"))) {
-                    throw new IllegalArgumentException("not an http(s) URL");
-                }
-                throw new Redirected(next);
-            } catch (IllegalArgumentException e) {
-                throw new AttemptFailed("HTTP " + status + " from " + safeUrl + " with an unusable Location", false, status, null);
-            }
+            throw redirect(uri, location.get(), status, safeUrl);
         }
         if (status / 100 != 2) {
-            boolean retryable = RetryPolicy.retryableStatus(status);
-            throw new AttemptFailed("HTTP " + status + " from " + safeUrl, retryable, status, null);
+            throw failed("HTTP " + status + " from " + safeUrl, RetryPolicy.retryableStatus(status), status, null);
         }
-        if (openFailure.get() != null) {
-            throw new AttemptFailed("cannot write " + target + ": " + openFailure.get().getMessage(), false, status, null);
+        if (handler.openFailure() != null) {
+            throw failed("cannot write " + handler.target() + ": " + handler.openFailure().getMessage(), false, status, null);
         }
-        FileBodySubscriber s = body.get();
         long received = response.body();
         OptionalLong expected = response.headers().firstValueAsLong("Content-Length");
         if (expected.isPresent() && expected.getAsLong() != received) {
-            throw new AttemptFailed("truncated body: " + received + " of " + expected.getAsLong()
-                    + " bytes (Content-Length) from " + safeUrl, true, status, null);
+            throw failed("truncated body: " + received + " of " + expected.getAsLong() + " bytes (Content-Length) from "
+                    + safeUrl, true, status, null);
         }
-        if (progress == null) {
-            started(safeUrl, attempt, head.get());
-        }
-        return new Result(received, s.sha256Hex(), contentDispositionFileName(response), Duration.ZERO, attempt - 1);
+        return new Result(received, handler.body().sha256Hex(), contentDispositionFileName(response), Duration.ZERO, 0);
     }
 
-    private Progress started(String safeUrl, int attempt, HttpResponse.ResponseInfo info) {
-        long total = info == null ? -1 : info.headers().firstValueAsLong("Content-Length").orElse(-1);
-        LOG.info("downloading model from {} ({})", safeUrl, total < 0 ? "size unknown" : Progress.bytes(total));
-        listener.downloadStarted(safeUrl, attempt, total);
-        return new Progress(safeUrl, total, progressInterval);
+    private Redirected redirect(URI uri, String location, int status, String safeUrl) throws AttemptFailed {
+        try {
+            URI next = uri.resolve(location.trim());
+            if (next.getScheme() == null || next.getHost() == null
+                    || !(next.getScheme().equalsIgnoreCase("http") || next.getScheme().equalsIgnoreCase("https"))) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+            return new Redirected(next);
+        } catch (IllegalArgumentException e) {
+            throw failed("HTTP " + status + " from " + safeUrl + " with an unusable Location", false, status, null);
+        }
+    }
+
+    /** The body began (or a body-less answer came): logged and reported once per attempt. */
+    private Progress started(String safeUrl, int attempt, ResponseToFile handler) {
+        long total = handler.expectedBytes();
+        if (handler.body() != null) {
+            LOG.info("downloading model from {} ({})", safeUrl, total < 0 ? "size unknown" : Progress.bytes(total));
+            listener.downloadStarted(safeUrl, attempt, total);
+        }
+        return new Progress(safeUrl, total, attempt, progressInterval);
+    }
+
+    /** Every failure message goes through here, so none carries a secret, whatever the JDK put in it. */
+    private AttemptFailed failed(String message, boolean retryable, int status, Throwable cause) {
+        return new AttemptFailed(redactor.text(message), retryable, status, cause);
     }
 
     private static String describe(Throwable t) {

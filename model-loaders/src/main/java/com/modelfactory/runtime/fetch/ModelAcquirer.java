@@ -43,6 +43,7 @@ public final class ModelAcquirer {
     public AcquiredModel acquire(AcquisitionSettings s, AcquisitionListener listener)
             throws ModelLoadException, InterruptedException {
         ModelLocator.Options options = new ModelLocator.Options(s.formatOverride(), s.versionDir(), s.modelFileName());
+        Redactor redactor = Redactor.of(s);
         if (s.modelPath() != null) {
             if (s.storeAddress() != null) {
                 LOG.info("MODEL_PATH is set: the model store (XQUERY_ADDR) is not used");
@@ -51,14 +52,14 @@ public final class ModelAcquirer {
             String lower = p.toLowerCase(Locale.ROOT);
             if (lower.startsWith("http://") || lower.startsWith("https://")) {
                 URI uri = parseUri(p);
-                return fromUrl(s, listener, options, uri, "url-" + shortHash(uri.toString()), Redaction.url(uri));
+                return fromUrl(s, listener, options, uri, "url-" + shortHash(uri.toString()), redactor);
             }
             Path path = localPath(p);
             return fromLocal(s, options, path);
         }
         if (s.storeAddress() != null) {
-            URI uri = StoreUrl.build(s);
-            return fromUrl(s, listener, options, uri, ModelCache.storeKey(s.modelId(), s.modelVersion()), Redaction.url(uri));
+            URI uri = StoreUrl.build(s, redactor);
+            return fromUrl(s, listener, options, uri, ModelCache.storeKey(s.modelId(), s.modelVersion()), redactor);
         }
         throw new ModelAcquisitionException("no model configured: set MODEL_PATH (a model file, folder, archive or URL) "
                 + "or XQUERY_ADDR with MODEL_ID, MODEL_VERSION and GUID");
@@ -95,9 +96,11 @@ public final class ModelAcquirer {
     }
 
     private AcquiredModel fromUrl(AcquisitionSettings s, AcquisitionListener listener, ModelLocator.Options options,
-                                  URI uri, String key, String safeUrl) throws ModelLoadException, InterruptedException {
+                                  URI uri, String key, Redactor redactor) throws ModelLoadException, InterruptedException {
+        String safeUrl = redactor.url(uri);
         HttpDownloader downloader = new HttpDownloader(s.connectTimeout(), s.readTimeout(),
-                new RetryPolicy(s.maxAttempts(), s.initialBackoff(), s.maxBackoff()), s.progressInterval(), listener);
+                new RetryPolicy(s.maxAttempts(), s.initialBackoff(), s.maxBackoff()), s.progressInterval(), listener,
+                redactor);
         AcquiredModel m = cached(s, options, key, safeUrl, (content, work) -> {
             Path download = work.resolve("download");
             HttpDownloader.Result r = downloader.download(uri, s.headers(), download, s.sha256());
@@ -132,8 +135,10 @@ public final class ModelAcquirer {
                 d.format().id(), d.modelPath(), d.reason());
     }
 
-    private static ArchiveUnpacker unpacker(AcquisitionSettings s) {
-        return new ArchiveUnpacker(new ArchiveUnpacker.Limits(s.maxArchiveEntries(), s.maxUnpackedBytes()));
+    /** Made when unpacking begins, so the size limit fits the disk space left after the download. */
+    private static ArchiveUnpacker unpacker(AcquisitionSettings s) throws IOException {
+        return new ArchiveUnpacker(new ArchiveUnpacker.Limits(s.maxArchiveEntries(), s.maxUnpackedBytes(),
+                s.maxCompressionRatio()).fittingDisk(s.modelDir()));
     }
 
     private static Properties marker(String source, String sha256, long bytes, ArchiveUnpacker.Result r) {

@@ -5,37 +5,45 @@ import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Download progress logged at most once per interval: bytes, total, percent and rate. */
+/** One attempt's download progress, logged and reported at most once per interval: bytes, total, percent, rate. */
 final class Progress {
     private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
 
     private final String safeUrl;
     private final long total;
+    private final int attempt;
     private final long intervalNanos;
     private final long startNanos = System.nanoTime();
-    private long lastLogNanos = startNanos;
+    private long lastReportNanos = startNanos;
 
-    Progress(String safeUrl, long total, Duration interval) {
+    /** @param safeUrl the redacted URL; @param total the Content-Length or -1; @param attempt from 1 */
+    Progress(String safeUrl, long total, int attempt, Duration interval) {
         this.safeUrl = safeUrl;
         this.total = total;
+        this.attempt = attempt;
         this.intervalNanos = interval.toNanos();
     }
 
-    void maybeLog(long bytes, AcquisitionListener listener) {
+    long total() {
+        return total;
+    }
+
+    void maybeReport(long bytes, AcquisitionListener listener) {
         long now = System.nanoTime();
-        if (now - lastLogNanos < intervalNanos) {
+        if (now - lastReportNanos < intervalNanos) {
             return;
         }
-        lastLogNanos = now;
-        double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
-        String rate = bytes((long) (bytes / seconds)) + "/s";
+        lastReportNanos = now;
+        DownloadProgress p = new DownloadProgress(bytes, total, attempt, attempt - 1, Duration.ofNanos(now - startNanos));
+        String rate = bytes(p.bytesPerSecond()) + "/s";
+        String retries = p.retries() == 0 ? "" : " (attempt " + attempt + ")";
         if (total > 0) {
-            LOG.info("model download {}: {} of {} ({}%) at {}", safeUrl, bytes(bytes), bytes(total),
-                    String.format(Locale.ROOT, "%.1f", 100.0 * bytes / total), rate);
+            LOG.info("model download {}: {} of {} ({}%) at {}{}", safeUrl, bytes(bytes), bytes(total),
+                    String.format(Locale.ROOT, "%.1f", 100.0 * p.fraction()), rate, retries);
         } else {
-            LOG.info("model download {}: {} at {}", safeUrl, bytes(bytes), rate);
+            LOG.info("model download {}: {} at {}{}", safeUrl, bytes(bytes), rate, retries);
         }
-        listener.downloadProgress(bytes, total);
+        listener.downloadProgress(p);
     }
 
     static String bytes(long n) {

@@ -10,7 +10,12 @@ final class StoreUrl {
     private StoreUrl() {
     }
 
-    static URI build(AcquisitionSettings s) throws ModelAcquisitionException {
+    /** How template values are encoded: URL encoding, spaces as %20 (they may sit in a path). */
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static URI build(AcquisitionSettings s, Redactor redactor) throws ModelAcquisitionException {
         if (s.modelId() == null || s.modelVersion() == null) {
             throw new ModelAcquisitionException("XQUERY_ADDR is set (" + s.storeAddress()
                     + ") but MODEL_ID and MODEL_VERSION are required to download from the model store"
@@ -31,7 +36,7 @@ final class StoreUrl {
                 "{MODEL_ID}", s.modelId(),
                 "{MODEL_VERSION}", s.modelVersion(),
                 "{GUID}", s.guid() == null ? "" : s.guid()).entrySet()) {
-            url = url.replace(e.getKey(), URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8).replace("+", "%20"));
+            url = url.replace(e.getKey(), encode(e.getValue()));
         }
         try {
             URI uri = URI.create(url);
@@ -42,7 +47,7 @@ final class StoreUrl {
             return uri;
         } catch (IllegalArgumentException e) {
             throw new ModelAcquisitionException("MODEL_URL_TEMPLATE/XQUERY_ADDR give an invalid URL "
-                    + Redaction.url(url) + ": " + e.getMessage());
+                    + redactor.url(url) + ": " + redactor.text(e.getMessage()));
         }
     }
 }

@@ -47,12 +47,19 @@ final class FileSniffer {
     static Sniff sniff(Path file) throws IOException {
         String name = file.getFileName().toString();
         String ext = extension(name);
-        long size = Files.size(file);
-        if (size == 0) {
+        if (Files.size(file) == 0) {
             return new Sniff(file, null, "empty file");
         }
         byte[] head = KerasFiles.readHead(file, HEAD);
+        Sniff s = byMagic(file, head);
+        if (s == null) {
+            s = byProtobuf(file, name, ext, head);
+        }
+        return s != null ? s : byExtension(file, ext);
+    }
 
+    /** Content first: formats with a signature in their first bytes; null when none matches. */
+    private static Sniff byMagic(Path file, byte[] head) throws IOException {
         if (startsWith(head, 0, "PK\u0003\u0004") || startsWith(head, 0, "PK\u0005\u0006")) {
             return zip(file);
         }
@@ -71,6 +78,11 @@ final class FileSniffer {
         if (looksLikePmml(head)) {
             return new Sniff(file, ModelFormat.PMML, "a PMML document");
         }
+        return null;
+    }
+
+    /** Protobuf formats, which have no magic: told apart by name and by parsing; null when none fits. */
+    private static Sniff byProtobuf(Path file, String name, String ext, byte[] head) throws IOException {
         if (name.equals("saved_model.pb")) {
             String sm = savedModel(file);
             return sm != null ? new Sniff(file, ModelFormat.SAVED_MODEL, sm)
@@ -91,7 +103,7 @@ final class FileSniffer {
                 return new Sniff(file, ModelFormat.FROZEN_GRAPH, graph);
             }
         }
-        return byExtension(file, ext);
+        return null;
     }
 
     /** Extension second: formats without a signature, and why a file that claims to be a model is not one. */

@@ -57,6 +57,29 @@ public final class ModelLocator {
         if (!Files.isDirectory(root)) {
             return detector.detect(root, options.formatOverride());
         }
+        Descent found = descend(root, options);
+        if (options.versionDir() != null && !found.versionChosen()) {
+            throw new UnrecognizedModelException("MODEL_VERSION_DIR=" + options.versionDir()
+                    + " is set but " + root + " has no numbered version folders");
+        }
+        Detection d = options.modelFileName() != null
+                ? detector.detect(findNamed(root, found.dir(), options.modelFileName()), options.formatOverride())
+                : detector.detect(found.dir(), options.formatOverride());
+        Path rel = root.relativize(d.modelPath());
+        String where = rel.toString().isEmpty() ? "" : "; at " + rel.toString().replace('\\', '/');
+        String how = found.steps().isEmpty() ? "" : " (" + String.join(", ", found.steps()) + ")";
+        return new Detection(d.format(), d.modelPath(), d.reason() + where + how);
+    }
+
+    /** Where the descent stopped, what it said about the folders it chose, and whether a version was one. */
+    private record Descent(Path dir, List<String> steps, boolean versionChosen) {
+    }
+
+    /**
+     * Walks down from {@code root} through version and wrapper folders to the first folder that holds a
+     * model itself (or where the way on is not clear: then detection there says what it found).
+     */
+    private static Descent descend(Path root, Options options) throws IOException, ModelLoadException {
         Path dir = root;
         List<String> steps = new ArrayList<>();
         boolean versionChosen = false;
@@ -77,40 +100,30 @@ public final class ModelLocator {
                 dir = chosen;
                 continue;
             }
-            if (subdirs.size() == 1) {
-                dir = subdirs.get(0);
-                continue;
+            Path next = subdirs.size() == 1 ? subdirs.get(0)
+                    : subdirs.size() > 1 && options.modelFileName() == null ? theOneHoldingAModel(root, subdirs) : null;
+            if (next == null) {
+                break;
             }
-            if (subdirs.size() > 1 && options.modelFileName() == null) {
-                List<Path> holding = new ArrayList<>();
-                for (Path d : subdirs) {
-                    if (containsModel(d, 0)) {
-                        holding.add(d);
-                    }
-                }
-                if (holding.size() == 1) {
-                    dir = holding.get(0);
-                    continue;
-                }
-                if (holding.size() > 1) {
-                    List<String> names = holding.stream().map(d -> root.relativize(d) + "/").toList();
-                    throw new AmbiguousModelException("several models under " + root + ": " + String.join(", ", names)
-                            + ". Point MODEL_PATH at one of them or set MODEL_FILE to the file to serve.", names);
-                }
+            dir = next;
+        }
+        return new Descent(dir, steps, versionChosen);
+    }
+
+    /** The one subfolder with a model somewhere below it; null when none has; several are ambiguous. */
+    private static Path theOneHoldingAModel(Path root, List<Path> subdirs) throws IOException, ModelLoadException {
+        List<Path> holding = new ArrayList<>();
+        for (Path d : subdirs) {
+            if (containsModel(d, 0)) {
+                holding.add(d);
             }
-            break;
         }
-        if (options.versionDir() != null && !versionChosen) {
-            throw new UnrecognizedModelException("MODEL_VERSION_DIR=" + options.versionDir()
-                    + " is set but " + root + " has no numbered version folders");
+        if (holding.size() > 1) {
+            List<String> names = holding.stream().map(d -> root.relativize(d) + "/").toList();
+            throw new AmbiguousModelException("several models under " + root + ": " + String.join(", ", names)
+                    + ". Point MODEL_PATH at one of them or set MODEL_FILE to the file to serve.", names);
         }
-        Detection d = options.modelFileName() != null
-                ? detector.detect(findNamed(root, dir, options.modelFileName()), options.formatOverride())
-                : detector.detect(dir, options.formatOverride());
-        Path rel = root.relativize(d.modelPath());
-        String where = rel.toString().isEmpty() ? "" : "; at " + rel.toString().replace('\\', '/');
-        String how = steps.isEmpty() ? "" : " (" + String.join(", ", steps) + ")";
-        return new Detection(d.format(), d.modelPath(), d.reason() + where + how);
+        return holding.isEmpty() ? null : holding.get(0);
     }
 
     private static boolean holdsOverrideFile(FolderContents c, ModelFormat override) {

@@ -19,66 +19,80 @@ final class Keras1Layers {
 
     static Translated translate(String className, String name, JsonObject c) throws ModelLoadException {
         JsonObject out = c.deepCopy();
-        switch (className) {
-            case "Dense" -> {
-                move(out, "output_dim", "units");
-                move(out, "bias", "use_bias");
-                return new Translated("Dense", out);
-            }
-            case "Convolution2D" -> {
-                String ordering = dimOrdering(out);
-                if ("channels_first".equals(ordering)) {
-                    throw new ModelLoadException("Keras 1 layer '" + name + "' (Convolution2D) uses dim_ordering 'th' "
-                            + "(Theano kernel layout, flipped kernels); only dim_ordering 'tf' Keras 1 convolutions are supported");
-                }
-                move(out, "nb_filter", "filters");
-                out.add("kernel_size", pair(out.get("nb_row"), out.get("nb_col")));
-                move(out, "subsample", "strides");
-                move(out, "border_mode", "padding");
-                move(out, "bias", "use_bias");
-                rejectDilation(out, name, className);
-                return new Translated("Conv2D", out);
-            }
-            case "Convolution1D" -> {
-                move(out, "nb_filter", "filters");
-                move(out, "filter_length", "kernel_size");
-                move(out, "subsample_length", "strides");
-                move(out, "border_mode", "padding");
-                move(out, "bias", "use_bias");
-                return new Translated("Conv1D", out);
-            }
-            case "MaxPooling2D", "AveragePooling2D" -> {
-                dimOrdering(out);
-                move(out, "border_mode", "padding");
-                return new Translated(className, out);
-            }
-            case "MaxPooling1D", "AveragePooling1D" -> {
-                move(out, "pool_length", "pool_size");
-                move(out, "stride", "strides");
-                move(out, "border_mode", "padding");
-                return new Translated(className, out);
-            }
+        return switch (className) {
+            case "Dense" -> dense(out);
+            case "Convolution2D" -> convolution2d(name, out);
+            case "Convolution1D" -> convolution1d(out);
+            case "MaxPooling2D", "AveragePooling2D" -> pooling2d(className, out);
+            case "MaxPooling1D", "AveragePooling1D" -> pooling1d(className, out);
             case "Dropout" -> {
                 move(out, "p", "rate");
-                return new Translated(className, out);
+                yield new Translated(className, out);
             }
-            case "BatchNormalization" -> {
-                // Keras 1 mode 0 normalises per feature with running_mean / running_std (a variance);
-                // modes 1 and 2 normalise each sample with its own statistics, also at inference.
-                int mode = out.has("mode") ? out.get("mode").getAsInt() : 0;
-                if (mode != 0) {
-                    throw new ModelLoadException("Keras 1 layer '" + name + "' (BatchNormalization) uses mode " + mode
-                            + "; only mode 0 is supported");
-                }
-                return new Translated(className, out);
-            }
+            case "BatchNormalization" -> batchNormalization(name, out);
             default -> {
                 if (out.has("dim_ordering")) {
                     dimOrdering(out);
                 }
-                return new Translated(className, out);
+                yield new Translated(className, out);
             }
+        };
+    }
+
+    private static Translated dense(JsonObject out) {
+        move(out, "output_dim", "units");
+        move(out, "bias", "use_bias");
+        return new Translated("Dense", out);
+    }
+
+    private static Translated convolution2d(String name, JsonObject out) throws ModelLoadException {
+        String ordering = dimOrdering(out);
+        if ("channels_first".equals(ordering)) {
+            throw new ModelLoadException("Keras 1 layer '" + name + "' (Convolution2D) uses dim_ordering 'th' "
+                    + "(Theano kernel layout, flipped kernels); only dim_ordering 'tf' Keras 1 convolutions are supported");
         }
+        move(out, "nb_filter", "filters");
+        out.add("kernel_size", pair(out.get("nb_row"), out.get("nb_col")));
+        move(out, "subsample", "strides");
+        move(out, "border_mode", "padding");
+        move(out, "bias", "use_bias");
+        rejectDilation(out, name, "Convolution2D");
+        return new Translated("Conv2D", out);
+    }
+
+    private static Translated convolution1d(JsonObject out) {
+        move(out, "nb_filter", "filters");
+        move(out, "filter_length", "kernel_size");
+        move(out, "subsample_length", "strides");
+        move(out, "border_mode", "padding");
+        move(out, "bias", "use_bias");
+        return new Translated("Conv1D", out);
+    }
+
+    private static Translated pooling2d(String className, JsonObject out) {
+        dimOrdering(out);
+        move(out, "border_mode", "padding");
+        return new Translated(className, out);
+    }
+
+    private static Translated pooling1d(String className, JsonObject out) {
+        move(out, "pool_length", "pool_size");
+        move(out, "stride", "strides");
+        move(out, "border_mode", "padding");
+        return new Translated(className, out);
+    }
+
+    /**
+     * Keras 1 mode 0 normalises per feature with running_mean / running_std (a variance); modes 1 and 2
+     * normalise each sample with its own statistics, also at inference.
+     */
+    private static Translated batchNormalization(String name, JsonObject out) throws ModelLoadException {
+        int mode = out.has("mode") ? out.get("mode").getAsInt() : 0;
+        if (mode != 0) {
+            throw new ModelLoadException("Keras 1 layer '" + name + "' (BatchNormalization) uses mode " + mode
+                    + "; only mode 0 is supported");
+        }
+        return new Translated("BatchNormalization", out);
     }
 
     /** dim_ordering 'tf' / 'th' becomes data_format; returns the data_format it set. */

@@ -82,35 +82,7 @@ final class KerasGraphBuilder {
         for (int i = 0; i < inputs.size(); i++) {
             values.put(model.inputs().get(i), inputs.get(i));
         }
-        Set<String> done = new HashSet<>();
-        int pending = 0;
-        for (LayerSpec l : model.layers()) {
-            pending += l.calls().size();
-        }
-        boolean progress = true;
-        while (pending > 0 && progress) {
-            progress = false;
-            for (LayerSpec layer : model.layers()) {
-                for (int call = 0; call < layer.calls().size(); call++) {
-                    String key = layer.name() + "#" + call;
-                    List<TensorRef> in = layer.calls().get(call);
-                    if (done.contains(key) || !values.keySet().containsAll(in)) {
-                        continue;
-                    }
-                    List<Operand<TFloat32>> args = new ArrayList<>(in.size());
-                    for (TensorRef r : in) {
-                        args.add(values.get(r));
-                    }
-                    List<Operand<TFloat32>> outs = call(scope, layer, call, weights, args);
-                    for (int t = 0; t < outs.size(); t++) {
-                        values.put(new TensorRef(layer.name(), call, t), outs.get(t));
-                    }
-                    done.add(key);
-                    pending--;
-                    progress = true;
-                }
-            }
-        }
+        evaluate(scope, model, weights, values);
         List<Operand<TFloat32>> outputs = new ArrayList<>();
         for (TensorRef ref : model.outputs()) {
             Operand<TFloat32> v = values.get(ref);
@@ -121,6 +93,33 @@ final class KerasGraphBuilder {
             outputs.add(v);
         }
         return outputs;
+    }
+
+    /**
+     * Calls layers in passes until no call is left whose inputs all exist: the config lists layers, not
+     * an evaluation order, and a shared layer is called once per node.
+     */
+    private void evaluate(Ops scope, ModelSpec model, Function<String, LayerWeights> weights,
+                          Map<TensorRef, Operand<TFloat32>> values) throws ModelLoadException {
+        Set<String> done = new HashSet<>();
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (LayerSpec layer : model.layers()) {
+                for (int call = 0; call < layer.calls().size(); call++) {
+                    List<TensorRef> in = layer.calls().get(call);
+                    if (values.keySet().containsAll(in) && done.add(layer.name() + "#" + call)) {
+                        List<Operand<TFloat32>> args = new ArrayList<>(in.size());
+                        in.forEach(r -> args.add(values.get(r)));
+                        List<Operand<TFloat32>> outs = call(scope, layer, call, weights, args);
+                        for (int t = 0; t < outs.size(); t++) {
+                            values.put(new TensorRef(layer.name(), call, t), outs.get(t));
+                        }
+                        progress = true;
+                    }
+                }
+            }
+        }
     }
 
     private List<Operand<TFloat32>> call(Ops scope, LayerSpec layer, int call, Function<String, LayerWeights> weights,

@@ -34,15 +34,22 @@ import org.tensorflow.proto.GPUOptions;
  */
 public final class KerasH5Engine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(KerasH5Engine.class);
+    /** Reported as "loader" in details(): what read the file before TensorFlow ran it. */
+    static final String LOADER = "keras-h5 (jhdf)";
 
+    /** The engine that computes: the rebuilt graph runs on TensorFlow ({@link #LOADER} says how it got there). */
     @Override
     public String name() {
-        return "keras-h5";
+        return "tensorflow";
     }
 
     @Override
     public Set<ModelFormat> formats() {
         return Set.of(ModelFormat.KERAS_H5);
+    }
+
+    /** What the files say: the parsed model, the Keras dialect that wrote it, the H5 holding the weights. */
+    private record Parsed(KerasModelFiles files, KerasH5File h5, KerasDialect dialect, ModelSpec spec) {
     }
 
     @Override
@@ -51,51 +58,17 @@ public final class KerasH5Engine implements Engine {
             throw new ModelLoadException("DEVICE=" + options.device() + " was requested but this TensorFlow build "
                     + "has no CUDA support (use DEVICE=auto or cpu to run on the CPU)");
         }
-        TfNatives.prepare(options.nativeCacheDir());
-        KerasModelFiles files = KerasModelFiles.locate(options.modelPath());
-        KerasH5File h5 = KerasH5File.read(files.h5());
-        JsonObject config = ModelConfigParser.parseJson(architectureJson(files, h5),
-                files.architecture() != null ? "the architecture file " + files.architecture()
-                        : "the model_config of " + files.h5());
-        String version = h5.kerasVersion() != null ? h5.kerasVersion() : ModelConfigParser.string(config, "keras_version");
-        KerasDialect dialect = KerasDialect.of(version);
-        ModelSpec spec = new ModelConfigParser(dialect.major() == 1).parse(config);
-        refuseTheanoKernels(h5, spec);
-
+        TfNatives.prepare(options.environment().nativeRoot());
+        Parsed parsed = parse(KerasModelFiles.of(options));
         Graph graph = new Graph();
         Session session = null;
         try {
-            KerasGraph built = new KerasGraphBuilder(graph, dialect).build(spec, h5::weightsOf);
+            KerasGraph built = new KerasGraphBuilder(graph, parsed.dialect()).build(parsed.spec(), parsed.h5()::weightsOf);
             session = new Session(graph, sessionConfig(options));
-            List<TensorSpec> inputs = new ArrayList<>();
-            List<TensorSpec> outputs = new ArrayList<>();
-            Map<String, String> inputTensors = new HashMap<>();
-            Map<String, String> outputTensors = new HashMap<>();
-            for (KerasGraph.Endpoint e : built.inputs()) {
-                inputs.add(e.spec());
-                inputTensors.put(e.spec().name(), e.graphTensor());
-            }
-            for (KerasGraph.Endpoint e : built.outputs()) {
-                outputs.add(e.spec());
-                outputTensors.put(e.spec().name(), e.graphTensor());
-            }
-            Signature signature = Signature.infer(inputs, outputs);
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("keras_version", dialect.version());
-            if (h5.backend() != null) {
-                details.put("keras_backend", h5.backend());
-            }
-            details.put("h5_file", files.h5().getFileName().toString());
-            if (files.architecture() != null) {
-                details.put("architecture_file", files.architecture().getFileName().toString());
-            }
-            details.put("layers", spec.layers().size());
-            TfSessionModel model = new TfSessionModel(session, signature, inputTensors, outputTensors,
-                    cudaBuild() && options.device().wantsCuda() ? "cuda:" + options.device().index() : "cpu", details,
-                    List.of(session, graph));
+            TfSessionModel model = sessionModel(built, session, graph, options, details(parsed));
             warmUp(model);
-            log.info("Keras {} model {} rebuilt as a TensorFlow graph: {}", dialect.version(), files.h5().getFileName(),
-                    signature);
+            log.info("Keras {} model {} rebuilt as a TensorFlow graph: {}", parsed.dialect().version(),
+                    parsed.files().h5().getFileName(), model.signature());
             return model;
         } catch (ModelLoadException | RuntimeException e) {
             if (session != null) {
@@ -105,9 +78,56 @@ public final class KerasH5Engine implements Engine {
             if (e instanceof ModelLoadException m) {
                 throw m;
             }
-            throw new ModelLoadException("the Keras model " + files.h5() + " could not be rebuilt in TensorFlow: "
+            throw new ModelLoadException("the Keras model " + parsed.files().h5() + " could not be rebuilt in TensorFlow: "
                     + e.getMessage(), e);
         }
+    }
+
+    private static Parsed parse(KerasModelFiles files) throws ModelLoadException {
+        KerasH5File h5 = KerasH5File.read(files.h5());
+        JsonObject config = ModelConfigParser.parseJson(architectureJson(files, h5),
+                files.architecture() != null ? "the architecture file " + files.architecture()
+                        : "the model_config of " + files.h5());
+        String version = h5.kerasVersion() != null ? h5.kerasVersion() : ModelConfigParser.string(config, "keras_version");
+        KerasDialect dialect = KerasDialect.of(version);
+        ModelSpec spec = new ModelConfigParser(dialect.major() == 1).parse(config);
+        refuseTheanoKernels(h5, spec);
+        return new Parsed(files, h5, dialect, spec);
+    }
+
+    /** The rebuilt graph's endpoints as a signature and the graph tensors behind it, served by one session. */
+    private static TfSessionModel sessionModel(KerasGraph built, Session session, Graph graph, LoadOptions options,
+                                               Map<String, Object> details) {
+        List<TensorSpec> inputs = new ArrayList<>();
+        List<TensorSpec> outputs = new ArrayList<>();
+        Map<String, String> inputTensors = new HashMap<>();
+        Map<String, String> outputTensors = new HashMap<>();
+        for (KerasGraph.Endpoint e : built.inputs()) {
+            inputs.add(e.spec());
+            inputTensors.put(e.spec().name(), e.graphTensor());
+        }
+        for (KerasGraph.Endpoint e : built.outputs()) {
+            outputs.add(e.spec());
+            outputTensors.put(e.spec().name(), e.graphTensor());
+        }
+        String device = cudaBuild() && options.device().wantsCuda() ? "cuda:" + options.device().index() : "cpu";
+        return new TfSessionModel(session, Signature.infer(inputs, outputs), inputTensors, outputTensors, device,
+                details, List.of(session, graph));
+    }
+
+    private static Map<String, Object> details(Parsed p) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("loader", LOADER);
+        details.put("keras_version", p.dialect().version());
+        if (p.h5().backend() != null) {
+            details.put("keras_backend", p.h5().backend());
+        }
+        details.put("h5_file", p.files().h5().getFileName().toString());
+        if (p.files().architecture() != null) {
+            details.put("architecture_file", p.files().architecture().getFileName().toString());
+        }
+        details.put("layers", p.spec().layers().size());
+        return details;
     }
 
     /**

@@ -1,58 +1,27 @@
 package com.modelfactory.runtime.keras;
 
+import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import io.jhdf.HdfFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Finds the H5 file of a Keras model, and for a weights-only H5 (model.save_weights, the UAI
- * packdocker "model_arch_type: json" layout) the JSON architecture file beside it.
+ * The H5 file of a Keras model, and for a weights-only H5 (model.save_weights, the UAI packdocker
+ * "model_arch_type: json" layout) the JSON architecture file beside it.
  *
  * @param h5           the H5 file to read weights (and, when it has one, the model_config) from
  * @param architecture the JSON architecture file, or null when the H5 holds its own model_config
  */
 record KerasModelFiles(Path h5, Path architecture) {
 
-    static KerasModelFiles locate(Path path) throws ModelLoadException {
-        if (Files.isRegularFile(path)) {
-            return forFile(path);
-        }
-        if (!Files.isDirectory(path)) {
-            throw new ModelLoadException("Keras model path " + path + " does not exist");
-        }
-        List<Path> h5 = h5Files(path);
-        if (h5.isEmpty()) {
-            // UAI layout: the conf file at the top, the model under checkpoint_dir/.
-            for (Path sub : list(path)) {
-                if (Files.isDirectory(sub)) {
-                    h5.addAll(h5Files(sub));
-                }
-            }
-        }
-        if (h5.isEmpty()) {
-            throw new ModelLoadException("no .h5 or .hdf5 file in " + path);
-        }
-        if (h5.size() == 1) {
-            return forFile(h5.get(0));
-        }
-        // A full model saved beside its own weights-only copy (model.h5 + weights.h5): take the full one.
-        List<Path> full = new ArrayList<>();
-        for (Path p : h5) {
-            if (hasModelConfig(p)) {
-                full.add(p);
-            }
-        }
-        if (full.size() == 1) {
-            return new KerasModelFiles(full.get(0), null);
-        }
-        throw new ModelLoadException("cannot tell which Keras H5 file in " + path + " is the model: " + h5
-                + (full.isEmpty() ? " (none has a model_config)" : " (" + full.size() + " have a model_config)"));
+    /** The H5 file detection chose, and the architecture JSON beside it when it holds only weights. */
+    static KerasModelFiles of(LoadOptions options) throws ModelLoadException {
+        return forFile(options.modelFile("Keras H5 model"));
     }
 
     private static KerasModelFiles forFile(Path h5) throws ModelLoadException {
@@ -87,17 +56,6 @@ record KerasModelFiles(Path h5, Path architecture) {
         } catch (RuntimeException e) {
             throw new ModelLoadException("cannot read " + h5 + " as HDF5: " + e.getMessage(), e);
         }
-    }
-
-    private static List<Path> h5Files(Path dir) throws ModelLoadException {
-        List<Path> out = new ArrayList<>();
-        for (Path p : list(dir)) {
-            String n = lower(p);
-            if (Files.isRegularFile(p) && (n.endsWith(".h5") || n.endsWith(".hdf5"))) {
-                out.add(p);
-            }
-        }
-        return out;
     }
 
     private static List<Path> list(Path dir) throws ModelLoadException {

@@ -10,14 +10,16 @@ import ai.onnxruntime.TensorInfo;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.Engine;
+import com.modelfactory.runtime.engine.EngineEnvironment;
 import com.modelfactory.runtime.engine.GpuProbe;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.engine.TypeTable;
 import com.modelfactory.runtime.engine.ModelFormat;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,14 @@ import org.slf4j.LoggerFactory;
 /** ONNX Runtime behind the engine seam: CUDA execution provider when asked for and usable, else CPU. */
 public final class OnnxEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(OnnxEngine.class);
+    /** ONNX Runtime's Java element types; its string tensors are not served. */
+    static final TypeTable<OnnxJavaType> TYPES = TypeTable.<OnnxJavaType>builder("ONNX Runtime")
+            .map(DataType.FP32, OnnxJavaType.FLOAT).map(DataType.FP64, OnnxJavaType.DOUBLE)
+            .map(DataType.FP16, OnnxJavaType.FLOAT16).map(DataType.BF16, OnnxJavaType.BFLOAT16)
+            .map(DataType.INT8, OnnxJavaType.INT8).map(DataType.UINT8, OnnxJavaType.UINT8)
+            .map(DataType.INT16, OnnxJavaType.INT16).map(DataType.INT32, OnnxJavaType.INT32)
+            .map(DataType.INT64, OnnxJavaType.INT64).map(DataType.BOOL, OnnxJavaType.BOOL)
+            .build();
 
     @Override
     public String name() {
@@ -42,7 +52,7 @@ public final class OnnxEngine implements Engine {
 
     @Override
     public void prepareNatives(Device device, Path nativeCacheDir) throws ModelLoadException {
-        OnnxNatives.prepare(nativeCacheDir, device.wantsCuda());
+        OnnxNatives.prepare(new EngineEnvironment(nativeCacheDir, null, null).nativeRoot(), device.wantsCuda());
         try {
             OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "model-runtime");
         } catch (RuntimeException | UnsatisfiedLinkError e) {
@@ -52,10 +62,10 @@ public final class OnnxEngine implements Engine {
 
     @Override
     public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
-        Path file = modelFile(options.modelPath());
+        Path file = options.modelFile("ONNX model");
         Device device = options.device();
-        boolean tryCuda = GpuProbe.shouldTryCuda(device);
-        OnnxNatives.prepare(options.nativeCacheDir(), tryCuda);
+        boolean tryCuda = GpuProbe.shouldTryCuda(device, options.environment());
+        OnnxNatives.prepare(options.environment().nativeRoot(), tryCuda);
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "model-runtime");
         try {
             env.setTelemetry(false);
@@ -90,35 +100,9 @@ public final class OnnxEngine implements Engine {
                 throw new ModelLoadException("DEVICE=" + device + " was requested but ONNX Runtime cannot use CUDA here: "
                         + e.getMessage() + " (use DEVICE=auto or cpu to run on the CPU)", e);
             }
-            log.info("no usable CUDA device for ONNX Runtime ({}); running on the CPU", firstLine(e.getMessage()));
+            log.info("no usable CUDA device for ONNX Runtime ({}); running on the CPU", Messages.firstLine(e));
             return "cpu";
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unknown reason";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    private static Path modelFile(Path p) throws ModelLoadException {
-        if (Files.isRegularFile(p)) {
-            return p;
-        }
-        if (Files.isDirectory(p)) {
-            try (var s = Files.list(p)) {
-                List<Path> onnx = s.filter(f -> f.getFileName().toString().endsWith(".onnx")).toList();
-                if (onnx.size() == 1) {
-                    return onnx.get(0);
-                }
-                throw new ModelLoadException("expected one .onnx file in " + p + " but found " + onnx);
-            } catch (java.io.IOException e) {
-                throw new ModelLoadException("cannot list " + p + ": " + e.getMessage(), e);
-            }
-        }
-        throw new ModelLoadException("model path " + p + " does not exist");
     }
 
     static Signature signatureOf(OrtSession session) throws OrtException {
@@ -142,32 +126,6 @@ public final class OnnxEngine implements Engine {
     }
 
     static DataType dataType(OnnxJavaType t) throws OrtException {
-        return switch (t) {
-            case FLOAT -> DataType.FP32;
-            case DOUBLE -> DataType.FP64;
-            case FLOAT16 -> DataType.FP16;
-            case INT8 -> DataType.INT8;
-            case UINT8 -> DataType.UINT8;
-            case INT16 -> DataType.INT16;
-            case INT32 -> DataType.INT32;
-            case INT64 -> DataType.INT64;
-            case BOOL -> DataType.BOOL;
-            default -> throw new OrtException("ONNX element type " + t + " is not supported");
-        };
-    }
-
-    static OnnxJavaType javaType(DataType t) {
-        return switch (t) {
-            case FP32 -> OnnxJavaType.FLOAT;
-            case FP64 -> OnnxJavaType.DOUBLE;
-            case FP16 -> OnnxJavaType.FLOAT16;
-            case INT8 -> OnnxJavaType.INT8;
-            case UINT8 -> OnnxJavaType.UINT8;
-            case INT16 -> OnnxJavaType.INT16;
-            case INT32 -> OnnxJavaType.INT32;
-            case INT64 -> OnnxJavaType.INT64;
-            case BOOL -> OnnxJavaType.BOOL;
-            default -> throw new IllegalArgumentException("datatype " + t + " has no ONNX Runtime equivalent");
-        };
+        return TYPES.dataType(t).orElseThrow(() -> new OrtException("ONNX element type " + t + " is not supported"));
     }
 }

@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.modelfactory.runtime.engine.InferenceException;
-import com.modelfactory.runtime.engine.InputValidation;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Signature;
@@ -70,7 +69,6 @@ final class OnnxLoadedModel implements LoadedModel {
     }
 
     private Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        InputValidation.check(signature, inputs);
         Map<String, OnnxTensor> feeds = new HashMap<>();
         try {
             for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
@@ -82,7 +80,7 @@ final class OnnxLoadedModel implements LoadedModel {
                     data = copy;
                 }
                 feeds.put(e.getKey(), OnnxTensor.createTensor(env, data, t.shape(),
-                        OnnxEngine.javaType(t.dataType())));
+                        OnnxEngine.TYPES.forInput(e.getKey(), t.dataType())));
             }
             try (OrtSession.Result result = session.run(feeds)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();

@@ -18,6 +18,7 @@ final class OnnxNatives {
     private OnnxNatives() {
     }
 
+    /** @param cacheRoot the native cache folder (the configured one, or NativeCache.defaultRoot()) */
     static synchronized void prepare(Path cacheRoot, boolean withCuda) {
         if (System.getProperty("onnxruntime.native.path") != null
                 || !System.getProperty("os.name", "").toLowerCase().contains("linux")
@@ -32,8 +33,7 @@ final class OnnxNatives {
         if (withCuda) {
             files.addAll(CUDA);
         }
-        Path root = cacheRoot != null ? cacheRoot : NativeCache.defaultRoot();
-        Path dir = NativeCache.extract(root, "onnxruntime-" + artifactVersion(loader), loader, RESOURCE_DIR, files);
+        Path dir = NativeCache.extract(cacheRoot, "onnxruntime-" + artifactVersion(loader), loader, RESOURCE_DIR, files);
         System.setProperty("onnxruntime.native.path", dir.toString());
     }
 

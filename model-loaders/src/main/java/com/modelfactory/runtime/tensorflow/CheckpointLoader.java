@@ -40,7 +40,7 @@ final class CheckpointLoader {
     }
 
     static TfSessionModel load(LoadOptions options, TfDevices.Choice device) throws ModelLoadException {
-        Selected sel = select(options.modelPath());
+        Selected sel = select(options);
         MetaGraphDef meta = readMeta(sel.meta());
         ImportedGraph.Opened g = ImportedGraph.open(meta.getGraphDef(), device.config(), sel.meta().toString());
         try {
@@ -116,17 +116,14 @@ final class CheckpointLoader {
     }
 
     /**
-     * The newest step by file name (the "checkpoint" state file is not trusted: it often holds absolute
-     * paths of the training machine). When that step has no .meta of its own, the newest .meta beside it
-     * describes the graph (Savers may write the meta graph only once).
+     * In the checkpoint folder detection chose (version folders are its business): the newest step by
+     * file name (the "checkpoint" state file is not trusted: it often holds absolute paths of the training
+     * machine). When that step has no .meta of its own, the newest .meta beside it describes the graph
+     * (Savers may write the meta graph only once).
      */
-    static Selected select(Path modelPath) throws ModelLoadException {
-        Path dir = Files.isDirectory(modelPath) ? modelPath : modelPath.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new ModelLoadException("checkpoint path " + modelPath + " does not exist");
-        }
+    static Selected select(LoadOptions options) throws ModelLoadException {
+        Path dir = options.modelFolder("TF1 checkpoint folder");
         try {
-            dir = newestVersionIfWrapper(dir);
             List<Path> metas = metaFiles(dir);
             List<Checkpoint> steps = new ArrayList<>(CheckpointSteps.list(dir));
             if (steps.isEmpty()) {
@@ -157,26 +154,6 @@ final class CheckpointLoader {
         } catch (IOException e) {
             throw new ModelLoadException("cannot list " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * TF Serving lays exports out as numbered version folders (half_plus_two/00000123/export.meta); a
-     * folder with no checkpoint files of its own but such subfolders means its highest version.
-     */
-    private static Path newestVersionIfWrapper(Path dir) throws IOException {
-        if (!metaFiles(dir).isEmpty() || !CheckpointSteps.list(dir).isEmpty()) {
-            return dir;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            Optional<Path> newest = s.filter(Files::isDirectory)
-                    .filter(d -> d.getFileName().toString().matches("\\d+"))
-                    .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString())));
-            if (newest.isPresent()) {
-                log.info("serving version folder {} of {}", newest.get().getFileName(), dir);
-                return newest.get();
-            }
-        }
-        return dir;
     }
 
     private static List<Path> metaFiles(Path dir) throws IOException {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.GraphDef;
@@ -27,7 +26,7 @@ final class FrozenGraphLoader {
     }
 
     static TfSessionModel load(LoadOptions options, TfDevices.Choice device) throws ModelLoadException {
-        Path file = graphFile(options.modelPath());
+        Path file = options.modelFile("frozen graph");
         GraphDef def = read(file);
         ImportedGraph.Opened g = ImportedGraph.open(def, device.config(), file.toString());
         try {
@@ -60,25 +59,6 @@ final class FrozenGraphLoader {
                     + e.getMessage(), e);
         } catch (IOException e) {
             throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The .pb file itself, or the single .pb/.pbtxt in a folder. */
-    private static Path graphFile(Path p) throws ModelLoadException {
-        if (Files.isRegularFile(p)) {
-            return p;
-        }
-        if (!Files.isDirectory(p)) {
-            throw new ModelLoadException("model path " + p + " does not exist");
-        }
-        try (Stream<Path> s = Files.list(p)) {
-            List<Path> pbs = s.filter(f -> f.getFileName().toString().endsWith(".pb")).sorted().toList();
-            if (pbs.size() == 1) {
-                return pbs.get(0);
-            }
-            throw new ModelLoadException("expected one .pb frozen graph in " + p + " but found " + pbs);
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot list " + p + ": " + e.getMessage(), e);
         }
     }
 }

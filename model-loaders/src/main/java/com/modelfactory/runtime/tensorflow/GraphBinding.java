@@ -18,6 +18,7 @@ import org.tensorflow.proto.TensorShapeProto;
  * graph itself ({@link GraphEndpoints}).
  */
 record GraphBinding(Signature signature, Map<String, String> inputTensors, Map<String, String> outputTensors) {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GraphBinding.class);
 
     /** The binding a SignatureDef describes, with config-declared shapes/types overriding where given. */
     static GraphBinding of(String key, SignatureDef def, List<TensorSpec> declaredInputs, List<TensorSpec> declaredOutputs)
@@ -27,17 +28,34 @@ record GraphBinding(Signature signature, Map<String, String> inputTensors, Map<S
         Map<String, String> in = new LinkedHashMap<>();
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, TensorInfo> e : def.getInputsMap().entrySet()) {
-            inputs.add(override(spec(key, "input", e.getKey(), e.getValue()), declaredInputs));
+            inputs.add(override(spec(key, "input", e.getKey(), e.getValue()), e.getValue().getName(), declaredInputs));
             in.put(e.getKey(), e.getValue().getName());
         }
         for (Map.Entry<String, TensorInfo> e : def.getOutputsMap().entrySet()) {
-            outputs.add(override(spec(key, "output", e.getKey(), e.getValue()), declaredOutputs));
+            outputs.add(override(spec(key, "output", e.getKey(), e.getValue()), e.getValue().getName(), declaredOutputs));
             out.put(e.getKey(), e.getValue().getName());
         }
         if (outputs.isEmpty()) {
             throw new ModelLoadException("signature '" + key + "' has no outputs");
         }
+        warnUnmatched(key, "input", declaredInputs, in);
+        warnUnmatched(key, "output", declaredOutputs, out);
         return new GraphBinding(Signature.infer(inputs, outputs), in, out);
+    }
+
+    private static void warnUnmatched(String key, String role, List<TensorSpec> declared, Map<String, String> entries) {
+        for (TensorSpec d : declared) {
+            boolean found = entries.entrySet().stream().anyMatch(e -> names(d, e.getKey(), e.getValue()));
+            if (!found) {
+                log.warn("declared {} '{}' is none of signature '{}''s {}s {} (nor their graph tensors); ignored",
+                        role, d.name(), key, role, entries.keySet());
+            }
+        }
+    }
+
+    /** A declared name matches a signature entry by its key or its graph tensor, with or without ":0". */
+    private static boolean names(TensorSpec declared, String key, String graphTensor) {
+        return TensorNames.same(declared.name(), key) || TensorNames.same(declared.name(), graphTensor);
     }
 
     private static TensorSpec spec(String key, String role, String name, TensorInfo info) throws ModelLoadException {
@@ -67,10 +85,13 @@ record GraphBinding(Signature signature, Map<String, String> inputTensors, Map<S
         return dims;
     }
 
-    /** A config entry with the same name replaces the datatype and shape it states. */
-    static TensorSpec override(TensorSpec fromModel, List<TensorSpec> declared) {
+    /**
+     * A config entry naming this signature entry (its key or graph tensor, "name" or "name:0") replaces
+     * the datatype and shape it states.
+     */
+    static TensorSpec override(TensorSpec fromModel, String graphTensor, List<TensorSpec> declared) {
         for (TensorSpec d : declared) {
-            if (d.name().equals(fromModel.name())) {
+            if (names(d, fromModel.name(), graphTensor)) {
                 return new TensorSpec(fromModel.name(),
                         d.dataType() != null ? d.dataType() : fromModel.dataType(),
                         d.shapeKnown() ? d.shape() : fromModel.shape());

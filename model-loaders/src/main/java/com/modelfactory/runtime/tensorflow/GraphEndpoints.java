@@ -40,54 +40,60 @@ final class GraphEndpoints {
 
     static GraphBinding bind(Graph graph, List<TensorSpec> declaredInputs, List<TensorSpec> declaredOutputs)
             throws ModelLoadException {
+        Endpoints outputs = declaredOutputs.isEmpty() ? sinkOutputs(graph) : declared(graph, declaredOutputs, "output");
+        Endpoints inputs;
+        if (!declaredInputs.isEmpty()) {
+            inputs = declared(graph, declaredInputs, "input");
+        } else {
+            inputs = new Endpoints();
+            for (GraphOperation p : placeholdersFeeding(outputs.tensors)) {
+                inputs.add(displayName(p.output(0)), p.output(0), null);
+            }
+        }
+        return new GraphBinding(Signature.infer(inputs.specs, outputs.specs), inputs.names, outputs.names);
+    }
+
+    /** Specs, served name -> graph tensor, and the graph tensors, in the same order. */
+    private static final class Endpoints {
+        final List<TensorSpec> specs = new ArrayList<>();
+        final Map<String, String> names = new LinkedHashMap<>();
+        final List<Output<?>> tensors = new ArrayList<>();
+
+        void add(String name, Output<?> o, TensorSpec declared) throws ModelLoadException {
+            specs.add(specOf(name, o, declared));
+            names.put(name, tensorName(o));
+            tensors.add(o);
+        }
+    }
+
+    /** The tensors config names ("op:0" or "op"), served under the names as written. */
+    private static Endpoints declared(Graph graph, List<TensorSpec> declared, String role) throws ModelLoadException {
+        Endpoints e = new Endpoints();
+        for (TensorSpec d : declared) {
+            e.add(d.name(), tensor(graph, d.name(), role), d);
+        }
+        return e;
+    }
+
+    /** The graph's sinks as outputs: what a frozen graph or training checkpoint computes last. */
+    private static Endpoints sinkOutputs(Graph graph) throws ModelLoadException {
         List<GraphOperation> ops = new ArrayList<>();
         for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
             ops.add(it.next());
         }
-        Map<String, String> outMap = new LinkedHashMap<>();
-        List<TensorSpec> outputs = new ArrayList<>();
-        List<Output<?>> outputTensors = new ArrayList<>();
-        if (!declaredOutputs.isEmpty()) {
-            for (TensorSpec d : declaredOutputs) {
-                Output<?> o = tensor(graph, d.name(), "output");
-                outputs.add(specOf(d.name(), o, d));
-                outMap.put(d.name(), tensorName(o));
-                outputTensors.add(o);
-            }
-        } else {
-            for (Output<?> o : sinks(ops)) {
-                String name = displayName(o);
-                outputs.add(specOf(name, o, null));
-                outMap.put(name, tensorName(o));
-                outputTensors.add(o);
-            }
-            if (outputs.isEmpty()) {
-                throw new ModelLoadException("the graph has no output that depends on a Placeholder input;"
-                        + " name the output tensors with the 'outputs' config key (e.g. outputs: [\"logits:0\"])");
-            }
-            if (hasTrainingOps(graph)) {
-                log.warn("the graph still holds its training ops, so the guessed outputs {} may be the loss;"
-                        + " name the model's inputs and outputs with the 'inputs'/'outputs' config keys", outMap.values());
-            }
+        Endpoints e = new Endpoints();
+        for (Output<?> o : sinks(ops)) {
+            e.add(displayName(o), o, null);
         }
-
-        Map<String, String> inMap = new LinkedHashMap<>();
-        List<TensorSpec> inputs = new ArrayList<>();
-        if (!declaredInputs.isEmpty()) {
-            for (TensorSpec d : declaredInputs) {
-                Output<?> o = tensor(graph, d.name(), "input");
-                inputs.add(specOf(d.name(), o, d));
-                inMap.put(d.name(), tensorName(o));
-            }
-        } else {
-            for (GraphOperation p : placeholdersFeeding(outputTensors)) {
-                Output<?> o = p.output(0);
-                String name = displayName(o);
-                inputs.add(specOf(name, o, null));
-                inMap.put(name, tensorName(o));
-            }
+        if (e.specs.isEmpty()) {
+            throw new ModelLoadException("the graph has no output that depends on a Placeholder input;"
+                    + " name the output tensors with the 'outputs' config key (e.g. outputs: [\"logits:0\"])");
         }
-        return new GraphBinding(Signature.infer(inputs, outputs), inMap, outMap);
+        if (hasTrainingOps(graph)) {
+            log.warn("the graph still holds its training ops, so the guessed outputs {} may be the loss;"
+                    + " name the model's inputs and outputs with the 'inputs'/'outputs' config keys", e.names.values());
+        }
+        return e;
     }
 
     /** Binds named inputs and outputs (name -> "op:0") given by the model's own metadata. */
@@ -201,13 +207,10 @@ final class GraphEndpoints {
 
     /** "op:0" or "op" (meaning output 0) to the graph tensor, failing with a clear message. */
     static Output<?> tensor(Graph graph, String name, String role) throws ModelLoadException {
-        String opName = name;
-        int index = 0;
-        int colon = name.lastIndexOf(':');
-        if (colon > 0 && name.substring(colon + 1).matches("\\d+")) {
-            opName = name.substring(0, colon);
-            index = Integer.parseInt(name.substring(colon + 1));
-        }
+        String full = TensorNames.withIndex(name);
+        int colon = full.lastIndexOf(':');
+        String opName = full.substring(0, colon);
+        int index = Integer.parseInt(full.substring(colon + 1));
         GraphOperation op = graph.operation(opName);
         if (op == null) {
             throw new ModelLoadException(role + " '" + name + "' is not a tensor of the graph"

@@ -2,15 +2,11 @@ package com.modelfactory.runtime.tensorflow;
 
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.ModelLoadException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.SavedModelBundle;
@@ -31,7 +27,7 @@ final class SavedModelLoader {
     }
 
     static TfSessionModel load(LoadOptions options, TfDevices.Choice device) throws ModelLoadException {
-        Path dir = modelDir(options.modelPath());
+        Path dir = modelDir(options);
         SavedModelBundle bundle;
         try {
             bundle = SavedModelBundle.loader(dir.toString()).withTags(TAG).withConfigProto(device.config()).load();
@@ -86,40 +82,17 @@ final class SavedModelLoader {
                 + servable + " with the 'signature' config key");
     }
 
-    /**
-     * The folder holding saved_model.pb: the path itself, or (TF Serving layout) its highest-numbered
-     * version subfolder.
-     */
-    static Path modelDir(Path p) throws ModelLoadException {
+    /** The folder holding saved_model.pb (or that file itself): what detection chose, no version search. */
+    static Path modelDir(LoadOptions options) throws ModelLoadException {
+        Path p = options.modelPath();
         if (Files.isRegularFile(p) && p.getFileName().toString().startsWith("saved_model.pb")) {
             return p.getParent();
         }
-        if (!Files.isDirectory(p)) {
-            throw new ModelLoadException("SavedModel path " + p + " is not a folder");
+        Path dir = options.modelFolder("SavedModel path");
+        if (!Files.isRegularFile(dir.resolve("saved_model.pb")) && !Files.isRegularFile(dir.resolve("saved_model.pbtxt"))) {
+            throw new ModelLoadException("no saved_model.pb (or saved_model.pbtxt) in " + dir
+                    + " (version folders are chosen by detection, ModelLocator)");
         }
-        if (hasSavedModel(p)) {
-            return p;
-        }
-        Optional<Path> version = newestVersion(p);
-        if (version.isPresent()) {
-            log.info("serving version folder {} of {}", version.get().getFileName(), p);
-            return version.get();
-        }
-        throw new ModelLoadException("no saved_model.pb (or saved_model.pbtxt) in " + p);
-    }
-
-    private static boolean hasSavedModel(Path dir) {
-        return Files.isRegularFile(dir.resolve("saved_model.pb")) || Files.isRegularFile(dir.resolve("saved_model.pbtxt"));
-    }
-
-    private static Optional<Path> newestVersion(Path dir) throws ModelLoadException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isDirectory)
-                    .filter(d -> d.getFileName().toString().matches("\\d+"))
-                    .filter(SavedModelLoader::hasSavedModel)
-                    .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString())));
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
+        return dir;
     }
 }

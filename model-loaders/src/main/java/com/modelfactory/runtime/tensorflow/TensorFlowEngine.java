@@ -30,7 +30,7 @@ public final class TensorFlowEngine implements Engine {
         if (!Files.exists(options.modelPath())) {
             throw new ModelLoadException("model path " + options.modelPath() + " does not exist");
         }
-        TfNatives.prepare(options.nativeCacheDir());
+        TfNatives.prepare(options.environment().nativeRoot());
         TfDevices.Choice device;
         try {
             device = TfDevices.choose(options);

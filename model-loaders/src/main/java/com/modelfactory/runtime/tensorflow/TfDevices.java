@@ -2,6 +2,7 @@ package com.modelfactory.runtime.tensorflow;
 
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,9 +79,7 @@ final class TfDevices {
                 return null;
             }
         } catch (RuntimeException | LinkageError e) {
-            String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            int nl = m.indexOf('\n');
-            return nl < 0 ? m : m.substring(0, nl);
+            return Messages.firstLine(e);
         }
     }
 }

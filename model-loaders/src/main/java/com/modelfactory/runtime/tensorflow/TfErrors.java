@@ -1,18 +1,13 @@
 package com.modelfactory.runtime.tensorflow;
 
+import com.modelfactory.runtime.engine.Messages;
+
 /** Turns TF's long native error texts into one readable line for start-up messages. */
 final class TfErrors {
     private TfErrors() {
     }
 
     static String message(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            return e.getClass().getSimpleName();
-        }
-        m = m.strip();
-        int nl = m.indexOf('\n');
-        String first = nl < 0 ? m : m.substring(0, nl);
-        return first.length() > 600 ? first.substring(0, 600) + "..." : first;
+        return Messages.shorten(Messages.firstLine(e), 600);
     }
 }

@@ -1,9 +1,9 @@
 package com.modelfactory.runtime.tensorflow;
 
 import com.modelfactory.runtime.engine.InferenceException;
-import com.modelfactory.runtime.engine.InputValidation;
 import com.modelfactory.runtime.engine.InvalidInputException;
 import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
@@ -117,7 +117,6 @@ public final class TfSessionModel implements LoadedModel {
     }
 
     private Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        InputValidation.check(signature, inputs);
         List<org.tensorflow.Tensor> feeds = new ArrayList<>(inputs.size());
         try {
             Session.Runner runner = session.runner();
@@ -145,20 +144,12 @@ public final class TfSessionModel implements LoadedModel {
         } catch (TensorFlowException | IllegalArgumentException | IllegalStateException e) {
             // TF reports shape mismatches deep inside the graph as InvalidArgument; name them for the client.
             if (e instanceof org.tensorflow.exceptions.TFInvalidArgumentException) {
-                throw new InvalidInputException("TensorFlow rejected the input: " + firstLine(e.getMessage()));
+                throw new InvalidInputException("TensorFlow rejected the input: " + Messages.firstLine(e));
             }
-            throw new InferenceException("TensorFlow failed: " + firstLine(e.getMessage()), e);
+            throw new InferenceException("TensorFlow failed: " + Messages.firstLine(e), e);
         } finally {
             feeds.forEach(org.tensorflow.Tensor::close);
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "no message";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     @Override

@@ -1,21 +1,17 @@
 package com.modelfactory.runtime.tensorflow;
 
+import static org.tensorflow.proto.DataType.*;
+
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TypeTable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.tensorflow.RawTensor;
+import org.tensorflow.internal.types.registry.TensorTypeRegistry;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.ByteDataBuffer;
-import org.tensorflow.types.TBool;
-import org.tensorflow.types.TFloat16;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
-import org.tensorflow.types.TUint16;
-import org.tensorflow.types.TUint8;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -59,7 +55,7 @@ public final class TfTensors {
         DataType type = dataType(tf.dataType());
         RawTensor raw = tf.asRawTensor();
         long[] shape = tf.shape().asArray();
-        long bytes = Tensor.elementCount(shape) * type.byteSize();
+        long bytes = type.byteSize(shape);
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("TF tensor " + Arrays.toString(shape) + " is too large to copy");
         }
@@ -70,49 +66,51 @@ public final class TfTensors {
         return new Tensor(type, shape, ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN));
     }
 
-    /** The TF tensor class for an engine datatype. */
+    /**
+     * TensorFlow's dtypes for the seam's datatypes (reference dtypes of TF1 variables read as their
+     * value type). TF Java 1.1.0 has tensor classes for only some of them; see {@link #tfType}.
+     */
+    private static final TypeTable<org.tensorflow.proto.DataType> TYPES =
+            TypeTable.<org.tensorflow.proto.DataType>builder("TensorFlow")
+                    .map(DataType.FP32, DT_FLOAT).map(DataType.FP64, DT_DOUBLE)
+                    .map(DataType.FP16, DT_HALF).map(DataType.BF16, DT_BFLOAT16)
+                    .map(DataType.INT8, DT_INT8).map(DataType.INT16, DT_INT16)
+                    .map(DataType.INT32, DT_INT32).map(DataType.INT64, DT_INT64)
+                    .map(DataType.UINT8, DT_UINT8).map(DataType.UINT16, DT_UINT16)
+                    .map(DataType.UINT32, DT_UINT32).map(DataType.UINT64, DT_UINT64)
+                    .map(DataType.BOOL, DT_BOOL)
+                    .reads(DT_FLOAT_REF, DataType.FP32).reads(DT_DOUBLE_REF, DataType.FP64)
+                    .reads(DT_HALF_REF, DataType.FP16).reads(DT_BFLOAT16_REF, DataType.BF16)
+                    .reads(DT_INT8_REF, DataType.INT8).reads(DT_INT16_REF, DataType.INT16)
+                    .reads(DT_INT32_REF, DataType.INT32).reads(DT_INT64_REF, DataType.INT64)
+                    .reads(DT_UINT8_REF, DataType.UINT8).reads(DT_UINT16_REF, DataType.UINT16)
+                    .reads(DT_UINT32_REF, DataType.UINT32).reads(DT_UINT64_REF, DataType.UINT64)
+                    .reads(DT_BOOL_REF, DataType.BOOL)
+                    .build();
+
+    /**
+     * The TF tensor class for an engine datatype: the class TF Java registers for its dtype. TF Java
+     * 1.1.0 has none for INT8, INT16, UINT32 and UINT64, so it cannot allocate them.
+     */
     public static Class<? extends TType> tfType(DataType t) {
-        return switch (t) {
-            case FP32 -> TFloat32.class;
-            case FP64 -> TFloat64.class;
-            case FP16 -> TFloat16.class;
-            case INT32 -> TInt32.class;
-            case INT64 -> TInt64.class;
-            case UINT8 -> TUint8.class;
-            case UINT16 -> TUint16.class;
-            case BOOL -> TBool.class;
-            // TF Java 1.1.0 has no tensor classes for these, so it cannot allocate them.
-            case INT8, INT16, UINT32, UINT64, BYTES ->
-                    throw new IllegalArgumentException("datatype " + t + " cannot be passed to TensorFlow Java");
-        };
+        org.tensorflow.proto.DataType dtype = TYPES.engineType(t);
+        try {
+            return TensorTypeRegistry.find(dtype).type();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("datatype " + t + " cannot be passed to TensorFlow Java, which"
+                    + " has no tensor class for " + dtype);
+        }
     }
 
     /** The engine datatype for a TF dtype. */
     public static DataType dataType(org.tensorflow.proto.DataType t) {
-        DataType d = dataTypeOrNull(t);
-        if (d == null) {
-            throw new IllegalArgumentException("TensorFlow dtype " + t + " is not supported by the runtime");
-        }
-        return d;
+        return TYPES.dataType(t).orElseThrow(() ->
+                new IllegalArgumentException("TensorFlow dtype " + t + " is not supported by the runtime"));
     }
 
     /** The engine datatype for a TF dtype, or null when there is none (strings, resources, ...). */
     public static DataType dataTypeOrNull(org.tensorflow.proto.DataType t) {
-        return switch (t) {
-            case DT_FLOAT, DT_FLOAT_REF -> DataType.FP32;
-            case DT_DOUBLE, DT_DOUBLE_REF -> DataType.FP64;
-            case DT_HALF, DT_HALF_REF -> DataType.FP16;
-            case DT_INT8, DT_INT8_REF -> DataType.INT8;
-            case DT_INT16, DT_INT16_REF -> DataType.INT16;
-            case DT_INT32, DT_INT32_REF -> DataType.INT32;
-            case DT_INT64, DT_INT64_REF -> DataType.INT64;
-            case DT_UINT8, DT_UINT8_REF -> DataType.UINT8;
-            case DT_UINT16, DT_UINT16_REF -> DataType.UINT16;
-            case DT_UINT32, DT_UINT32_REF -> DataType.UINT32;
-            case DT_UINT64, DT_UINT64_REF -> DataType.UINT64;
-            case DT_BOOL, DT_BOOL_REF -> DataType.BOOL;
-            default -> null;
-        };
+        return TYPES.dataType(t).orElse(null);
     }
 
     /** A TF static shape as a signature shape: -1 for unknown dimensions, null for unknown rank. */

@@ -1,17 +1,20 @@
 package com.modelfactory.runtime.torch;
 
+import com.modelfactory.runtime.engine.EngineEnvironment;
 import com.modelfactory.runtime.engine.LoadOptions;
-import com.modelfactory.runtime.engine.NativeCache;
 import java.nio.file.Path;
 
 /**
  * Settings DJL reads once, when its engine first loads: so they are set programmatically before any
- * DJL class initialises. Values the operator already set (env or -D) are left alone.
+ * DJL class initialises. System properties the operator already set (-D) are left alone; DJL itself
+ * reads its environment variables before system properties, so an ENGINE_CACHE_DIR in the environment
+ * still wins over the one set here.
  */
 final class DjlSetup {
     static final String OFFLINE = "ai.djl.offline";
     static final String TRACKING = "OPT_OUT_TRACKING";
     static final String CACHE = "ENGINE_CACHE_DIR";
+    static final String DJL_CACHE = "DJL_CACHE_DIR";
 
     private DjlSetup() {
     }
@@ -20,9 +23,8 @@ final class DjlSetup {
         // The runtime talks to nothing but the model store: no model-zoo or native downloads, no pings.
         System.setProperty(OFFLINE, "true");
         System.setProperty(TRACKING, "true");
-        if (unset("DJL_CACHE_DIR") && unset(CACHE)) {
-            Path root = options.nativeCacheDir() != null ? options.nativeCacheDir() : NativeCache.defaultRoot();
-            System.setProperty(CACHE, root.resolve("djl").toAbsolutePath().toString());
+        if (unset(DJL_CACHE) && unset(CACHE)) {
+            System.setProperty(CACHE, engineCache(options.environment()).toAbsolutePath().toString());
         }
         if (options.intraOpThreads() > 0 && unset("ai.djl.pytorch.num_threads")) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.intraOpThreads()));
@@ -32,8 +34,12 @@ final class DjlSetup {
         }
     }
 
-    private static boolean unset(String key) {
-        String env = System.getenv(key);
-        return (env == null || env.isBlank()) && System.getProperty(key) == null;
+    /** DJL_CACHE_DIR as configured (DJL puts engines there too), else the runtime's native cache. */
+    static Path engineCache(EngineEnvironment environment) {
+        return environment.djlCacheDir() != null ? environment.djlCacheDir() : environment.nativeRoot().resolve("djl");
+    }
+
+    private static boolean unset(String property) {
+        return System.getProperty(property) == null;
     }
 }

@@ -5,11 +5,29 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TypeTable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /** Copies engine tensors into DJL PyTorch arrays (owned by a per-call manager) and back. */
 final class DjlTensors {
+    /** DJL's names for the element types libtorch computes with. */
+    private static final TypeTable<ai.djl.ndarray.types.DataType> TYPES =
+            TypeTable.<ai.djl.ndarray.types.DataType>builder("PyTorch")
+                    .map(DataType.FP32, ai.djl.ndarray.types.DataType.FLOAT32)
+                    .map(DataType.FP64, ai.djl.ndarray.types.DataType.FLOAT64)
+                    .map(DataType.FP16, ai.djl.ndarray.types.DataType.FLOAT16)
+                    .map(DataType.BF16, ai.djl.ndarray.types.DataType.BFLOAT16)
+                    .map(DataType.INT8, ai.djl.ndarray.types.DataType.INT8)
+                    .map(DataType.UINT8, ai.djl.ndarray.types.DataType.UINT8)
+                    .map(DataType.INT16, ai.djl.ndarray.types.DataType.INT16)
+                    .map(DataType.INT32, ai.djl.ndarray.types.DataType.INT32)
+                    .map(DataType.INT64, ai.djl.ndarray.types.DataType.INT64)
+                    .map(DataType.BOOL, ai.djl.ndarray.types.DataType.BOOLEAN)
+                    .map(DataType.UINT16, ai.djl.ndarray.types.DataType.UINT16)
+                    .map(DataType.UINT32, ai.djl.ndarray.types.DataType.UINT32)
+                    .map(DataType.UINT64, ai.djl.ndarray.types.DataType.UINT64)
+                    .build();
     private DjlTensors() {
     }
 
@@ -19,8 +37,8 @@ final class DjlTensors {
      * to Java's garbage collector: closing the manager frees it all. (DJL's create(Buffer) would wrap a
      * fresh Java direct buffer per call, freed only after a GC.)
      */
-    static PtNDArray toDjl(PtNDManager manager, Tensor t) {
-        PtNDArray a = manager.create(new Shape(t.shape()), djlType(t.dataType()));
+    static PtNDArray toDjl(PtNDManager manager, String input, Tensor t) {
+        PtNDArray a = manager.create(new Shape(t.shape()), djlType(input, t.dataType()));
         ByteBuffer src = t.data();
         if (src.remaining() > 0) {
             ByteBuffer view = a.toByteBuffer(true);
@@ -36,7 +54,8 @@ final class DjlTensors {
     /** A heap copy of the array's values (made before the call's manager frees the native memory). */
     static Tensor fromDjl(ai.djl.ndarray.NDArray a) {
         if (a.getDataType() == ai.djl.ndarray.types.DataType.BFLOAT16) {
-            a = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false); // no OIP datatype for bfloat16
+            // returned as FP32, as before the seam had BF16: the HTTP layer writes no BF16 yet
+            a = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
         }
         DataType type = dataType(a.getDataType());
         long[] shape = a.getShape().getShape();
@@ -44,39 +63,12 @@ final class DjlTensors {
         return new Tensor(type, shape, ByteBuffer.wrap(a.toByteArray()).order(ByteOrder.LITTLE_ENDIAN));
     }
 
-    static ai.djl.ndarray.types.DataType djlType(DataType t) {
-        return switch (t) {
-            case FP32 -> ai.djl.ndarray.types.DataType.FLOAT32;
-            case FP64 -> ai.djl.ndarray.types.DataType.FLOAT64;
-            case FP16 -> ai.djl.ndarray.types.DataType.FLOAT16;
-            case INT8 -> ai.djl.ndarray.types.DataType.INT8;
-            case UINT8 -> ai.djl.ndarray.types.DataType.UINT8;
-            case INT16 -> ai.djl.ndarray.types.DataType.INT16;
-            case INT32 -> ai.djl.ndarray.types.DataType.INT32;
-            case INT64 -> ai.djl.ndarray.types.DataType.INT64;
-            case BOOL -> ai.djl.ndarray.types.DataType.BOOLEAN;
-            case UINT16 -> ai.djl.ndarray.types.DataType.UINT16;
-            case UINT32 -> ai.djl.ndarray.types.DataType.UINT32;
-            case UINT64 -> ai.djl.ndarray.types.DataType.UINT64;
-            case BYTES -> throw new IllegalArgumentException("BYTES tensors cannot be passed to PyTorch");
-        };
+    static ai.djl.ndarray.types.DataType djlType(String input, DataType t) {
+        return TYPES.forInput(input, t);
     }
 
     static DataType dataType(ai.djl.ndarray.types.DataType t) {
-        return switch (t) {
-            case FLOAT32 -> DataType.FP32;
-            case FLOAT64 -> DataType.FP64;
-            case FLOAT16 -> DataType.FP16;
-            case INT8 -> DataType.INT8;
-            case UINT8 -> DataType.UINT8;
-            case INT16 -> DataType.INT16;
-            case INT32 -> DataType.INT32;
-            case INT64 -> DataType.INT64;
-            case BOOLEAN -> DataType.BOOL;
-            case UINT16 -> DataType.UINT16;
-            case UINT32 -> DataType.UINT32;
-            case UINT64 -> DataType.UINT64;
-            default -> throw new IllegalArgumentException("PyTorch output dtype " + t + " is not supported");
-        };
+        return TYPES.dataType(t).orElseThrow(() ->
+                new IllegalArgumentException("PyTorch output dtype " + t + " is not supported"));
     }
 }

@@ -9,6 +9,7 @@ import com.modelfactory.runtime.engine.InferenceException;
 import com.modelfactory.runtime.engine.InputValidation;
 import com.modelfactory.runtime.engine.InvalidInputException;
 import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
@@ -65,6 +66,25 @@ final class TorchLoadedModel implements LoadedModel {
         return details;
     }
 
+    /**
+     * Inputs whose datatype nothing stated take any datatype (FP32 is only what is reported); Python
+     * scalar arguments of forward take one value of any numeric type.
+     */
+    @Override
+    public Map<String, InputValidation.Rule> inputRules() {
+        Map<String, InputValidation.Rule> rules = new HashMap<>();
+        List<TensorSpec> inputs = io.signature().inputs();
+        for (int i = 0; i < inputs.size(); i++) {
+            String name = inputs.get(i).name();
+            if (io.kinds().get(i) != Kind.TENSOR) {
+                rules.put(name, InputValidation.Rule.SCALAR);
+            } else if (io.typeGuessed().contains(name)) {
+                rules.put(name, InputValidation.Rule.ANY_DATATYPE);
+            }
+        }
+        return rules;
+    }
+
     @Override
     public Predictor newPredictor() {
         return new TorchPredictor();
@@ -79,15 +99,14 @@ final class TorchLoadedModel implements LoadedModel {
     private final class TorchPredictor implements Predictor {
         @Override
         public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
-            check(inputs);
             List<IValue> ivalues = new ArrayList<>();
             try (PtNDManager call = (PtNDManager) model.getNDManager().newSubManager();
                  PtNDManager host = (PtNDManager) model.getNDManager().newSubManager(ai.djl.Device.cpu())) {
                 List<TensorSpec> specs = io.signature().inputs();
                 IValue[] args = new IValue[specs.size()];
                 for (int i = 0; i < args.length; i++) {
-                    Tensor t = inputs.get(specs.get(i).name());
-                    args[i] = track(ivalues, argument(call, host, io.kinds().get(i), t));
+                    String name = specs.get(i).name();
+                    args[i] = track(ivalues, argument(call, host, io.kinds().get(i), name, inputs.get(name)));
                 }
                 IValue result = track(ivalues, block.forward(args));
                 return outputs(call, result, ivalues);
@@ -95,12 +114,13 @@ final class TorchLoadedModel implements LoadedModel {
                 throw e;
             } catch (RuntimeException e) {
                 String m = e.getMessage() == null ? e.toString() : e.getMessage();
-                // TorchScript reports type and shape mismatches of arguments as errors of the call.
+                // TorchScript reports type and shape mismatches of arguments as errors of the call; its
+                // messages start with a traceback header and end with the cause.
                 if (m.contains("Expected") || m.contains("size mismatch") || m.contains("shape")
                         || m.contains("must match the size") || m.contains("dimension")) {
-                    throw new InvalidInputException("the TorchScript model rejected the input: " + firstLine(m));
+                    throw new InvalidInputException("the TorchScript model rejected the input: " + Messages.lastLine(m));
                 }
-                throw new InferenceException("PyTorch failed: " + firstLine(m), e);
+                throw new InferenceException("PyTorch failed: " + Messages.lastLine(m), e);
             } finally {
                 ivalues.forEach(IValue::close);
             }
@@ -118,57 +138,21 @@ final class TorchLoadedModel implements LoadedModel {
     }
 
     /** Tensors are filled on the host, then moved to the model's device (a no-op on the CPU). */
-    private static IValue argument(PtNDManager call, PtNDManager host, Kind kind, Tensor t) {
+    private static IValue argument(PtNDManager call, PtNDManager host, Kind kind, String name, Tensor t) {
         return switch (kind) {
             case TENSOR -> {
-                PtNDArray a = DjlTensors.toDjl(host, t);
+                PtNDArray a = DjlTensors.toDjl(host, name, t);
                 yield IValue.from(a.getDevice().equals(call.getDevice()) ? a : a.toDevice(call.getDevice(), false));
             }
-            case FLOAT -> IValue.from(t.toDoubles()[0]);
-            case INT -> IValue.from((long) t.toDoubles()[0]);
-            case BOOL -> IValue.from(t.toDoubles()[0] != 0);
+            case FLOAT -> IValue.from(t.getDouble(0));
+            case INT -> IValue.from(t.getLong(0));
+            case BOOL -> IValue.from(t.getDouble(0) != 0);
         };
     }
 
     /**
-     * Tensor inputs are checked against their specs (where known); scalar arguments accept a
-     * one-element tensor of any numeric type.
-     */
-    private void check(Map<String, Tensor> inputs) {
-        Signature sig = io.signature();
-        List<TensorSpec> tensorSpecs = new ArrayList<>();
-        Map<String, Tensor> tensorInputs = new HashMap<>(inputs);
-        for (int i = 0; i < sig.inputs().size(); i++) {
-            TensorSpec spec = sig.inputs().get(i);
-            if (io.kinds().get(i) == Kind.TENSOR) {
-                // a datatype nothing stated is not enforced (null: InputValidation skips the check)
-                tensorSpecs.add(io.typeGuessed().contains(spec.name()) ? new TensorSpec(spec.name(), null, spec.shape()) : spec);
-                continue;
-            }
-            Tensor t = inputs.get(spec.name());
-            if (t == null) {
-                throw new InvalidInputException("missing input '" + spec.name() + "' (a single "
-                        + io.kinds().get(i).name().toLowerCase() + " value)");
-            }
-            if (t.elementCount() != 1) {
-                throw new InvalidInputException("input '" + spec.name() + "' is a single "
-                        + io.kinds().get(i).name().toLowerCase() + " value but " + t.elementCount() + " were sent");
-            }
-            tensorInputs.remove(spec.name());
-        }
-        for (String name : tensorInputs.keySet()) {
-            if (sig.input(name) == null) {
-                throw new InvalidInputException("unknown input '" + name + "'; the model's inputs are "
-                        + sig.inputs().stream().map(TensorSpec::name).toList());
-            }
-        }
-        InputValidation.check(new Signature(tensorSpecs, sig.outputs(), sig.batched(), sig.maxBatch()), tensorInputs);
-    }
-
-    /**
      * Results by name: a dict by its keys, a tuple or list by position (the signature's output names,
-     * output_i beyond them), a single tensor as the first output. Signature outputs come first, in
-     * signature order; values the signature does not name follow.
+     * output_i beyond them), a single tensor as the first output. The seam picks the signature's outputs.
      */
     private Map<String, Tensor> outputs(PtNDManager call, IValue result, List<IValue> ivalues) {
         List<TensorSpec> specs = io.signature().outputs();
@@ -189,23 +173,7 @@ final class TorchLoadedModel implements LoadedModel {
             String name = specs.isEmpty() ? "output_0" : specs.get(0).name();
             produced.put(name, value(call, result, name));
         }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (TensorSpec s : specs) {
-            Tensor t = produced.remove(s.name());
-            if (t == null) {
-                throw new InferenceException("the model returned " + producedNames(produced, out) + " but not '"
-                        + s.name() + "' named in its signature", null);
-            }
-            out.put(s.name(), t);
-        }
-        out.putAll(produced);
-        return out;
-    }
-
-    private static List<String> producedNames(Map<String, Tensor> left, Map<String, Tensor> taken) {
-        List<String> names = new ArrayList<>(taken.keySet());
-        names.addAll(left.keySet());
-        return names;
+        return produced;
     }
 
     private static Tensor value(PtNDManager call, IValue v, String name) {
@@ -213,9 +181,7 @@ final class TorchLoadedModel implements LoadedModel {
             return DjlTensors.fromDjl(v.toTensor(call));
         }
         if (v.isDouble()) {
-            Tensor t = Tensor.allocate(com.modelfactory.runtime.engine.DataType.FP64, new long[0]);
-            t.mutableData().putDouble(0, v.toDouble()); // a Python float is a double
-            return t;
+            return Tensor.ofDoubles(new long[0], v.toDouble()); // a Python float is a double
         }
         if (v.isLong()) {
             return Tensor.ofLongs(new long[0], v.toLong());
@@ -225,17 +191,5 @@ final class TorchLoadedModel implements LoadedModel {
         }
         throw new InferenceException("output '" + name + "' is a " + v.getType()
                 + "; only tensors and numbers can be returned", null);
-    }
-
-    private static String firstLine(String s) {
-        String t = s.strip();
-        // TorchScript errors start with a traceback header; the cause is on the last non-empty line.
-        String[] lines = t.split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            if (!lines[i].isBlank()) {
-                return lines[i].strip();
-            }
-        }
-        return t;
     }
 }

@@ -7,17 +7,15 @@ import ai.djl.engine.EngineException;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.ModelFormat;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +36,7 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
 
     @Override
     public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
-        Path file = modelFile(options.modelPath());
+        Path file = options.modelFile("TorchScript model");
         DjlSetup.prepare(options);
         Engine engine = engine();
         ai.djl.Device device = device(engine, options.device());
@@ -50,7 +48,7 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
             model.load(file, null, Map.of("mapLocation", "true"));
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
-            throw new ModelLoadException("PyTorch could not load TorchScript " + file + ": " + firstLine(e)
+            throw new ModelLoadException("PyTorch could not load TorchScript " + file + ": " + Messages.firstLine(e)
                     + " (is it a torch.jit.save file? a pickled nn.Module or state_dict needs Python)", e);
         }
         Map<String, Object> details = new LinkedHashMap<>();
@@ -75,7 +73,7 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
             return Engine.getEngine(DJL_ENGINE);
         } catch (EngineException | IllegalArgumentException | UnsatisfiedLinkError e) {
             throw new ModelLoadException("the PyTorch engine (DJL " + DJL_ENGINE + ") could not start: "
-                    + firstLine(e) + "; the runtime runs offline, so libtorch must come from the"
+                    + Messages.firstLine(e) + "; the runtime runs offline, so libtorch must come from the"
                     + " pytorch-native jar or PYTORCH_LIBRARY_PATH", e);
         }
     }
@@ -97,32 +95,5 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
         }
         log.info("no usable GPU for PyTorch ({}); running on the CPU", why);
         return ai.djl.Device.cpu();
-    }
-
-    /** The file itself, or the single TorchScript file in a folder. */
-    static Path modelFile(Path p) throws ModelLoadException {
-        if (Files.isRegularFile(p)) {
-            return p;
-        }
-        if (!Files.isDirectory(p)) {
-            throw new ModelLoadException("model path " + p + " does not exist");
-        }
-        try (Stream<Path> s = Files.list(p)) {
-            List<Path> files = s.filter(f -> f.getFileName().toString().matches(".*\\.(pt|pt1|pth|torchscript|ts)$"))
-                    .sorted().toList();
-            if (files.size() == 1) {
-                return files.get(0);
-            }
-            throw new ModelLoadException("expected one TorchScript file (.pt, .pt1, .pth, .torchscript) in " + p
-                    + " but found " + files.stream().map(f -> f.getFileName().toString()).toList());
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot list " + p + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = e.getMessage() == null ? e.toString() : e.getMessage().strip();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

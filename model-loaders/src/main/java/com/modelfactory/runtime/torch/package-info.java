@@ -5,8 +5,9 @@
  * The CPU build ships libtorch in {@code ai.djl.pytorch:pytorch-native-cpu:2.7.1:linux-x86_64} and
  * the JNI glue in {@code pytorch-jni:2.7.1-0.35.1}; {@link com.modelfactory.runtime.torch.DjlSetup}
  * switches DJL to offline mode and tracking off, and points its cache (where it unpacks those jars
- * once per installation) at {@code <native cache>/djl} unless {@code DJL_CACHE_DIR} or
- * {@code ENGINE_CACHE_DIR} is set.
+ * once per installation) at the configured {@code DJL_CACHE_DIR}, else {@code <native cache>/djl}
+ * (both come from the server's configuration; an {@code ENGINE_CACHE_DIR} in the environment, which
+ * DJL reads itself, still wins).
  *
  * <h2>GPU image: the CUDA flavour of libtorch</h2>
  * DJL's CUDA builds ({@code pytorch-native-cu*} 2.7.1) are not on Maven Central, so the GPU image

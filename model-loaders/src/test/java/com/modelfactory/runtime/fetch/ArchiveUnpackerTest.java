@@ -35,7 +35,7 @@ class ArchiveUnpackerTest {
     Path tmp;
     private Path target;
     private Path outside;
-    private final ArchiveUnpacker unpacker = new ArchiveUnpacker(new ArchiveUnpacker.Limits(100, 1 << 20));
+    private final ArchiveUnpacker unpacker = new ArchiveUnpacker(new ArchiveUnpacker.Limits(100, 1 << 20, 200));
 
     @BeforeEach
     void setUp() throws IOException {

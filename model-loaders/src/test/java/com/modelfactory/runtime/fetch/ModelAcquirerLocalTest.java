@@ -37,12 +37,12 @@ class ModelAcquirerLocalTest {
         Files.writeString(tmp.resolve("delivery/model-config.yaml"), "name: x\n");
         Files.createDirectories(tmp.resolve("delivery/.git"));
 
-        AcquiredModel folder = new ModelAcquirer().acquire(AcquisitionSettings.ofPath(tmp.resolve("delivery").toString(), modelDir()));
+        AcquiredModel folder = new ModelAcquirer().acquire(TestSettings.ofPath(tmp.resolve("delivery").toString(), modelDir()));
         assertEquals(dir.resolve("net.onnx"), folder.modelPath());
         assertNull(folder.cacheKey());
         assertFalse(Files.exists(modelDir()), "nothing is copied for a model used in place");
 
-        AcquiredModel file = new ModelAcquirer().acquire(AcquisitionSettings.ofPath(dir.resolve("net.onnx").toUri().toString(), modelDir()));
+        AcquiredModel file = new ModelAcquirer().acquire(TestSettings.ofPath(dir.resolve("net.onnx").toUri().toString(), modelDir()));
         assertEquals(ModelFormat.ONNX, file.format());
         assertEquals(dir.resolve("net.onnx"), file.modelPath());
     }
@@ -51,12 +51,12 @@ class ModelAcquirerLocalTest {
     void aLocalArchiveIsUnpackedOnceIntoTheCache() throws Exception {
         Path zip = tmp.resolve("model.zip");
         Files.write(zip, TestArchives.zip(TestArchives.legacyLayout("net.onnx", MODEL)));
-        AcquiredModel first = new ModelAcquirer().acquire(AcquisitionSettings.ofPath(zip.toString(), modelDir()));
+        AcquiredModel first = new ModelAcquirer().acquire(TestSettings.ofPath(zip.toString(), modelDir()));
         assertTrue(first.cacheKey().startsWith("archive-"), first.cacheKey());
         assertTrue(first.modelPath().startsWith(modelDir()), first.modelPath().toString());
         assertTrue(first.modelPath().endsWith("model/model/net.onnx"), first.modelPath().toString());
         assertTrue(Files.exists(zip), "the user's archive is left alone");
-        AcquiredModel second = new ModelAcquirer().acquire(AcquisitionSettings.ofPath(zip.toString(), modelDir()));
+        AcquiredModel second = new ModelAcquirer().acquire(TestSettings.ofPath(zip.toString(), modelDir()));
         assertTrue(second.fromCache());
         assertEquals(first.modelPath(), second.modelPath());
     }
@@ -65,9 +65,9 @@ class ModelAcquirerLocalTest {
     void aLocalFileWithTheWrongChecksumIsRefused() throws Exception {
         Path onnx = Files.write(tmp.resolve("net.onnx"), MODEL);
         assertThrows(ChecksumMismatchException.class, () -> new ModelAcquirer().acquire(
-                AcquisitionSettings.builder().modelPath(onnx.toString()).modelDir(modelDir()).sha256("0".repeat(64)).build()));
+                TestSettings.builder().modelPath(onnx.toString()).modelDir(modelDir()).sha256("0".repeat(64)).build()));
         String right = ModelAcquirerStoreTest.sha256(MODEL);
-        assertEquals(ModelFormat.ONNX, new ModelAcquirer().acquire(AcquisitionSettings.builder()
+        assertEquals(ModelFormat.ONNX, new ModelAcquirer().acquire(TestSettings.builder()
                 .modelPath(onnx.toString()).modelDir(modelDir()).sha256(right).build()).format());
     }
 
@@ -75,7 +75,7 @@ class ModelAcquirerLocalTest {
     void anHttpUrlIsDownloadedAndCachedUnderItsHash() throws Exception {
         byte[] tgz = TestArchives.tarGz(TestArchives.legacyLayout("net.onnx", MODEL));
         try (LoopbackStore s = new LoopbackStore(ok(tgz, Map.of("Content-Disposition", "attachment; filename=\"../m.tgz\"")))) {
-            AcquiredModel m = new ModelAcquirer().acquire(AcquisitionSettings.ofPath(s.base() + "/files/m?sig=secret-sig", modelDir()));
+            AcquiredModel m = new ModelAcquirer().acquire(TestSettings.ofPath(s.base() + "/files/m?sig=secret-sig", modelDir()));
             assertEquals(ModelFormat.ONNX, m.format());
             assertTrue(m.cacheKey().startsWith("url-"), m.cacheKey());
             assertEquals(s.base() + "/files/m?sig=***", m.source());
@@ -99,7 +99,7 @@ class ModelAcquirerLocalTest {
                 TestArchives.zip(Map.of("model/model/zeros.bin", new byte[4 << 20])));
         for (byte[] archive : hostile) {
             try (LoopbackStore s = new LoopbackStore(ok(archive))) {
-                AcquisitionSettings settings = AcquisitionSettings.builder().storeAddress(s.base()).modelId("m")
+                AcquisitionSettings settings = TestSettings.builder().storeAddress(s.base()).modelId("m")
                         .modelVersion("1").guid("g").modelDir(modelDir()).maxArchiveEntries(10)
                         .maxUnpackedBytes(1 << 20).build();
                 assertThrows(UnsafeArchiveException.class, () -> new ModelAcquirer().acquire(settings));
@@ -114,13 +114,13 @@ class ModelAcquirerLocalTest {
     @Test
     void missingPathsAndMissingStoreParametersAreNamed() {
         ModelAcquisitionException missing = assertThrows(ModelAcquisitionException.class, () -> new ModelAcquirer()
-                .acquire(AcquisitionSettings.ofPath(tmp.resolve("nope.onnx").toString(), modelDir())));
+                .acquire(TestSettings.ofPath(tmp.resolve("nope.onnx").toString(), modelDir())));
         assertTrue(missing.getMessage().contains("nope.onnx"), missing.getMessage());
         ModelAcquisitionException noVersion = assertThrows(ModelAcquisitionException.class, () -> new ModelAcquirer()
-                .acquire(AcquisitionSettings.builder().storeAddress("http://127.0.0.1:9").modelId("m").modelDir(modelDir()).build()));
+                .acquire(TestSettings.builder().storeAddress("http://127.0.0.1:9").modelId("m").modelDir(modelDir()).build()));
         assertTrue(noVersion.getMessage().contains("MODEL_VERSION is missing"), noVersion.getMessage());
         ModelAcquisitionException none = assertThrows(ModelAcquisitionException.class,
-                () -> new ModelAcquirer().acquire(AcquisitionSettings.builder().modelDir(modelDir()).build()));
+                () -> new ModelAcquirer().acquire(TestSettings.builder().modelDir(modelDir()).build()));
         assertTrue(none.getMessage().contains("MODEL_PATH") && none.getMessage().contains("XQUERY_ADDR"), none.getMessage());
     }
 
@@ -130,7 +130,7 @@ class ModelAcquirerLocalTest {
         Files.writeString(dir.resolve("notes.txt"), "hi");
         Files.write(dir.resolve("weights.onnx"), new byte[] {1, 2, 3});
         UnrecognizedModelException e = assertThrows(UnrecognizedModelException.class,
-                () -> new ModelAcquirer().acquire(AcquisitionSettings.ofPath(dir.toString(), modelDir())));
+                () -> new ModelAcquirer().acquire(TestSettings.ofPath(dir.toString(), modelDir())));
         assertTrue(e.getMessage().contains("notes.txt") && e.getMessage().contains("weights.onnx")
                 && e.getMessage().contains("not an ONNX ModelProto"), e.getMessage());
     }

@@ -62,7 +62,7 @@ class ModelAcquirerStoreTest {
     @BeforeAll
     static void warmUp(@TempDir Path dir) throws Exception {
         try (LoopbackStore s = new LoopbackStore(ok(TinyOnnx.identity()))) {
-            new ModelAcquirer().acquire(AcquisitionSettings.builder().modelPath(s.base() + "/warm-up.onnx")
+            new ModelAcquirer().acquire(TestSettings.builder().modelPath(s.base() + "/warm-up.onnx")
                     .modelDir(dir).build());
         }
     }
@@ -74,7 +74,7 @@ class ModelAcquirerStoreTest {
     }
 
     private AcquisitionSettings.Builder store(LoopbackStore s) {
-        return AcquisitionSettings.builder()
+        return TestSettings.builder()
                 .storeAddress(s.base())
                 .modelId("m-1")
                 .modelVersion("7")
@@ -252,6 +252,28 @@ class ModelAcquirerStoreTest {
         }
     }
 
+    /** What the server shows in GET /model and the metrics during a long download. */
+    @Test
+    void progressReportsBytesTheTotalAndTheRetriesWhileTheBodyArrives() throws Exception {
+        byte[] body = legacyZip;
+        try (LoopbackStore s = new LoopbackStore(status(503), trickle(body, 6, 60))) {
+            new ModelAcquirer().acquire(store(s).progressInterval(Duration.ofMillis(20)).build(), listener);
+        }
+        assertFalse(listener.reports.isEmpty(), "progress while the body arrives: " + listener.events);
+        long previous = 0;
+        for (DownloadProgress p : listener.reports) {
+            assertEquals(body.length, p.expectedBytes(), "the total is the Content-Length");
+            assertEquals(2, p.attempt());
+            assertEquals(1, p.retries(), "the failed first attempt counts");
+            assertTrue(p.bytes() >= previous && p.bytes() <= body.length, p.toString());
+            assertTrue(p.fraction() >= 0 && p.fraction() <= 1, p.toString());
+            previous = p.bytes();
+        }
+        assertEquals(List.of("retry:1:HTTP 503", "started"), listener.events.subList(0, 2));
+        assertTrue(listener.events.get(listener.events.size() - 1).startsWith("completed:" + body.length + ":1"),
+                listener.events.toString());
+    }
+
     @Test
     void notFoundIsNotRetriedAndTheMessageNamesStatusAndUrlWithoutSecrets() throws Exception {
         try (LoopbackStore s = new LoopbackStore(status(404))) {
@@ -316,7 +338,7 @@ class ModelAcquirerStoreTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        AcquisitionSettings settings = AcquisitionSettings.builder().storeAddress("http://127.0.0.1:" + port)
+        AcquisitionSettings settings = TestSettings.builder().storeAddress("http://127.0.0.1:" + port)
                 .modelId("m").modelVersion("1").guid(GUID).modelDir(modelDir).retries(1)
                 .initialBackoff(Duration.ofMillis(1)).connectTimeout(Duration.ofMillis(300)).build();
         DownloadFailedException e = assertThrows(DownloadFailedException.class,
@@ -385,6 +407,7 @@ class ModelAcquirerStoreTest {
         final List<String> events = new ArrayList<>();
         final AtomicInteger progress = new AtomicInteger();
         final AtomicLong lastBytes = new AtomicLong();
+        final List<DownloadProgress> reports = new ArrayList<>();
 
         @Override
         public void downloadStarted(String redactedUrl, int attempt, long expectedBytes) {
@@ -392,11 +415,12 @@ class ModelAcquirerStoreTest {
         }
 
         @Override
-        public void downloadProgress(long bytes, long expectedBytes) {
+        public void downloadProgress(DownloadProgress p) {
             if (progress.getAndIncrement() == 0) {
-                events.add("progress:" + bytes);
+                events.add("progress:" + p.bytes());
             }
-            lastBytes.set(bytes);
+            lastBytes.set(p.bytes());
+            reports.add(p);
         }
 
         @Override

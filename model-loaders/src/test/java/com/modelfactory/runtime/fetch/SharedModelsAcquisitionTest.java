@@ -47,7 +47,7 @@ class SharedModelsAcquisitionTest {
 
     private AcquiredModel fetch(byte[] archive) throws Exception {
         try (LoopbackStore s = new LoopbackStore(ok(archive))) {
-            return new ModelAcquirer().acquire(AcquisitionSettings.builder().storeAddress(s.base()).modelId("vendor-model")
+            return new ModelAcquirer().acquire(TestSettings.builder().storeAddress(s.base()).modelId("vendor-model")
                     .modelVersion("3").guid("g").modelDir(modelDir).build());
         }
     }

@@ -12,18 +12,28 @@ public final class TinyOnnx {
     private TinyOnnx() {
     }
 
+    /** onnx.TensorProto.DataType codes. */
+    public static final int FLOAT = 1;
+    public static final int BFLOAT16 = 16;
+
     public static byte[] identity() {
+        return identity(FLOAT);
+    }
+
+    /** Identity X -> Y of shape [1, 2] and the given ONNX element type. */
+    public static byte[] identity(int elemType) {
         byte[] node = msg(str(1, "X"), str(2, "Y"), str(3, "identity"), str(4, "Identity"));
-        byte[] graph = msg(len(1, node), str(2, "tiny"), len(11, valueInfo("X")), len(12, valueInfo("Y")));
+        byte[] graph = msg(len(1, node), str(2, "tiny"), len(11, valueInfo("X", elemType)),
+                len(12, valueInfo("Y", elemType)));
         byte[] opset = msg(str(1, ""), varint(2, 13));
         return msg(varint(1, 7), str(2, "model-runtime-tests"), len(7, graph), len(8, opset));
     }
 
-    private static byte[] valueInfo(String name) {
+    private static byte[] valueInfo(String name, int elemType) {
         byte[] dim1 = msg(varint(1, 1));
         byte[] dim2 = msg(varint(1, 2));
         byte[] shape = msg(len(1, dim1), len(1, dim2));
-        byte[] tensorType = msg(varint(1, 1), len(2, shape)); // elem_type FLOAT
+        byte[] tensorType = msg(varint(1, elemType), len(2, shape));
         byte[] type = msg(len(1, tensorType));
         return msg(str(1, name), len(2, type));
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.modelfactory.runtime.engine.Engines;
+import com.modelfactory.runtime.testing.TestModels;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.ModelLoadException;
@@ -40,7 +42,7 @@ class KerasH5CorpusTest {
     }
 
     private static LoadedModel load(Path p) throws ModelLoadException {
-        return new KerasH5Engine().load(ModelFormat.KERAS_H5, LoadOptions.of(p));
+        return Engines.load(new KerasH5Engine(), ModelFormat.KERAS_H5, LoadOptions.of(TestModels.located(p)));
     }
 
     /** Files whose layers are all supported: they load, and a batch of 3 runs with outputs of the right batch. */

@@ -46,10 +46,21 @@ class KerasH5EngineTest {
     }
 
     @Test
-    void folderWithTwoWeightsOnlyFilesAsksWhichOne() {
+    void oneEngineNameEverywhereAndTheLoaderInItsDetails() throws Exception {
+        assertEquals("tensorflow", new KerasH5Engine().name());
+        try (LoadedModel model = KerasH5FixturesTest.load(fixture("sequential_mlp"))) {
+            assertEquals("tensorflow", model.engine());
+            assertEquals("keras-h5 (jhdf)", model.details().get("loader"));
+        }
+    }
+
+    /** Which of several H5 files is the model is detection's choice (ModelLocator), not the engine's. */
+    @Test
+    void aFolderIsRefusedTheEngineLoadsTheFileDetectionChose() {
+        Path dir = fixture("weights_and_json");
         ModelLoadException e = assertThrows(ModelLoadException.class,
-                () -> KerasH5FixturesTest.load(fixture("weights_and_json")).close());
-        assertTrue(e.getMessage().contains("cannot tell which Keras H5 file"), e.getMessage());
+                () -> Engines.load(new KerasH5Engine(), ModelFormat.KERAS_H5, LoadOptions.of(dir)).close());
+        assertTrue(e.getMessage().contains("is a folder") && e.getMessage().contains(dir.toString()), e.getMessage());
     }
 
     @Test

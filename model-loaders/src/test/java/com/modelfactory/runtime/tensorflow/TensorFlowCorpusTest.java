@@ -4,6 +4,7 @@ import static com.modelfactory.runtime.tensorflow.TfTestModels.assertClose;
 import static com.modelfactory.runtime.tensorflow.TfTestModels.load;
 import static com.modelfactory.runtime.tensorflow.TfTestModels.predictFirst;
 import static com.modelfactory.runtime.tensorflow.TfTestModels.shared;
+import static com.modelfactory.runtime.testing.TestModels.located;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -73,7 +74,7 @@ class TensorFlowCorpusTest {
             assertTrue(m.details().get("path").toString().endsWith("00000123"));
             assertArrayEquals(new float[] {2.5f}, predictFirst(m, "x", Tensor.ofFloats(new long[] {1, 1}, 1f)));
         }
-        try (LoadedModel m = load(ModelFormat.SAVED_MODEL, root)) {
+        try (LoadedModel m = load(ModelFormat.SAVED_MODEL, located(root))) {
             assertTrue(m.details().get("path").toString().endsWith("00000124"), "newest version served");
             assertEquals(1, predictFirst(m, "x", Tensor.ofFloats(new long[] {1, 1}, 1f)).length);
         }
@@ -106,7 +107,7 @@ class TensorFlowCorpusTest {
     @Test
     void sessionBundleVersionFoldersServeTheNewest() throws Exception {
         Path root = shared("tf1_checkpoint/tensorflow_serving/half_plus_two_2_versions");
-        try (LoadedModel m = load(ModelFormat.TF_CHECKPOINT, root)) {
+        try (LoadedModel m = load(ModelFormat.TF_CHECKPOINT, located(root))) {
             assertTrue(m.details().get("checkpoint").toString().contains("00000124"), m.details().toString());
             assertEquals(1, predictFirst(m, "x", Tensor.ofFloats(new long[] {1}, 1f)).length);
         }

@@ -3,11 +3,13 @@ package com.modelfactory.runtime.tensorflow;
 import static com.modelfactory.runtime.testing.TestModels.assertClose;
 import static com.modelfactory.runtime.testing.TestModels.fixture;
 import static com.modelfactory.runtime.testing.TestModels.reference;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
@@ -134,6 +136,58 @@ class TensorFlowFixtureTest {
         try (LoadedModel m = TfTestModels.load(ModelFormat.TF_CHECKPOINT, tmp)) {
             assertEquals(300L, m.details().get("step"));
             assertMatches(m, reference(dir.resolve("reference.json")), "step 300 variables with the step 200 graph");
+        }
+    }
+
+    /** Declared as TF users write tensor names ("logits:0") or without the index ("logits"): the same tensor. */
+    private static LoadOptions declared(Path path, String input, String output) {
+        return new LoadOptions(path, Device.CPU, 0, 0, null, List.of(new TensorSpec(input, DataType.FP32, null)),
+                List.of(new TensorSpec(output, DataType.FP32, null)), null);
+    }
+
+    /** The reference, keyed by the declared names instead of the reference's "op:0" names. */
+    private static void assertServesUnderDeclaredNames(LoadedModel m, Reference ref, String in, String out, String what) {
+        assertEquals(List.of(in), m.signature().inputs().stream().map(TensorSpec::name).toList(), what);
+        assertEquals(List.of(out), m.signature().outputs().stream().map(TensorSpec::name).toList(), what);
+        try (Predictor p = m.newPredictor()) {
+            Tensor got = p.predict(Map.of(in, ref.inputs().values().iterator().next())).get(out);
+            assertClose(ref.outputs().values().iterator().next(), got, 1e-4, what);
+        }
+    }
+
+    @Test
+    void frozenGraphAndCheckpointTakeDeclaredTensorNamesWithOrWithoutTheIndex() throws Exception {
+        Path frozen = fixture("tf_frozen/tiny_cnn");
+        Path checkpoint = fixture("tf1_checkpoint/tiny_cnn_steps");
+        for (String[] names : List.of(new String[] {"input:0", "Identity:0"}, new String[] {"input", "Identity"})) {
+            try (LoadedModel m = TfTestModels.load(ModelFormat.FROZEN_GRAPH,
+                    declared(frozen.resolve("frozen.pb"), names[0], names[1]))) {
+                assertServesUnderDeclaredNames(m, reference(frozen.resolve("reference.json")), names[0], names[1],
+                        "frozen graph " + String.join(", ", names));
+            }
+        }
+        for (String[] names : List.of(new String[] {"x:0", "probabilities:0"}, new String[] {"x", "probabilities"})) {
+            try (LoadedModel m = TfTestModels.load(ModelFormat.TF_CHECKPOINT, declared(checkpoint, names[0], names[1]))) {
+                assertEquals("config", m.details().get("endpoints_from"));
+                assertServesUnderDeclaredNames(m, reference(checkpoint.resolve("reference.json")), names[0], names[1],
+                        "checkpoint " + String.join(", ", names));
+            }
+        }
+    }
+
+    @Test
+    void savedModelMatchesDeclaredSpecsByKeyOrGraphTensorWithOrWithoutTheIndex() throws Exception {
+        Path dir = fixture("tf_savedmodel/tiny_cnn");
+        for (String name : List.of("input", "input:0")) {
+            LoadOptions o = new LoadOptions(dir, Device.CPU, 0, 0, null,
+                    List.of(new TensorSpec(name, DataType.FP32, new long[] {-1, 32, -1, 3})),
+                    List.of(new TensorSpec("probabilities:0", DataType.FP32, null)), null);
+            try (LoadedModel m = TfTestModels.load(ModelFormat.SAVED_MODEL, o)) {
+                assertArrayEquals(new long[] {-1, 32, -1, 3}, m.signature().input("input").shape(),
+                        "the declared shape applies to '" + name + "'");
+                assertEquals(List.of("probabilities"), m.signature().outputs().stream().map(TensorSpec::name).toList());
+                assertMatches(m, reference(dir.resolve("reference.json")), "declared " + name);
+            }
         }
     }
 

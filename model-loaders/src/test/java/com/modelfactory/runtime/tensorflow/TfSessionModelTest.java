@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.InvalidInputException;
+import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
@@ -43,7 +45,7 @@ class TfSessionModelTest {
 
     @Test
     void feedsRunsAndFetchesByGraphTensorName() {
-        try (TfSessionModel m = halfPlusTwo(); Predictor p = m.newPredictor()) {
+        try (LoadedModel m = Engines.wrap(new TensorFlowEngine(), halfPlusTwo()); Predictor p = m.newPredictor()) {
             Map<String, Tensor> out = p.predict(Map.of("input", Tensor.ofFloats(new long[] {3, 1}, 1f, 2f, 5f)));
             assertEquals(List.of("output"), List.copyOf(out.keySet()));
             assertArrayEquals(new long[] {3, 1}, out.get("output").shape());
@@ -55,7 +57,7 @@ class TfSessionModelTest {
 
     @Test
     void wrongShapeOrTypeIsAClientError() {
-        try (TfSessionModel m = halfPlusTwo(); Predictor p = m.newPredictor()) {
+        try (LoadedModel m = Engines.wrap(new TensorFlowEngine(), halfPlusTwo()); Predictor p = m.newPredictor()) {
             assertThrows(InvalidInputException.class,
                     () -> p.predict(Map.of("input", Tensor.ofFloats(new long[] {1, 2}, 1f, 2f))));
             assertThrows(InvalidInputException.class,

@@ -70,4 +70,25 @@ class TfTensorsTest {
     void typesTensorFlowJavaCannotAllocateAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> TfTensors.toTf(Tensor.allocate(DataType.INT8, new long[] {1})));
     }
+
+    @Test
+    void bfloat16GoesToTensorFlowAndBack() {
+        Tensor in = Tensor.allocate(DataType.BF16, new long[] {2});
+        in.setDouble(0, 0.75);
+        in.setDouble(1, -8);
+        try (org.tensorflow.Tensor tf = TfTensors.toTf(in)) {
+            assertEquals(org.tensorflow.proto.DataType.DT_BFLOAT16, tf.dataType());
+            Tensor back = TfTensors.fromTf(tf);
+            assertEquals(DataType.BF16, back.dataType());
+            assertArrayEquals(new double[] {0.75, -8}, back.toDoubles());
+        }
+        assertEquals(DataType.FP32, TfTensors.dataType(org.tensorflow.proto.DataType.DT_FLOAT_REF), "a ref reads as its value");
+    }
+
+    @Test
+    void bytesAreRefusedNamingWhatTensorFlowTakes() {
+        Tensor strings = Tensor.ofBytes(new long[] {1}, java.util.List.of(new byte[] {'a'}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TfTensors.toTf(strings));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("BYTES"), e.getMessage());
+    }
 }

@@ -2,6 +2,7 @@ package com.modelfactory.runtime.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
@@ -27,11 +28,11 @@ final class TfTestModels {
     }
 
     static LoadedModel load(ModelFormat format, Path path) throws ModelLoadException {
-        return new TensorFlowEngine().load(format, LoadOptions.of(path).withDevice(Device.CPU));
+        return Engines.load(new TensorFlowEngine(), format, LoadOptions.of(path).withDevice(Device.CPU));
     }
 
     static LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
-        return new TensorFlowEngine().load(format, options);
+        return Engines.load(new TensorFlowEngine(), format, options);
     }
 
     /** Runs one input through a fresh predictor and returns the first output's values. */

@@ -74,13 +74,23 @@ public final class NativeMemory {
             // One untimed round of the full size first: in a long test JVM TF grew its pools and caches
             // (~150 MB, once) during the first round after warm-up; a per-call leak still shows below.
             runOn(pool, model, inputs, threads, calls);
-            long warmRss = rssBytes();
-            long warmOutside = outsideHeapBytes();
-            runOn(pool, model, inputs, threads, calls);
-            return new Result(warmRss, rssBytes(), warmOutside, outsideHeapBytes(), calls);
+            // Two measured rounds, and the one that grew less: a per-call leak grows every round by the
+            // same amount, while allocator pools that grow once more (seen on a busy 2-core machine:
+            // +120 MB in one round, then flat) grow only one of them.
+            Result first = measuredRound(pool, model, inputs, threads, calls);
+            Result second = measuredRound(pool, model, inputs, threads, calls);
+            return first.growth() <= second.growth() ? first : second;
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static Result measuredRound(ExecutorService pool, LoadedModel model, Map<String, Tensor> inputs,
+                                        int threads, int calls) throws Exception {
+        long warmRss = rssBytes();
+        long warmOutside = outsideHeapBytes();
+        runOn(pool, model, inputs, threads, calls);
+        return new Result(warmRss, rssBytes(), warmOutside, outsideHeapBytes(), calls);
     }
 
     private static long collections() {

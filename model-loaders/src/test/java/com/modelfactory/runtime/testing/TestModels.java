@@ -9,7 +9,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.format.ModelLocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -44,6 +46,14 @@ public final class TestModels {
         Path p = Path.of(dir).resolve(relative);
         assumeTrue(Files.exists(p), p + " is not among the fixtures; skipping");
         return p;
+    }
+
+    /**
+     * A file as it is; for a folder, what detection chooses in it (the model file, or the SavedModel /
+     * checkpoint folder): engines load exactly the path they are given, as the server gives it to them.
+     */
+    public static Path located(Path path) throws ModelLoadException {
+        return Files.isRegularFile(path) ? path : new ModelLocator().locate(path).modelPath();
     }
 
     /** A little-endian float32 or float64 .npy file (NumPy format 1.0/2.0, C order) as a tensor. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.InvalidInputException;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class TorchScriptCorpusTest {
 
     private static LoadedModel load(LoadOptions o) throws Exception {
-        return new TorchScriptEngine().load(ModelFormat.TORCHSCRIPT, o.withDevice(Device.CPU));
+        return Engines.load(new TorchScriptEngine(), ModelFormat.TORCHSCRIPT, o.withDevice(Device.CPU));
     }
 
     @Test

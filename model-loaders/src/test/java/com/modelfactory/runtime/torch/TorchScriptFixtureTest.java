@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.InvalidInputException;
@@ -40,7 +41,7 @@ class TorchScriptFixtureTest {
         Path dir = fixture("torchscript/" + name);
         Reference ref = reference(dir.resolve("reference.json"));
         LoadOptions options = LoadOptions.of(dir.resolve("model.pt")).withDevice(Device.CPU);
-        try (LoadedModel m = new TorchScriptEngine().load(ModelFormat.TORCHSCRIPT, options);
+        try (LoadedModel m = Engines.load(new TorchScriptEngine(), ModelFormat.TORCHSCRIPT, options);
              Predictor p = m.newPredictor()) {
             assertEquals("signature.json", m.details().get("signature_from"));
             assertEquals(List.copyOf(ref.outputs().keySet()),
@@ -62,10 +63,10 @@ class TorchScriptFixtureTest {
         DjlSetup.prepare(LoadOptions.of(file));
         assumeTrue(ai.djl.engine.Engine.getEngine(TorchScriptEngine.DJL_ENGINE).getGpuCount() == 0,
                 "a GPU is visible; this checks the machine without one");
-        ModelLoadException e = assertThrows(ModelLoadException.class, () -> new TorchScriptEngine()
-                .load(ModelFormat.TORCHSCRIPT, LoadOptions.of(file).withDevice(Device.parse("cuda:0"))));
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> Engines.load(new TorchScriptEngine(),
+                ModelFormat.TORCHSCRIPT, LoadOptions.of(file).withDevice(Device.parse("cuda:0"))));
         assertTrue(e.getMessage().contains("DEVICE=cuda:0") && e.getMessage().contains("DEVICE=auto or cpu"), e.getMessage());
-        try (LoadedModel m = new TorchScriptEngine().load(ModelFormat.TORCHSCRIPT, LoadOptions.of(file))) {
+        try (LoadedModel m = Engines.load(new TorchScriptEngine(), ModelFormat.TORCHSCRIPT, LoadOptions.of(file))) {
             assertEquals("cpu", m.device());
         }
     }
@@ -74,7 +75,7 @@ class TorchScriptFixtureTest {
     void wrongInputsAreClientErrors() throws Exception {
         Path dir = fixture("torchscript/multi_io");
         Reference ref = reference(dir.resolve("reference.json"));
-        try (LoadedModel m = new TorchScriptEngine().load(ModelFormat.TORCHSCRIPT,
+        try (LoadedModel m = Engines.load(new TorchScriptEngine(), ModelFormat.TORCHSCRIPT,
                 LoadOptions.of(dir.resolve("model.pt")).withDevice(Device.CPU)); Predictor p = m.newPredictor()) {
             Map<String, Tensor> one = Map.of("input_0", ref.inputs().get("input_0"));
             assertThrows(InvalidInputException.class, () -> p.predict(one));
@@ -84,11 +85,25 @@ class TorchScriptFixtureTest {
         }
     }
 
+    /** Without a sidecar nothing states the datatype, so any may come: PyTorch refuses what it cannot take. */
+    @Test
+    void bytesForAnInputOfUnstatedDatatypeAreRefusedNamingIt(@TempDir Path tmp) throws Exception {
+        Path file = Files.copy(fixture("torchscript/tiny_cnn_traced/model.pt"), tmp.resolve("model.pt"));
+        try (LoadedModel m = Engines.load(new TorchScriptEngine(), ModelFormat.TORCHSCRIPT,
+                LoadOptions.of(file).withDevice(Device.CPU)); Predictor p = m.newPredictor()) {
+            String input = m.signature().inputs().get(0).name();
+            Tensor strings = Tensor.ofBytes(new long[] {1}, List.of(new byte[] {'x'}));
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> p.predict(Map.of(input, strings)));
+            assertTrue(e.getMessage().contains("'" + input + "'") && e.getMessage().contains("BYTES")
+                    && e.getMessage().contains("PyTorch"), e.getMessage());
+        }
+    }
+
     @Test
     void aFileThatIsNotTorchScriptFailsWithAMessage(@TempDir Path tmp) throws Exception {
         Path bogus = Files.write(tmp.resolve("model.pt"), new byte[] {(byte) 0x80, 0x02, (byte) 78, (byte) 46});
-        ModelLoadException e = assertThrows(ModelLoadException.class, () -> new TorchScriptEngine()
-                .load(ModelFormat.TORCHSCRIPT, LoadOptions.of(bogus).withDevice(Device.CPU)));
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> Engines.load(new TorchScriptEngine(),
+                ModelFormat.TORCHSCRIPT, LoadOptions.of(bogus).withDevice(Device.CPU)));
         assertTrue(e.getMessage().contains(bogus.toString()), e.getMessage());
     }
 }

@@ -4,6 +4,7 @@ import static com.modelfactory.runtime.testing.TestModels.fixture;
 import static com.modelfactory.runtime.testing.TestModels.reference;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
@@ -23,7 +24,7 @@ class TorchScriptNativeMemoryTest {
         // one 3x32x32 image per call: 12 KB in; a leaked input alone would add ~120 MB
         Map<String, Tensor> input = reference(dir.resolve("reference.json")).firstRows(1).inputs();
         LoadOptions o = LoadOptions.of(dir.resolve("model.pt")).withDevice(Device.CPU);
-        try (LoadedModel m = new TorchScriptEngine().load(ModelFormat.TORCHSCRIPT, o)) {
+        try (LoadedModel m = Engines.load(new TorchScriptEngine(), ModelFormat.TORCHSCRIPT, o)) {
             NativeMemory.Result r = NativeMemory.run(m, input, 4, 500, 10_000);
             System.out.println("PyTorch " + r);
             assertTrue(r.growth() < 64L << 20, "native memory grew: " + r);

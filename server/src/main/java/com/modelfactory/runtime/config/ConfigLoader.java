@@ -2,6 +2,7 @@ package com.modelfactory.runtime.config;
 
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.NativeCache;
 import com.modelfactory.runtime.engine.TensorSpec;
 import java.io.IOException;
 import java.io.Reader;
@@ -146,16 +147,18 @@ public final class ConfigLoader {
                 v.device("device"), v.string("signature"),
                 v.specs("inputs"), v.specs("outputs"), v.path("labels"),
                 v.intAtLeast("intra_op_threads", 0), v.intAtLeast("inter_op_threads", 0),
-                v.path("native_cache_dir"), configFile);
+                v.path("native_cache_dir") != null ? v.path("native_cache_dir") : NativeCache.defaultRoot(), configFile,
+                v.string("cuda_visible_devices"), v.path("djl_cache_dir"));
         var store = new RuntimeConfig.StoreSettings(
                 v.string("xquery_addr"), v.string("model_id"), v.string("model_version"), v.string("guid"),
-                v.string("model_url_template"), v.stringMap("store_headers"), v.path("model_dir"),
+                v.string("model_url_template"), v.stringMap("store_headers"),
+                v.path("model_dir") != null ? v.path("model_dir") : defaultModelDir(),
                 v.string("model_sha256"), v.string("model_version_dir"), v.string("model_file"),
                 v.intAtLeast("download_connect_timeout_ms", 1), v.intAtLeast("download_read_timeout_ms", 1),
                 v.intAtLeast("download_retries", 0), v.longAtLeast("download_retry_backoff_ms", 0),
                 v.longAtLeast("download_retry_max_backoff_ms", 1), v.longAtLeast("download_progress_interval_ms", 1),
                 v.intAtLeast("max_archive_entries", 1),
-                v.longAtLeast("max_unpacked_bytes", 1));
+                v.longAtLeast("max_unpacked_bytes", 1), v.intAtLeast("max_compression_ratio", 1));
         var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"),
                 v.longAtLeast("max_body_bytes", 1), v.longAtLeast("drain_timeout_ms", 0),
                 v.longAtLeast("header_timeout_ms", 1), v.longAtLeast("body_timeout_ms", 1));
@@ -167,6 +170,15 @@ public final class ConfigLoader {
                 v.intAtLeast("height", 0), v.optionalFloat("scale"), v.floats("mean"), v.floats("std"),
                 v.longAtLeast("max_image_pixels", 0), v.bool("exif_orientation"));
         return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings));
+    }
+
+    /** MODEL_DIR unset: {@code /models} when it exists and is writable (the image), else a per-user cache folder. */
+    static Path defaultModelDir() {
+        Path image = Path.of("/models");
+        if (Files.isDirectory(image) && Files.isWritable(image)) {
+            return image;
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "model-runtime", "models");
     }
 
     /** Typed access to merged raw values; every error names the setting and how to set it. */

@@ -33,6 +33,10 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("model", "inter_op_threads", "INTER_OP_THREADS", "0", "threads for parallel graph branches (0 = engine default)"),
             of("model", "native_cache_dir", "MODEL_RUNTIME_NATIVE_DIR", null,
                     "where engine native libraries are extracted once (default ~/.cache/model-runtime/natives)"),
+            of("model", "cuda_visible_devices", "CUDA_VISIBLE_DEVICES", null,
+                    "the GPUs CUDA may use (as CUDA reads it); -1 hides them all, so device auto does not try CUDA"),
+            of("model", "djl_cache_dir", "DJL_CACHE_DIR", null,
+                    "where DJL unpacks libtorch (default <native_cache_dir>/djl)"),
             // model store
             of("store", "xquery_addr", "XQUERY_ADDR", null, "model store base URL"),
             of("store", "model_id", "MODEL_ID", null, "model id sent to the model store"),
@@ -59,7 +63,10 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("store", "download_progress_interval_ms", "DOWNLOAD_PROGRESS_INTERVAL_MS", "5000",
                     "how often download progress (bytes, total, percent, rate) is logged"),
             of("store", "max_archive_entries", "MAX_ARCHIVE_ENTRIES", "100000", "archive entry limit (zip bombs)"),
-            of("store", "max_unpacked_bytes", "MAX_UNPACKED_BYTES", "34359738368", "total unpacked size limit (zip bombs)"),
+            of("store", "max_unpacked_bytes", "MAX_UNPACKED_BYTES", "34359738368",
+                    "total unpacked size limit (zip bombs); lowered to what fits on MODEL_DIR's disk"),
+            of("store", "max_compression_ratio", "MAX_COMPRESSION_RATIO", "200",
+                    "refuse archives, and entries over 8 MiB, that inflate more than this many times (zip bombs)"),
             // server
             of("server", "host", "HOST", "0.0.0.0", "address to listen on"),
             of("server", "port", "PORT", "5000", "HTTP port"),

@@ -10,9 +10,15 @@ import java.util.Map;
 public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSettings server,
                             BatchingSettings batching, ImageSettings image, List<String> warnings) {
 
+    /**
+     * @param nativeCacheDir     MODEL_RUNTIME_NATIVE_DIR, else the per-user native cache
+     * @param cudaVisibleDevices CUDA_VISIBLE_DEVICES as the process has it (null when unset)
+     * @param djlCacheDir        DJL_CACHE_DIR (null: under the native cache)
+     */
     public record ModelSettings(String location, String name, String format, Device device, String signature,
                                 List<TensorSpec> inputs, List<TensorSpec> outputs, Path labels,
-                                int intraOpThreads, int interOpThreads, Path nativeCacheDir, Path configFile) {
+                                int intraOpThreads, int interOpThreads, Path nativeCacheDir, Path configFile,
+                                String cudaVisibleDevices, Path djlCacheDir) {
     }
 
     /** Where the model comes from when it is not a local path: the factory's model store. */
@@ -20,7 +26,7 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
                                 String urlTemplate, Map<String, String> headers, Path modelDir, String sha256,
                                 String versionDir, String modelFile, int connectTimeoutMs, int readTimeoutMs,
                                 int retries, long retryBackoffMs, long retryMaxBackoffMs, long progressIntervalMs,
-                                long maxArchiveEntries, long maxUnpackedBytes) {
+                                long maxArchiveEntries, long maxUnpackedBytes, int maxCompressionRatio) {
 
         public boolean configured() {
             return xqueryAddr != null && !xqueryAddr.isBlank();

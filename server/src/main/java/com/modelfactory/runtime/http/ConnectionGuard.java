@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ConnectionGuard {
     /** How long an idle connection is kept after drain begins, for a request already on its way. */
-    static final Duration DRAIN_IDLE_GRACE = Duration.ofMillis(250);
+    static final Duration DRAIN_IDLE_GRACE = Duration.ofSeconds(1);
     private static final long SWEEP_MS = 50;
 
     private final Vertx vertx;

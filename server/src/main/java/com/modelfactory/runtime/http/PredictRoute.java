@@ -3,6 +3,7 @@ package com.modelfactory.runtime.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.serving.InferenceService;
@@ -98,7 +99,7 @@ final class PredictRoute {
             TensorJson.expect(inputs != null, "JSON body needs \"image\" (base64 string) or \"instances\" (array)");
             return inputs;
         } catch (IOException e) {
-            throw ServingException.badInput("malformed JSON (" + TensorJson.firstLine(e.getMessage()) + "): " + EXPECTED);
+            throw ServingException.badInput("malformed JSON (" + Messages.firstLine(e.getMessage()) + "): " + EXPECTED);
         }
     }
 

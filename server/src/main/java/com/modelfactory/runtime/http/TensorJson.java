@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.ServingException;
 import java.io.IOException;
@@ -56,7 +57,7 @@ public final class TensorJson {
             expect(inputs != null, "the request has no \"inputs\" array");
             return new InferRequest(id, inputs, outputs);
         } catch (IOException e) {
-            throw ServingException.badInput("malformed JSON: " + firstLine(e.getMessage()));
+            throw ServingException.badInput("malformed JSON: " + Messages.firstLine(e.getMessage()));
         }
     }
 
@@ -172,10 +173,6 @@ public final class TensorJson {
             throw ServingException.badInput("input '" + input + "' has an invalid shape " + Arrays.toString(shape));
         }
         return shape;
-    }
-
-    static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 
     static void expect(boolean ok, String message) {

@@ -22,6 +22,10 @@ final class VertxFailures {
                 || t instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
             return new ServingException(Kind.TOO_LARGE, "a form field or the number of form fields is over the limit");
         }
+        if (t.getClass().getSimpleName().equals("NoStackTraceThrowable") && "Streaming aborted".equals(t.getMessage())) {
+            // a multipart part Vert.x could not stream into its upload file: the part is malformed
+            return ServingException.badInput("the multipart body is malformed");
+        }
         if (t instanceof HttpPostRequestDecoder.ErrorDataDecoderException || t instanceof DecodeException
                 || (t instanceof IllegalArgumentException && fromFormDecoding(t))) {
             return ServingException.badInput("the form body is malformed");

@@ -3,6 +3,7 @@ package com.modelfactory.runtime.lifecycle;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.fetch.AcquisitionListener;
+import com.modelfactory.runtime.fetch.DownloadProgress;
 import com.modelfactory.runtime.http.HttpFrontEnd;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import com.modelfactory.runtime.serving.InferenceService;
@@ -105,14 +106,8 @@ public final class RuntimeServer implements AutoCloseable {
     private static ModelSource.Located locate(RuntimeConfig config, ServingState state) throws StartupException {
         AcquisitionListener progress = new AcquisitionListener() {
             @Override
-            public void downloadProgress(long bytes, long expectedBytes) {
-                state.progress(new ServingState.Progress(bytes, expectedBytes, state.progress().retries()));
-            }
-
-            @Override
-            public void downloadRetry(int failedAttempt, String reason, Duration backoff) {
-                ServingState.Progress p = state.progress();
-                state.progress(new ServingState.Progress(p.bytes(), p.totalBytes(), failedAttempt));
+            public void downloadProgress(DownloadProgress p) {
+                state.progress(new ServingState.Progress(p.bytes(), p.expectedBytes(), p.retries()));
             }
         };
         try {

@@ -1,6 +1,5 @@
 package com.modelfactory.runtime.startup;
 
-import com.modelfactory.runtime.engine.NativeCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,8 +17,9 @@ public final class DefaultModel {
     private DefaultModel() {
     }
 
-    public static Path extract() {
-        Path dir = NativeCache.defaultRoot().getParent().resolve("default-model");
+    /** @param nativeCacheDir the configured native cache: the model goes into a folder beside it */
+    public static Path extract(Path nativeCacheDir) {
+        Path dir = nativeCacheDir.toAbsolutePath().getParent().resolve("default-model");
         try {
             Files.createDirectories(dir);
             for (String name : new String[] {"labels.txt", "model.onnx"}) {

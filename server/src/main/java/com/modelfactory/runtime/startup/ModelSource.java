@@ -6,6 +6,7 @@ import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.fetch.AcquiredModel;
 import com.modelfactory.runtime.fetch.AcquisitionListener;
 import com.modelfactory.runtime.fetch.AcquisitionSettings;
+import com.modelfactory.runtime.fetch.DownloadProgress;
 import com.modelfactory.runtime.fetch.ModelAcquirer;
 import com.modelfactory.runtime.serving.ModelInfo;
 import java.nio.file.Path;
@@ -35,14 +36,14 @@ public final class ModelSource {
     public static Located locate(RuntimeConfig config, AcquisitionListener listener) throws ModelLoadException {
         AcquisitionSettings settings = settings(config);
         if (!settings.hasSource()) {
-            return new Located(DefaultModel.extract(), ModelFormat.ONNX, new ModelInfo.Source("bundled default model",
+            return new Located(DefaultModel.extract(config.model().nativeCacheDir()), ModelFormat.ONNX, new ModelInfo.Source("bundled default model",
                     "the bundled default model is ONNX", null, null, null), Download.NONE);
         }
         Download[] download = {Download.NONE};
         AcquisitionListener recording = new AcquisitionListener() {
             @Override
-            public void downloadProgress(long bytes, long expectedBytes) {
-                listener.downloadProgress(bytes, expectedBytes);
+            public void downloadProgress(DownloadProgress progress) {
+                listener.downloadProgress(progress);
             }
 
             @Override
@@ -80,7 +81,8 @@ public final class ModelSource {
                 .retries(s.retries()).initialBackoff(Duration.ofMillis(s.retryBackoffMs()))
                 .maxBackoff(Duration.ofMillis(s.retryMaxBackoffMs()))
                 .maxArchiveEntries((int) Math.min(Integer.MAX_VALUE, s.maxArchiveEntries()))
-                .maxUnpackedBytes(s.maxUnpackedBytes()).progressInterval(Duration.ofMillis(s.progressIntervalMs()))
+                .maxUnpackedBytes(s.maxUnpackedBytes()).maxCompressionRatio(s.maxCompressionRatio())
+                .progressInterval(Duration.ofMillis(s.progressIntervalMs()))
                 .build();
     }
 }

@@ -2,6 +2,7 @@ package com.modelfactory.runtime.startup;
 
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.EngineEnvironment;
 import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
@@ -36,7 +37,7 @@ public final class ModelStartup {
         int instances = config.batching().instances() > 0 ? config.batching().instances() : gpu ? 1 : Math.min(2, cores);
         int intra = m.intraOpThreads() > 0 ? m.intraOpThreads() : Math.max(1, cores / instances);
         LoadOptions options = new LoadOptions(located.path(), m.device(), intra, m.interOpThreads(), m.signature(),
-                m.inputs(), m.outputs(), m.nativeCacheDir());
+                m.inputs(), m.outputs(), new EngineEnvironment(m.nativeCacheDir(), m.cudaVisibleDevices(), m.djlCacheDir()));
 
         long t0 = System.nanoTime();
         LoadedModel model = Engines.load(located.format(), options);

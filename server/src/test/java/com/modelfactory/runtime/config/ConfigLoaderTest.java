@@ -48,6 +48,19 @@ class ConfigLoaderTest {
         assertEquals(Device.CPU, flagWins.model().device());
     }
 
+    /** The machine facts engines use come from here, never from the engines reading the environment. */
+    @Test
+    void engineEnvironmentComesFromTheConfiguration() {
+        RuntimeConfig c = ConfigLoader.load(new String[0], Map.of("MODEL_RUNTIME_NATIVE_DIR", "/opt/natives",
+                "CUDA_VISIBLE_DEVICES", "-1", "DJL_CACHE_DIR", "/opt/djl"));
+        assertEquals(Path.of("/opt/natives"), c.model().nativeCacheDir());
+        assertEquals("-1", c.model().cudaVisibleDevices());
+        assertEquals(Path.of("/opt/djl"), c.model().djlCacheDir());
+        RuntimeConfig none = ConfigLoader.load(new String[0], Map.of());
+        assertEquals(com.modelfactory.runtime.engine.NativeCache.defaultRoot(), none.model().nativeCacheDir());
+        assertEquals(null, none.model().cudaVisibleDevices());
+    }
+
     @Test
     void configBesideTheModelIsFoundWithoutBeingNamed() throws Exception {
         Path model = dir.resolve("m.onnx");

@@ -40,6 +40,7 @@ class KeepAliveShutdownTest {
         final AtomicInteger answered = new AtomicInteger();
         final AtomicInteger lost = new AtomicInteger();
         final AtomicInteger keptOpenDuringDrain = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicReference<String> firstLost = new java.util.concurrent.atomic.AtomicReference<>();
     }
 
     @Test
@@ -64,7 +65,7 @@ class KeepAliveShutdownTest {
             pool.shutdownNow();
             assertTrue(child.process().waitFor(30, TimeUnit.SECONDS), "the runtime did not exit");
             assertEquals(0, child.process().exitValue(), child.log());
-            assertEquals(0, tally.lost.get(), tally.lost + " of " + tally.sent + " requests fully sent got no response");
+            assertEquals(0, tally.lost.get(), tally.lost + " of " + tally.sent + " requests fully sent got no response; first: " + tally.firstLost.get());
             assertEquals(tally.sent.get(), tally.answered.get());
             assertEquals(0, tally.keptOpenDuringDrain.get(), "a response during the drain did not close its connection");
             try (Stream<Path> left = Files.list(tmp)) {
@@ -86,7 +87,9 @@ class KeepAliveShutdownTest {
                 return;
             }
             try (c) {
+                int onThis = 0;
                 while (true) {
+                    onThis++;
                     boolean afterSigterm = draining.get();
                     try {
                         c.send(head).send(png);
@@ -99,6 +102,8 @@ class KeepAliveShutdownTest {
                         r = c.read();
                     } catch (IOException e) {
                         tally.lost.incrementAndGet();
+                        tally.firstLost.compareAndSet(null, "request " + onThis + " on its connection, "
+                                + (afterSigterm ? "sent after" : "sent before") + " SIGTERM: " + e);
                         break;
                     }
                     tally.answered.incrementAndGet();
