@@ -70,13 +70,16 @@ public final class WorkerPool implements AutoCloseable {
         }
         try {
             int items = batch.stream().mapToInt(r -> r.items).sum();
-            Map<String, Tensor> inputs = BatchAssembler.concat(batch, padTo);
             long start = System.nanoTime();
+            Map<String, Tensor> inputs = BatchAssembler.concat(batch, padTo);
+            long assembled = System.nanoTime();
             Map<String, Tensor> outputs = predictor.predict(inputs);
-            observer.batchExecuted(items, System.nanoTime() - start);
+            long inferred = System.nanoTime();
             // Without a batch dimension the outputs belong whole to the one request that ran.
             List<Map<String, Tensor>> parts = model.signature().batched() ? BatchAssembler.split(outputs, batch)
                     : List.of(outputs);
+            long split = System.nanoTime();
+            observer.batchExecuted(batch.size(), items, assembled - start, inferred - assembled, split - inferred);
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result.complete(parts.get(i));
             }

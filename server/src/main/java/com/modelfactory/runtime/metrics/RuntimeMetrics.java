@@ -166,9 +166,9 @@ public final class RuntimeMetrics implements ServingObserver {
     }
 
     @Override
-    public void batchExecuted(int items, long computeNanos) {
+    public void batchExecuted(int requests, int items, long inputNanos, long inferNanos, long outputNanos) {
         batchSize.record(items);
-        inference.record(computeNanos, TimeUnit.NANOSECONDS);
+        inference.record(inferNanos, TimeUnit.NANOSECONDS);
     }
 
     /** A request was refused with 503 (queue full, loading, draining), at whatever stage. */

@@ -43,6 +43,7 @@ public final class InferenceService implements AutoCloseable {
     private final ModelInputs inputs;
     private final ServiceSettings settings;
     private final ServingObserver observer;
+    private final InferenceStatistics statistics = new InferenceStatistics();
     private final Signature requestSignature;
     private final int padTo;
     private final RequestQueue queue;
@@ -59,18 +60,41 @@ public final class InferenceService implements AutoCloseable {
         this.info = info;
         this.inputs = inputs;
         this.settings = settings;
-        this.observer = observer;
+        this.observer = both(observer, statistics);
         Signature signature = model.signature();
         this.requestSignature = relaxBatchDimension(signature);
         this.padTo = BatchPolicy.padTo(signature);
         BatchPolicy policy = new BatchPolicy(BatchPolicy.maxItems(signature, settings.maxBatchItems()),
                 settings.maxBatchDelay().toNanos());
-        this.queue = new RequestQueue(policy, settings.workers(), admitted::get, observer);
-        this.workers = new WorkerPool(model, queue, observer);
+        this.queue = new RequestQueue(policy, settings.workers(), admitted::get, this.observer);
+        this.workers = new WorkerPool(model, queue, this.observer);
         this.decoders = new ThreadPoolExecutor(settings.decoders(), settings.decoders(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemon("request-decoder"));
         this.deadlines = new ScheduledThreadPoolExecutor(1, daemon("request-deadlines"));
         this.deadlines.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Reports to the metrics and to the statistics alike. */
+    private static ServingObserver both(ServingObserver a, ServingObserver b) {
+        return new ServingObserver() {
+            @Override
+            public void decoded(long nanos) {
+                a.decoded(nanos);
+                b.decoded(nanos);
+            }
+
+            @Override
+            public void queueWait(long nanos) {
+                a.queueWait(nanos);
+                b.queueWait(nanos);
+            }
+
+            @Override
+            public void batchExecuted(int requests, int items, long inputNanos, long inferNanos, long outputNanos) {
+                a.batchExecuted(requests, items, inputNanos, inferNanos, outputNanos);
+                b.batchExecuted(requests, items, inputNanos, inferNanos, outputNanos);
+            }
+        };
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String prefix) {
@@ -112,6 +136,11 @@ public final class InferenceService implements AutoCloseable {
         return settings;
     }
 
+    /** Cumulative counts and times, as Triton's statistics extension reports them. */
+    public InferenceStatistics statistics() {
+        return statistics;
+    }
+
     /** Items per batch in effect (the configured size after the model's limits). */
     public int maxBatchItems() {
         return queue.policy().maxItems();
@@ -129,12 +158,14 @@ public final class InferenceService implements AutoCloseable {
     public CompletableFuture<Map<String, Tensor>> infer(RequestDecoder decoder) {
         admit();
         CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
-        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        long accepted = System.nanoTime();
+        long deadline = accepted + settings.requestTimeout().toNanos();
         ScheduledFuture<?> timer = scheduleDeadline(result);
         result.whenComplete((v, e) -> {
             if (timer != null) {
                 timer.cancel(false);
             }
+            statistics.requestDone(e == null, System.nanoTime() - accepted);
             release();
         });
         try {
@@ -184,7 +215,7 @@ public final class InferenceService implements AutoCloseable {
         }
         try {
             long start = System.nanoTime();
-            Map<String, Tensor> tensors = decoder.decode(inputs);
+            Map<String, Tensor> tensors = inputs.withEncodedImages(decoder.decode(inputs));
             observer.decoded(System.nanoTime() - start);
             int items = check(tensors);
             queue.add(new QueuedRequest(tensors, items, BatchAssembler.shapeKey(requestSignature, tensors),
@@ -196,7 +227,7 @@ public final class InferenceService implements AutoCloseable {
 
     /** Checks the tensors against the model before they queue. @return the request's items */
     private int check(Map<String, Tensor> tensors) {
-        InputValidation.check(requestSignature, tensors);
+        InputValidation.check(requestSignature, model.inputRules(), tensors);
         int items = 1;
         if (requestSignature.batched() && !tensors.isEmpty()) {
             long[] shape = tensors.values().iterator().next().shape();

@@ -1,12 +1,15 @@
 package com.modelfactory.runtime.serving;
 
+import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.image.ImageInput;
 import com.modelfactory.runtime.image.ImagePreprocessor;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a request decoder may use to build the model's input tensors: the signature, and the model's
@@ -70,6 +73,28 @@ public final class ModelInputs {
             out.put(image(encoded.get(i)).data());
         }
         return batch;
+    }
+
+    /**
+     * Replaces a BYTES tensor given for the image input (one encoded JPEG/PNG/... per batch item, as the
+     * binary extension, gRPC and V1 {"b64"} deliver it) by the image tensor, decoded and shaped exactly as
+     * /predict does; every other tensor passes through. A client then sends kilobytes of JPEG instead of a
+     * float tensor of megabytes.
+     */
+    public Map<String, Tensor> withEncodedImages(Map<String, Tensor> tensors) {
+        String image = imageInput();
+        Tensor encoded = image == null ? null : tensors.get(image);
+        if (encoded == null || encoded.dataType() != DataType.BYTES) {
+            return tensors;
+        }
+        long[] shape = encoded.shape();
+        if (shape.length == 0 || (shape.length == 2 && shape[1] != 1) || shape.length > 2) {
+            throw ServingException.badInput("input '" + image + "' as BYTES holds one encoded image per batch item: "
+                    + "shape [N] or [N, 1], got " + java.util.Arrays.toString(shape));
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>(tensors);
+        out.put(image, images(encoded.bytesElements()));
+        return out;
     }
 
     private ImagePreprocessor preprocessor() {

@@ -35,7 +35,7 @@ class InferenceServiceTest {
     private final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
     private final ServingObserver observer = new ServingObserver() {
         @Override
-        public void batchExecuted(int items, long computeNanos) {
+        public void batchExecuted(int requests, int items, long inputNanos, long inferNanos, long outputNanos) {
             batchSizes.add(items);
         }
     };
@@ -137,6 +137,14 @@ class InferenceServiceTest {
         assertEquals(List.of(1, 8, 2), batchSizes);
         assertEquals(List.of(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f), model.rowsSeen(), "queue order kept");
         Await.until("in-flight gauge back to 0", () -> service.inFlight() == 0);
+        InferenceStatistics.Snapshot stats = service.statistics().snapshot();
+        assertEquals(11, stats.success().count());
+        assertEquals(11, stats.inferenceCount());
+        assertEquals(3, stats.executionCount());
+        assertEquals(java.util.Set.of(1, 2, 8), stats.batchStats().keySet());
+        assertEquals(1, stats.batchStats().get(8).computeInfer().count(), "one batch of 8");
+        assertEquals(11, stats.computeInfer().count(), "compute_infer counts requests, as Triton does");
+        assertEquals(11, stats.queue().count());
     }
 
     @Test
