@@ -60,7 +60,7 @@ public final class Main {
             System.exit(e.exitCode());
             return;
         }
-        Duration drain = Duration.ofMillis(config.server().drainTimeoutMs());
+        Duration drain = config.server().drainTimeout();
         AtomicBoolean stopping = new AtomicBoolean();
         sun.misc.SignalHandler onSignal = sig -> {
             if (!stopping.compareAndSet(false, true)) {

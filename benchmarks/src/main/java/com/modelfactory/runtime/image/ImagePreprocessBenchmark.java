@@ -54,7 +54,7 @@ public class ImagePreprocessBenchmark {
         Signature sig = Signature.infer(List.of(new TensorSpec("input", DataType.FP32, new long[] {-1, 3, side, side})),
                 List.of(new TensorSpec("logits", DataType.FP32, new long[] {-1, 10})));
         preprocessor = new ImagePreprocessor(ImageInput.resolve(sig,
-                new RuntimeConfig.ImageSettings("auto", "auto", 0, 0, null, null, null,
+                new RuntimeConfig.ImageSettings(RuntimeConfig.Layout.AUTO, RuntimeConfig.Color.AUTO, 0, 0, null, null, null,
                         0, true)));
         decoder = new ImageDecoder(preprocessor.spec().maxPixels(), true);
     }

@@ -1,9 +1,7 @@
 package com.modelfactory.runtime.config;
 
-import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Device;
 import com.modelfactory.runtime.engine.NativeCache;
-import com.modelfactory.runtime.engine.TensorSpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -11,8 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -29,7 +27,16 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /** Loads the configuration for this machine. */
     public static RuntimeConfig load(String[] args, Map<String, String> env) {
+        return load(args, env, null);
+    }
+
+    /**
+     * Loads the configuration, resolving automatic values against {@code host} (null = this machine, as
+     * seen with the configured CUDA_VISIBLE_DEVICES).
+     */
+    public static RuntimeConfig load(String[] args, Map<String, String> env, HostResources host) {
         List<String> warnings = new ArrayList<>();
         Map<String, Object> flags = parseFlags(args);
         Map<String, Object> fromEnv = new LinkedHashMap<>();
@@ -51,7 +58,10 @@ public final class ConfigLoader {
         merged.putAll(fromYaml);
         merged.putAll(fromEnv);
         merged.putAll(flags);
-        return build(new Values(merged), configFile, warnings);
+        ConfigValues values = new ConfigValues(merged);
+        HostResources machine = host != null ? host : HostResources.detect(new com.modelfactory.runtime.engine
+                .EngineEnvironment(null, values.string("cuda_visible_devices"), null));
+        return build(values, configFile, warnings, machine);
     }
 
     /** The model-config.yaml to read: named by flag or env, else one beside a local model path. */
@@ -140,13 +150,13 @@ public final class ConfigLoader {
         }
     }
 
-    private static RuntimeConfig build(Values v, Path configFile, List<String> warnings) {
-        v.format("model_format");
+    private static RuntimeConfig build(ConfigValues v, Path configFile, List<String> warnings, HostResources host) {
+        Device device = v.device("device");
+        var batching = batching(v, device, host);
         var model = new RuntimeConfig.ModelSettings(
-                v.string("model"), v.string("model_name"), v.string("model_format"),
-                v.device("device"), v.string("signature"),
+                v.string("model"), v.string("model_name"), v.format("model_format"), device, v.string("signature"),
                 v.specs("inputs"), v.specs("outputs"), v.path("labels"),
-                v.intAtLeast("intra_op_threads", 0), v.intAtLeast("inter_op_threads", 0),
+                resolvedIntraOpThreads(v, host, batching.instances()), v.intAtLeast("inter_op_threads", 0),
                 v.path("native_cache_dir") != null ? v.path("native_cache_dir") : NativeCache.defaultRoot(), configFile,
                 v.string("cuda_visible_devices"), v.path("djl_cache_dir"));
         var store = new RuntimeConfig.StoreSettings(
@@ -154,22 +164,35 @@ public final class ConfigLoader {
                 v.string("model_url_template"), v.stringMap("store_headers"),
                 v.path("model_dir") != null ? v.path("model_dir") : defaultModelDir(),
                 v.string("model_sha256"), v.string("model_version_dir"), v.string("model_file"),
-                v.intAtLeast("download_connect_timeout_ms", 1), v.intAtLeast("download_read_timeout_ms", 1),
-                v.intAtLeast("download_retries", 0), v.longAtLeast("download_retry_backoff_ms", 0),
-                v.longAtLeast("download_retry_max_backoff_ms", 1), v.longAtLeast("download_progress_interval_ms", 1),
-                v.intAtLeast("max_archive_entries", 1),
-                v.longAtLeast("max_unpacked_bytes", 1), v.intAtLeast("max_compression_ratio", 1));
-        var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"),
-                v.longAtLeast("max_body_bytes", 1), v.longAtLeast("drain_timeout_ms", 0),
-                v.longAtLeast("header_timeout_ms", 1), v.longAtLeast("body_timeout_ms", 1));
-        var batching = new RuntimeConfig.BatchingSettings(v.intAtLeast("max_batch_size", 0),
-                v.longAtLeast("max_batch_delay_ms", 0), v.intAtLeast("queue_capacity", 1),
-                v.intAtLeast("instances", 0), v.longAtLeast("request_timeout_ms", 1));
-        var image = new RuntimeConfig.ImageSettings(v.oneOf("layout", "auto", "nchw", "nhwc"),
-                v.oneOf("color", "auto", "rgb", "bgr", "grayscale"), v.intAtLeast("width", 0),
-                v.intAtLeast("height", 0), v.optionalFloat("scale"), v.floats("mean"), v.floats("std"),
-                v.longAtLeast("max_image_pixels", 0), v.bool("exif_orientation"));
+                v.millis("download_connect_timeout_ms", 1), v.millis("download_read_timeout_ms", 1),
+                v.intAtLeast("download_retries", 0), v.millis("download_retry_backoff_ms", 0),
+                v.millis("download_retry_max_backoff_ms", 1), v.millis("download_progress_interval_ms", 1),
+                v.intAtLeast("max_archive_entries", 1), v.bytes("max_unpacked_bytes", 1),
+                v.intAtLeast("max_compression_ratio", 1));
+        var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"), v.bytes("max_body_bytes", 1),
+                v.millis("drain_timeout_ms", 0), v.millis("header_timeout_ms", 1), v.millis("body_timeout_ms", 1));
+        var image = new RuntimeConfig.ImageSettings(v.oneOf("layout", RuntimeConfig.Layout.class),
+                v.oneOf("color", RuntimeConfig.Color.class), v.intAtLeast("width", 0), v.intAtLeast("height", 0),
+                v.optionalFloat("scale"), v.floats("mean"), v.floats("std"), v.longAtLeast("max_image_pixels", 0),
+                v.bool("exif_orientation"));
         return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings));
+    }
+
+    /** Workers: as set, else 1 on a GPU (one stream keeps it busy), else up to 2 on CPU. */
+    private static RuntimeConfig.BatchingSettings batching(ConfigValues v, Device device, HostResources host) {
+        int configured = v.intAtLeast("instances", 0);
+        boolean gpu = device.kind() == Device.Kind.CUDA || (device.kind() == Device.Kind.AUTO && host.gpuVisible());
+        int instances = configured > 0 ? configured : gpu ? 1 : Math.min(2, host.cores());
+        int maxBatch = v.intAtLeast("max_batch_size", 0);
+        return new RuntimeConfig.BatchingSettings(maxBatch == 0 ? OptionalInt.empty() : OptionalInt.of(maxBatch),
+                v.millis("max_batch_delay_ms", 0), v.intAtLeast("queue_capacity", 1), instances,
+                Math.max(2, host.cores()), v.millis("request_timeout_ms", 1));
+    }
+
+    /** Threads per inference: as set, else the cores shared by the workers, so together they use each once. */
+    private static int resolvedIntraOpThreads(ConfigValues v, HostResources host, int instances) {
+        int configured = v.intAtLeast("intra_op_threads", 0);
+        return configured > 0 ? configured : Math.max(1, host.cores() / instances);
     }
 
     /** MODEL_DIR unset: {@code /models} when it exists and is writable (the image), else a per-user cache folder. */
@@ -179,193 +202,6 @@ public final class ConfigLoader {
             return image;
         }
         return Path.of(System.getProperty("user.home"), ".cache", "model-runtime", "models");
-    }
-
-    /** Typed access to merged raw values; every error names the setting and how to set it. */
-    private record Values(Map<String, Object> raw) {
-
-        String string(String key) {
-            Object o = raw.get(key);
-            return o == null || o.toString().isBlank() ? null : o.toString().trim();
-        }
-
-        Path path(String key) {
-            String s = string(key);
-            return s == null ? null : Path.of(s);
-        }
-
-        long longAtLeast(String key, long min) {
-            String s = string(key);
-            long value;
-            try {
-                value = Long.parseLong(s);
-            } catch (NumberFormatException | NullPointerException e) {
-                throw invalid(key, "a whole number");
-            }
-            if (value < min) {
-                throw invalid(key, "a number >= " + min);
-            }
-            return value;
-        }
-
-        int intAtLeast(String key, int min) {
-            long value = longAtLeast(key, min);
-            if (value > Integer.MAX_VALUE) {
-                throw invalid(key, "a number <= " + Integer.MAX_VALUE);
-            }
-            return (int) value;
-        }
-
-        int port(String key) {
-            int p = intAtLeast(key, 0);
-            if (p > 65535) {
-                throw invalid(key, "a port between 0 and 65535");
-            }
-            return p;
-        }
-
-        void format(String key) {
-            String s = string(key);
-            if (s != null) {
-                try {
-                    com.modelfactory.runtime.engine.ModelFormat.fromId(s);
-                } catch (IllegalArgumentException e) {
-                    throw invalid(key, "onnx, torchscript, keras_h5, tf_savedmodel, tf_frozen_graph or tf_checkpoint");
-                }
-            }
-        }
-
-        Device device(String key) {
-            try {
-                return Device.parse(string(key));
-            } catch (IllegalArgumentException e) {
-                throw invalid(key, "auto, cpu, cuda or cuda:N");
-            }
-        }
-
-        String oneOf(String key, String... allowed) {
-            String s = string(key);
-            if (s == null) {
-                return allowed[0];
-            }
-            String lower = s.toLowerCase(Locale.ROOT);
-            for (String a : allowed) {
-                if (a.equals(lower)) {
-                    return a;
-                }
-            }
-            throw invalid(key, "one of " + String.join(", ", allowed));
-        }
-
-        boolean bool(String key) {
-            String s = string(key);
-            String lower = s == null ? "" : s.toLowerCase(Locale.ROOT);
-            return switch (lower) {
-                case "true", "1", "yes", "on" -> true;
-                case "false", "0", "no", "off" -> false;
-                default -> throw invalid(key, "true or false");
-            };
-        }
-
-        Float optionalFloat(String key) {
-            String s = string(key);
-            if (s == null) {
-                return null;
-            }
-            try {
-                return Float.parseFloat(s);
-            } catch (NumberFormatException e) {
-                throw invalid(key, "a number");
-            }
-        }
-
-        float[] floats(String key) {
-            Object o = raw.get(key);
-            if (o == null) {
-                return null;
-            }
-            List<?> items = o instanceof List<?> l ? l : List.of(o.toString().split(","));
-            float[] out = new float[items.size()];
-            for (int i = 0; i < out.length; i++) {
-                try {
-                    out[i] = Float.parseFloat(items.get(i).toString().trim());
-                } catch (NumberFormatException e) {
-                    throw invalid(key, "a list of numbers");
-                }
-            }
-            return out;
-        }
-
-        Map<String, String> stringMap(String key) {
-            Object o = raw.get(key);
-            Map<String, String> out = new LinkedHashMap<>();
-            if (o == null) {
-                return out;
-            }
-            if (o instanceof Map<?, ?> m) {
-                m.forEach((k, val) -> out.put(String.valueOf(k), String.valueOf(val)));
-                return out;
-            }
-            for (String pair : o.toString().split(",")) {
-                int c = pair.indexOf(':');
-                if (c <= 0) {
-                    throw invalid(key, "Name:value pairs separated by commas");
-                }
-                out.put(pair.substring(0, c).trim(), pair.substring(c + 1).trim());
-            }
-            return out;
-        }
-
-        /** Tensor specs from a yaml list of maps, or env "name:FP32:1x3x224x224,name2" (shape optional). */
-        List<TensorSpec> specs(String key) {
-            Object o = raw.get(key);
-            if (o == null) {
-                return List.of();
-            }
-            List<TensorSpec> out = new ArrayList<>();
-            List<?> items = o instanceof List<?> l ? l : List.of(o.toString().split(","));
-            for (Object item : items) {
-                try {
-                    out.add(item instanceof Map<?, ?> m ? specFromMap(m) : specFromText(item.toString().trim()));
-                } catch (IllegalArgumentException e) {
-                    throw invalid(key, "tensor specs ({name, datatype, shape}): " + e.getMessage());
-                }
-            }
-            return out;
-        }
-
-        private static TensorSpec specFromMap(Map<?, ?> m) {
-            Object name = m.get("name");
-            if (name == null) {
-                throw new IllegalArgumentException("each entry needs a name");
-            }
-            DataType type = m.get("datatype") == null ? DataType.FP32 : DataType.fromName(m.get("datatype").toString());
-            long[] shape = null;
-            if (m.get("shape") instanceof List<?> dims) {
-                shape = dims.stream().mapToLong(d -> Long.parseLong(d.toString())).toArray();
-            }
-            return new TensorSpec(name.toString(), type, shape);
-        }
-
-        private static TensorSpec specFromText(String s) {
-            String[] parts = s.split(":");
-            DataType type = parts.length > 1 ? DataType.fromName(parts[1]) : DataType.FP32;
-            long[] shape = null;
-            if (parts.length > 2) {
-                String[] dims = parts[2].split("x");
-                shape = new long[dims.length];
-                for (int i = 0; i < dims.length; i++) {
-                    shape[i] = Long.parseLong(dims[i].trim());
-                }
-            }
-            return new TensorSpec(parts[0], type, shape);
-        }
-
-        private ConfigException invalid(String key, String expected) {
-            Option o = Option.byKey(key);
-            return new ConfigException("invalid value '" + raw.get(key) + "' for " + key + " (" + o.env() + ", "
-                    + o.flag() + "): expected " + expected);
-        }
     }
 
     /** The --help text: every option with its flag, env name and default. */

@@ -63,14 +63,16 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("store", "download_progress_interval_ms", "DOWNLOAD_PROGRESS_INTERVAL_MS", "5000",
                     "how often download progress (bytes, total, percent, rate) is logged"),
             of("store", "max_archive_entries", "MAX_ARCHIVE_ENTRIES", "100000", "archive entry limit (zip bombs)"),
-            of("store", "max_unpacked_bytes", "MAX_UNPACKED_BYTES", "34359738368",
-                    "total unpacked size limit (zip bombs); lowered to what fits on MODEL_DIR's disk"),
+            of("store", "max_unpacked_bytes", "MAX_UNPACKED_BYTES", "32g",
+                    "total unpacked size limit (zip bombs; bytes, or with k/m/g units); lowered to what fits on "
+                            + "MODEL_DIR's disk, and unpacking stops as soon as it is crossed"),
             of("store", "max_compression_ratio", "MAX_COMPRESSION_RATIO", "200",
                     "refuse archives, and entries over 8 MiB, that inflate more than this many times (zip bombs)"),
             // server
             of("server", "host", "HOST", "0.0.0.0", "address to listen on"),
             of("server", "port", "PORT", "5000", "HTTP port"),
-            of("server", "max_body_bytes", "MAX_BODY_BYTES", "67108864", "largest accepted request body (413 above)"),
+            of("server", "max_body_bytes", "MAX_BODY_BYTES", "64m",
+                    "largest accepted request body, after decompression (413 above; bytes, or with k/m/g units)"),
             of("server", "drain_timeout_ms", "DRAIN_TIMEOUT_MS", "30000",
                     "on SIGTERM: not ready at once, new requests 503, accepted ones may finish for this long, then exit 0"),
             of("server", "header_timeout_ms", "HEADER_TIMEOUT_MS", "10000",
@@ -87,9 +89,10 @@ public record Option(String key, String env, String flag, String defaultValue, S
                     "how long a partial batch waits for more requests when others are in flight (0 = take what "
                             + "is queued; a lone request never waits)"),
             of("batching", "queue_capacity", "QUEUE_CAPACITY", "512",
-                    "queued requests before 503 with Retry-After (bounds memory: capacity x request size)"),
+                    "requests accepted and not yet answered (decoding, queued or running) before 503 with "
+                            + "Retry-After (bounds memory: capacity x request size)"),
             of("batching", "instances", "INSTANCES", "0",
-                    "worker threads running batches, each with its own predictor (0 = 1 on a GPU, 2 on CPU)"),
+                    "worker threads running batches, each with its own predictor (0 = 1 on a GPU, else up to 2)"),
             of("batching", "request_timeout_ms", "REQUEST_TIMEOUT_MS", "30000",
                     "deadline of a request: 504 after it, and a queued request past it never reaches the engine"),
             // image preprocessing

@@ -1,56 +1,80 @@
 package com.modelfactory.runtime.config;
 
 import com.modelfactory.runtime.engine.Device;
+import com.modelfactory.runtime.engine.EngineEnvironment;
+import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.engine.TensorSpec;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
-/** The runtime's whole configuration, typed and validated once at start. */
+/**
+ * The runtime's whole configuration, typed, validated and resolved once at start: durations, sizes in
+ * bytes, enums, and the automatic thread and worker counts already computed for this host. Nothing
+ * downstream reads the environment or re-derives a default.
+ */
 public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSettings server,
                             BatchingSettings batching, ImageSettings image, List<String> warnings) {
 
     /**
+     * @param format             forced format, or null to detect it
+     * @param intraOpThreads     threads one inference uses (resolved: cores / workers unless set)
+     * @param interOpThreads     threads for parallel graph branches (0 = the engine's default)
      * @param nativeCacheDir     MODEL_RUNTIME_NATIVE_DIR, else the per-user native cache
      * @param cudaVisibleDevices CUDA_VISIBLE_DEVICES as the process has it (null when unset)
      * @param djlCacheDir        DJL_CACHE_DIR (null: under the native cache)
      */
-    public record ModelSettings(String location, String name, String format, Device device, String signature,
+    public record ModelSettings(String location, String name, ModelFormat format, Device device, String signature,
                                 List<TensorSpec> inputs, List<TensorSpec> outputs, Path labels,
                                 int intraOpThreads, int interOpThreads, Path nativeCacheDir, Path configFile,
                                 String cudaVisibleDevices, Path djlCacheDir) {
+
+        /** What the engines get to know about their environment (never read by them from the process). */
+        public EngineEnvironment engineEnvironment() {
+            return new EngineEnvironment(nativeCacheDir, cudaVisibleDevices, djlCacheDir);
+        }
     }
 
     /** Where the model comes from when it is not a local path: the factory's model store. */
     public record StoreSettings(String xqueryAddr, String modelId, String modelVersion, String guid,
                                 String urlTemplate, Map<String, String> headers, Path modelDir, String sha256,
-                                String versionDir, String modelFile, int connectTimeoutMs, int readTimeoutMs,
-                                int retries, long retryBackoffMs, long retryMaxBackoffMs, long progressIntervalMs,
-                                long maxArchiveEntries, long maxUnpackedBytes, int maxCompressionRatio) {
+                                String versionDir, String modelFile, Duration connectTimeout, Duration readTimeout,
+                                int retries, Duration retryBackoff, Duration retryMaxBackoff, Duration progressInterval,
+                                int maxArchiveEntries, long maxUnpackedBytes, int maxCompressionRatio) {
 
         public boolean configured() {
             return xqueryAddr != null && !xqueryAddr.isBlank();
         }
     }
 
-    public record ServerSettings(String host, int port, long maxBodyBytes, long drainTimeoutMs, long headerTimeoutMs,
-                                 long bodyTimeoutMs) {
+    public record ServerSettings(String host, int port, long maxBodyBytes, Duration drainTimeout,
+                                 Duration headerTimeout, Duration bodyTimeout) {
     }
 
     /**
-     * @param instances 0 = chosen from the device at start
+     * @param maxBatchSize empty = automatic, chosen from the warm-up's per-item time
+     * @param instances    batch workers (resolved: 1 on a GPU, up to 2 on CPU, unless set)
+     * @param decoders     threads decoding request bodies (one per core, at least 2)
      */
-    public record BatchingSettings(int maxBatchSize, long maxBatchDelayMs, int queueCapacity, int instances,
-                                   long requestTimeoutMs) {
+    public record BatchingSettings(OptionalInt maxBatchSize, Duration maxBatchDelay, int queueCapacity, int instances,
+                                   int decoders, Duration requestTimeout) {
     }
 
+    /** How the image input's layout is chosen. */
+    public enum Layout { AUTO, NCHW, NHWC }
+
+    /** The colour order an image input takes. */
+    public enum Color { AUTO, RGB, BGR, GRAYSCALE }
+
     /**
-     * Image preprocessing overrides; null / 0 / "auto" mean "derive from the model's input".
+     * Image preprocessing overrides; AUTO / 0 / null mean "derive from the model's input".
      *
      * @param maxImagePixels  largest width x height an image header may state; 0 = auto (image/ImageInput)
      * @param exifOrientation whether images are turned upright by their EXIF orientation
      */
-    public record ImageSettings(String layout, String color, int width, int height, Float scale,
+    public record ImageSettings(Layout layout, Color color, int width, int height, Float scale,
                                 float[] mean, float[] std, long maxImagePixels, boolean exifOrientation) {
     }
 }

@@ -27,8 +27,7 @@ public final class HttpFrontEnd {
         RuntimeConfig.ServerSettings settings = config.server();
         HttpApi api = new HttpApi(state, metrics, settings.maxBodyBytes(), uploads);
         ErrorResponder errors = new ErrorResponder(metrics);
-        ConnectionGuard guard = new ConnectionGuard(vertx, Duration.ofMillis(settings.headerTimeoutMs()),
-                Duration.ofMillis(settings.bodyTimeoutMs()), errors);
+        ConnectionGuard guard = new ConnectionGuard(vertx, settings.headerTimeout(), settings.bodyTimeout(), errors);
         // Form bodies are bounded by the body limit alone: Vert.x's own defaults (8 KB a field, 256
         // fields) answered a legitimate multipart upload with a 500.
         HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
@@ -50,8 +49,9 @@ public final class HttpFrontEnd {
      * timeout), since a request waiting for its batch moves no bytes either.
      */
     static Duration silentSocketTimeout(RuntimeConfig config) {
-        long ms = Math.max(config.server().headerTimeoutMs(), config.batching().requestTimeoutMs()) + 1000;
-        return Duration.ofMillis(Math.min(ms, Integer.MAX_VALUE));
+        Duration longest = config.server().headerTimeout().compareTo(config.batching().requestTimeout()) > 0
+                ? config.server().headerTimeout() : config.batching().requestTimeout();
+        return Duration.ofMillis(Math.min(longest.toMillis() + 1000, Integer.MAX_VALUE));
     }
 
     public int port() {

@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.image;
 
+import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.config.RuntimeConfig.ImageSettings;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Signature;
@@ -127,9 +128,9 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
     private static Geometry fourDimensional(long[] shape, TensorSpec in, ImageSettings s)
             throws NotAnImageModelException {
         Layout layout = switch (s.layout()) {
-            case "nchw" -> Layout.NCHW;
-            case "nhwc" -> Layout.NHWC;
-            default -> guessLayout(shape, in);
+            case NCHW -> Layout.NCHW;
+            case NHWC -> Layout.NHWC;
+            case AUTO -> guessLayout(shape, in);
         };
         boolean nchw = layout == Layout.NCHW;
         Color color = colorFor(nchw ? shape[1] : shape[3], s.color(), in);
@@ -145,11 +146,12 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
         }
         long side = squareSide(k);
         Color color;
-        if (side > 0 && !"rgb".equals(s.color()) && !"bgr".equals(s.color())) {
+        boolean colour = s.color() == RuntimeConfig.Color.RGB || s.color() == RuntimeConfig.Color.BGR;
+        if (side > 0 && !colour) {
             color = Color.GRAYSCALE;
         } else if (k % 3 == 0 && squareSide(k / 3) > 0) {
             side = squareSide(k / 3);
-            color = "bgr".equals(s.color()) ? Color.BGR : Color.RGB;
+            color = s.color() == RuntimeConfig.Color.BGR ? Color.BGR : Color.RGB;
         } else if (s.width() > 0 && s.height() > 0) {
             color = (long) s.width() * s.height() == k ? Color.GRAYSCALE : Color.RGB;
             side = -1;
@@ -185,12 +187,13 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
         return d == 3 ? 2 : d == 1 || d == 4 ? 1 : 0;
     }
 
-    private static Color colorFor(long channels, String configured, TensorSpec in) throws NotAnImageModelException {
+    private static Color colorFor(long channels, RuntimeConfig.Color configured, TensorSpec in)
+            throws NotAnImageModelException {
         if (channels == 1) {
             return Color.GRAYSCALE;
         }
         if (channels == 3 || channels == 4 || channels < 0) {
-            return "bgr".equals(configured) ? Color.BGR : Color.RGB;
+            return configured == RuntimeConfig.Color.BGR ? Color.BGR : Color.RGB;
         }
         throw new NotAnImageModelException("input '" + in.name() + "' has " + channels + " channels; images have 1 or 3");
     }

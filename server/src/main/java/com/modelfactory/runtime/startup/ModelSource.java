@@ -70,19 +70,17 @@ public final class ModelSource {
 
     static AcquisitionSettings settings(RuntimeConfig config) {
         RuntimeConfig.StoreSettings s = config.store();
-        String format = config.model().format();
         return new AcquisitionSettings.Builder()
                 .modelPath(config.model().location())
                 .storeAddress(s.xqueryAddr()).modelId(s.modelId()).modelVersion(s.modelVersion()).guid(s.guid())
                 .urlTemplate(s.urlTemplate()).headers(s.headers()).modelDir(s.modelDir()).sha256(s.sha256())
-                .formatOverride(format == null ? null : ModelFormat.fromId(format))
+                .formatOverride(config.model().format())
                 .versionDir(s.versionDir()).modelFileName(s.modelFile())
-                .connectTimeout(Duration.ofMillis(s.connectTimeoutMs())).readTimeout(Duration.ofMillis(s.readTimeoutMs()))
-                .retries(s.retries()).initialBackoff(Duration.ofMillis(s.retryBackoffMs()))
-                .maxBackoff(Duration.ofMillis(s.retryMaxBackoffMs()))
-                .maxArchiveEntries((int) Math.min(Integer.MAX_VALUE, s.maxArchiveEntries()))
+                .connectTimeout(s.connectTimeout()).readTimeout(s.readTimeout())
+                .retries(s.retries()).initialBackoff(s.retryBackoff()).maxBackoff(s.retryMaxBackoff())
+                .maxArchiveEntries(s.maxArchiveEntries())
                 .maxUnpackedBytes(s.maxUnpackedBytes()).maxCompressionRatio(s.maxCompressionRatio())
-                .progressInterval(Duration.ofMillis(s.progressIntervalMs()))
+                .progressInterval(s.progressInterval())
                 .build();
     }
 }

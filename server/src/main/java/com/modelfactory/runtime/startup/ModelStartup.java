@@ -1,8 +1,6 @@
 package com.modelfactory.runtime.startup;
 
 import com.modelfactory.runtime.config.RuntimeConfig;
-import com.modelfactory.runtime.engine.Device;
-import com.modelfactory.runtime.engine.EngineEnvironment;
 import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
@@ -16,7 +14,6 @@ import com.modelfactory.runtime.serving.ModelInfo;
 import com.modelfactory.runtime.serving.ModelInputs;
 import com.modelfactory.runtime.serving.ServiceSettings;
 import com.modelfactory.runtime.batching.BatchPolicy;
-import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +29,9 @@ public final class ModelStartup {
     public static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located,
                                          String name) throws ModelLoadException {
         var m = config.model();
-        int cores = Runtime.getRuntime().availableProcessors();
-        boolean gpu = m.device().kind() == Device.Kind.CUDA;
-        int instances = config.batching().instances() > 0 ? config.batching().instances() : gpu ? 1 : Math.min(2, cores);
-        int intra = m.intraOpThreads() > 0 ? m.intraOpThreads() : Math.max(1, cores / instances);
-        LoadOptions options = new LoadOptions(located.path(), m.device(), intra, m.interOpThreads(), m.signature(),
-                m.inputs(), m.outputs(), new EngineEnvironment(m.nativeCacheDir(), m.cudaVisibleDevices(), m.djlCacheDir()));
+        var b = config.batching();
+        LoadOptions options = new LoadOptions(located.path(), m.device(), m.intraOpThreads(), m.interOpThreads(),
+                m.signature(), m.inputs(), m.outputs(), m.engineEnvironment());
 
         long t0 = System.nanoTime();
         LoadedModel model = Engines.load(located.format(), options);
@@ -48,19 +42,19 @@ public final class ModelStartup {
         Warmup warmup = new Warmup(model, inputs);
         // Batch 1 three times: the fastest is the per-item time (start-up runs beside the HTTP server's).
         double itemSeconds = warmup.run(1, 1, 1);
-        int configured = config.batching().maxBatchSize();
-        int maxBatch = BatchPolicy.maxItems(model.signature(), configured > 0 ? configured
-                : Warmup.autoMaxBatch(itemSeconds, gpu));
+        boolean gpu = model.device().startsWith("cuda");
+        int maxBatch = BatchPolicy.maxItems(model.signature(),
+                b.maxBatchSize().orElseGet(() -> Warmup.autoMaxBatch(itemSeconds, gpu)));
         if (maxBatch > 1 && itemSeconds >= 0) {
             warmup.run(maxBatch);
         }
         warmup.imagePath();
         Long warmupMs = itemSeconds >= 0 ? (System.nanoTime() - w0) / 1_000_000 : null;
 
-        ServiceSettings settings = new ServiceSettings(maxBatch, Duration.ofMillis(config.batching().maxBatchDelayMs()),
-                config.batching().queueCapacity(), instances, Math.max(2, cores),
-                Duration.ofMillis(config.batching().requestTimeoutMs()));
-        ModelInfo info = info(name, model, located, inputs, config, settings, new ModelInfo.Timings(loadMs, warmupMs), intra);
+        ServiceSettings settings = new ServiceSettings(maxBatch, b.maxBatchDelay(), b.queueCapacity(), b.instances(),
+                b.decoders(), b.requestTimeout());
+        ModelInfo info = info(name, model, located, inputs, config, settings, new ModelInfo.Timings(loadMs, warmupMs),
+                m.intraOpThreads());
         InferenceService service = new InferenceService(model, info, inputs, settings, metrics);
         service.start();
         report(metrics, service, info, located);

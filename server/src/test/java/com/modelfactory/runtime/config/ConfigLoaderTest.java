@@ -33,14 +33,14 @@ class ConfigLoaderTest {
                 + "model:\n  device: cpu\n  model_name: leaf\n");
         RuntimeConfig fromYaml = ConfigLoader.load(new String[] {"--config", yaml.toString()}, Map.of());
         assertEquals(6000, fromYaml.server().port());
-        assertEquals(4, fromYaml.batching().maxBatchSize());
+        assertEquals(4, fromYaml.batching().maxBatchSize().getAsInt());
         assertEquals(9, fromYaml.batching().queueCapacity(), "keys may be grouped in sections");
         assertEquals("leaf", fromYaml.model().name(), "a model: mapping is a section, not the model path");
 
         RuntimeConfig envWins = ConfigLoader.load(new String[] {"--config", yaml.toString()},
                 Map.of("PORT", "7000", "MAX_BATCH_SIZE", "8"));
         assertEquals(7000, envWins.server().port());
-        assertEquals(8, envWins.batching().maxBatchSize());
+        assertEquals(8, envWins.batching().maxBatchSize().getAsInt());
 
         RuntimeConfig flagWins = ConfigLoader.load(new String[] {"--config", yaml.toString(), "--port=8000"},
                 Map.of("PORT", "7000"));
@@ -67,7 +67,7 @@ class ConfigLoaderTest {
         Files.write(model, new byte[] {1});
         Files.writeString(dir.resolve("model-config.yaml"), "max_batch_delay_ms: 7\n");
         RuntimeConfig c = ConfigLoader.load(new String[] {"--model", model.toString()}, Map.of());
-        assertEquals(7, c.batching().maxBatchDelayMs());
+        assertEquals(java.time.Duration.ofMillis(7), c.batching().maxBatchDelay());
     }
 
     @Test
@@ -117,5 +117,55 @@ class ConfigLoaderTest {
         for (Option o : Option.ALL) {
             assertTrue(help.contains(o.flag()) && help.contains(o.env()), o.key());
         }
+    }
+
+    @Test
+    void sizesTakeUnits() {
+        RuntimeConfig c = ConfigLoader.load(new String[] {"--max-body-bytes", "512k", "--max-unpacked-bytes", "1.5g"},
+                Map.of());
+        assertEquals(512L << 10, c.server().maxBodyBytes());
+        assertEquals(3L << 29, c.store().maxUnpackedBytes());
+        assertEquals(2L << 30, ConfigLoader.load(new String[0], Map.of("MAX_UNPACKED_BYTES", "2GiB")).store()
+                .maxUnpackedBytes());
+        assertEquals(67108864, ConfigLoader.load(new String[0], Map.of()).server().maxBodyBytes());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--max-body-bytes", "lots"}, Map.of()));
+        assertTrue(e.getMessage().contains("max_body_bytes") && e.getMessage().contains("64m"), e.getMessage());
+    }
+
+    @Test
+    void tensorNamesMayHoldColonsInEveryForm() throws Exception {
+        RuntimeConfig env = ConfigLoader.load(new String[0], Map.of("MODEL_OUTPUTS", "logits:0,probs:0:FP32,x:INT64:1x3"));
+        assertEquals("logits:0", env.model().outputs().get(0).name());
+        assertEquals("probs:0", env.model().outputs().get(1).name());
+        assertEquals(DataType.FP32, env.model().outputs().get(1).dataType());
+        assertEquals("x", env.model().outputs().get(2).name());
+        assertArrayEquals(new long[] {1, 3}, env.model().outputs().get(2).shape());
+        Path yaml = dir.resolve("names.yaml");
+        Files.writeString(yaml, "outputs: [\"logits:0\"]\ninputs:\n  - name: \"images:0\"\n    datatype: UINT8\n"
+                + "    shape: [-1, 224, 224, 3]\n");
+        RuntimeConfig fromYaml = ConfigLoader.load(new String[] {"--config", yaml.toString()}, Map.of());
+        assertEquals("logits:0", fromYaml.model().outputs().get(0).name());
+        assertEquals("images:0", fromYaml.model().inputs().get(0).name());
+        assertEquals(DataType.UINT8, fromYaml.model().inputs().get(0).dataType());
+    }
+
+    @Test
+    void automaticThreadAndWorkerCountsAreResolvedOnceForTheHost() {
+        RuntimeConfig cpu8 = ConfigLoader.load(new String[0], Map.of(), new HostResources(8, false));
+        assertEquals(2, cpu8.batching().instances());
+        assertEquals(4, cpu8.model().intraOpThreads(), "two workers share the eight cores");
+        assertEquals(8, cpu8.batching().decoders());
+        RuntimeConfig gpu = ConfigLoader.load(new String[0], Map.of(), new HostResources(8, true));
+        assertEquals(1, gpu.batching().instances(), "one worker keeps a GPU busy");
+        assertEquals(8, gpu.model().intraOpThreads());
+        RuntimeConfig one = ConfigLoader.load(new String[0], Map.of(), new HostResources(1, false));
+        assertEquals(1, one.batching().instances());
+        assertEquals(2, one.batching().decoders());
+        RuntimeConfig set = ConfigLoader.load(new String[] {"--instances", "3", "--intra-op-threads", "5"}, Map.of(),
+                new HostResources(8, false));
+        assertEquals(3, set.batching().instances());
+        assertEquals(5, set.model().intraOpThreads());
+        assertTrue(cpu8.batching().maxBatchSize().isEmpty(), "0 = automatic, resolved after the warm-up");
     }
 }

@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.image;
 
+import com.modelfactory.runtime.config.RuntimeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ImageInputTest {
-    static final ImageSettings AUTO = new ImageSettings("auto", "auto", 0, 0, null, null, null,
+    static final ImageSettings AUTO = new ImageSettings(RuntimeConfig.Layout.AUTO, RuntimeConfig.Color.AUTO, 0, 0, null, null, null,
             0, true);
 
     static Signature sig(DataType t, long... shape) {
@@ -50,7 +51,7 @@ class ImageInputTest {
 
     @Test
     void configOverridesLayoutSizeAndNormalisation() throws Exception {
-        ImageSettings s = new ImageSettings("nhwc", "bgr", 64, 48, 1f, new float[] {1, 2, 3}, new float[] {2},
+        ImageSettings s = new ImageSettings(RuntimeConfig.Layout.NHWC, RuntimeConfig.Color.BGR, 64, 48, 1f, new float[] {1, 2, 3}, new float[] {2},
                 1000, false);
         ImageInput in = ImageInput.resolve(sig(DataType.FP32, -1, -1, -1, 3), s);
         assertEquals(ImageInput.Layout.NHWC, in.layout());

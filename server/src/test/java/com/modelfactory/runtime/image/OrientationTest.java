@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.image;
 
+import com.modelfactory.runtime.config.RuntimeConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +54,7 @@ class OrientationTest {
 
     /** The tensor of an NHWC UINT8 model that takes images at their own size. */
     private static Tensor own(byte[] bytes, boolean exif) throws Exception {
-        ImageSettings s = new ImageSettings("auto", "auto", 0, 0, null, null, null, 0, exif);
+        ImageSettings s = new ImageSettings(RuntimeConfig.Layout.AUTO, RuntimeConfig.Color.AUTO, 0, 0, null, null, null, 0, exif);
         return new ImagePreprocessor(ImageInput.resolve(ImageInputTest.sig(DataType.UINT8, -1, -1, -1, 3), s))
                 .toTensor(bytes);
     }
