@@ -34,8 +34,7 @@ final class ModelDescription {
         body.put("signature", new JsonObject().put("inputs", MetadataRoutes.tensors(m.signature().inputs()))
                 .put("outputs", MetadataRoutes.tensors(m.signature().outputs()))
                 .put("batched", m.signature().batched()).put("max_batch", m.signature().maxBatch()));
-        body.put("preprocessing", m.images() != null ? new JsonObject(m.images().describe())
-                : new JsonObject().put("images", "not accepted: " + m.imageProblem()));
+        body.put("preprocessing", new JsonObject(m.preprocessing()));
         body.put("engine_details", new JsonObject(m.engineDetails()));
         ModelInfo.Batching b = m.batching();
         body.put("batching", new JsonObject().put("max_batch_size", b.maxBatchSize())

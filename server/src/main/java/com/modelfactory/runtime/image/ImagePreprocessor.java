@@ -216,11 +216,16 @@ public final class ImagePreprocessor {
     }
 
     private void write(float[] hwc, int w, int h, int c, ByteBuffer out) {
+        float[] values = normalized(hwc, w * h, c);
+        store(values, w * h * c, out);
+    }
+
+    /** Scale, mean and std applied, in the model's layout (planes for NCHW, interleaved otherwise). */
+    private float[] normalized(float[] hwc, int plane, int c) {
         boolean chw = spec.rank() == 4 && spec.layout() == ImageInput.Layout.NCHW;
         float scale = spec.scale();
         float[] mean = spec.mean();
         float[] std = spec.std();
-        int plane = w * h;
         float[] values = Scratch.floats(2, plane * c);
         // One pass per channel with no branch inside: the loop the JIT compiles tightly (a per-element
         // layout test and type switch made this the costliest step after PNG inflation).
@@ -238,36 +243,43 @@ public final class ImagePreprocessor {
                 }
             }
         }
-        // One loop per type: a switch per element kept the loop from compiling to straight stores.
+        return values;
+    }
+
+    /**
+     * The values as the input's element type: one loop per type (a switch per element kept the loop from
+     * compiling to straight stores).
+     */
+    private void store(float[] values, int n, ByteBuffer out) {
         switch (spec.dataType()) {
-            case FP32 -> out.duplicate().order(out.order()).asFloatBuffer().put(values, 0, plane * c);
+            case FP32 -> out.duplicate().order(out.order()).asFloatBuffer().put(values, 0, n);
             case FP64 -> {
-                for (int i = 0; i < plane * c; i++) {
+                for (int i = 0; i < n; i++) {
                     out.putDouble(i * 8, values[i]);
                 }
             }
             case UINT8, INT8 -> {
-                for (int i = 0; i < plane * c; i++) {
+                for (int i = 0; i < n; i++) {
                     out.put(i, (byte) Math.round(values[i]));
                 }
             }
             case INT16, UINT16 -> {
-                for (int i = 0; i < plane * c; i++) {
+                for (int i = 0; i < n; i++) {
                     out.putShort(i * 2, (short) Math.round(values[i]));
                 }
             }
             case INT32, UINT32 -> {
-                for (int i = 0; i < plane * c; i++) {
+                for (int i = 0; i < n; i++) {
                     out.putInt(i * 4, Math.round(values[i]));
                 }
             }
             case INT64, UINT64 -> {
-                for (int i = 0; i < plane * c; i++) {
+                for (int i = 0; i < n; i++) {
                     out.putLong(i * 8, Math.round(values[i]));
                 }
             }
             case FP16 -> {
-                for (int i = 0; i < plane * c; i++) {
+                for (int i = 0; i < n; i++) {
                     out.putShort(i * 2, Half.fromFloat(values[i]));
                 }
             }

@@ -38,6 +38,11 @@ public record ModelInfo(String name, String version, ModelFormat format, String 
         }
     }
 
+    /** The preprocessing in effect, as GET /model reports it (or why images are not accepted). */
+    public Map<String, Object> preprocessing() {
+        return images != null ? images.describe() : Map.of("images", "not accepted: " + imageProblem);
+    }
+
     /** The OIP / Triton platform name of the format. */
     public String platform() {
         return format.platform();
