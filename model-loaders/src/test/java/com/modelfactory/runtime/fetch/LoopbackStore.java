@@ -1,6 +1,5 @@
 package com.modelfactory.runtime.fetch;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,7 +74,7 @@ public final class LoopbackStore implements AutoCloseable {
     private void handle(Socket socket) {
         try (socket) {
             InputStream in = socket.getInputStream();
-            String head = readHead(in);
+            String head = com.modelfactory.runtime.testing.HttpHead.read(in);
             if (head == null) {
                 return;
             }
@@ -94,21 +93,6 @@ public final class LoopbackStore implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // the client went away: part of several fault scripts
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int state = 0;
-        int b;
-        while ((b = in.read()) >= 0) {
-            buf.write(b);
-            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
-                    ? state + 1 : 0;
-            if (state == 4) {
-                return buf.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-        return null;
     }
 
     @Override

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modelfactory.runtime.engine.Engines;
-import com.modelfactory.runtime.testing.TestModels;
+import com.modelfactory.runtime.testing.EngineFixtures;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.ModelLoadException;
@@ -42,7 +42,7 @@ class KerasH5CorpusTest {
     }
 
     private static LoadedModel load(Path p) throws ModelLoadException {
-        return Engines.load(new KerasH5Engine(), ModelFormat.KERAS_H5, LoadOptions.of(TestModels.located(p)));
+        return Engines.load(new KerasH5Engine(), ModelFormat.KERAS_H5, LoadOptions.of(EngineFixtures.located(p)));
     }
 
     /** Files whose layers are all supported: they load, and a batch of 3 runs with outputs of the right batch. */

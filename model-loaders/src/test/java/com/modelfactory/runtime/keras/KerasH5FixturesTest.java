@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modelfactory.runtime.engine.Engines;
-import com.modelfactory.runtime.testing.TestModels;
+import com.modelfactory.runtime.testing.EngineFixtures;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.ModelLoadException;
@@ -63,7 +63,7 @@ class KerasH5FixturesTest {
     }
 
     static LoadedModel load(Path dir) throws ModelLoadException {
-        return Engines.load(new KerasH5Engine(), ModelFormat.KERAS_H5, LoadOptions.of(TestModels.located(dir)));
+        return Engines.load(new KerasH5Engine(), ModelFormat.KERAS_H5, LoadOptions.of(EngineFixtures.located(dir)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,8 +1,8 @@
 package com.modelfactory.runtime.onnx;
 
-import static com.modelfactory.runtime.testing.TestModels.assertClose;
-import static com.modelfactory.runtime.testing.TestModels.fixture;
-import static com.modelfactory.runtime.testing.TestModels.reference;
+import static com.modelfactory.runtime.testing.EngineFixtures.assertClose;
+import static com.modelfactory.runtime.testing.EngineFixtures.fixture;
+import static com.modelfactory.runtime.testing.EngineFixtures.reference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,7 +20,7 @@ import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.fetch.TinyOnnx;
 import com.modelfactory.runtime.engine.ModelFormat;
-import com.modelfactory.runtime.testing.TestModels.Reference;
+import com.modelfactory.runtime.testing.EngineFixtures.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

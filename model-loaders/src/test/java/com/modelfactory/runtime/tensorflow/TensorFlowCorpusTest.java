@@ -4,7 +4,7 @@ import static com.modelfactory.runtime.tensorflow.TfTestModels.assertClose;
 import static com.modelfactory.runtime.tensorflow.TfTestModels.load;
 import static com.modelfactory.runtime.tensorflow.TfTestModels.predictFirst;
 import static com.modelfactory.runtime.tensorflow.TfTestModels.shared;
-import static com.modelfactory.runtime.testing.TestModels.located;
+import static com.modelfactory.runtime.testing.EngineFixtures.located;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -10,7 +10,7 @@ import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.ModelFormat;
-import com.modelfactory.runtime.testing.TestModels;
+import com.modelfactory.runtime.testing.EngineFixtures;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -20,11 +20,11 @@ final class TfTestModels {
     }
 
     static Path shared(String relative) {
-        return TestModels.shared(relative);
+        return EngineFixtures.shared(relative);
     }
 
     static Path fixture(String relative) {
-        return TestModels.fixture(relative);
+        return EngineFixtures.fixture(relative);
     }
 
     static LoadedModel load(ModelFormat format, Path path) throws ModelLoadException {

@@ -1,8 +1,8 @@
 package com.modelfactory.runtime.torch;
 
-import static com.modelfactory.runtime.testing.TestModels.assertClose;
-import static com.modelfactory.runtime.testing.TestModels.npy;
-import static com.modelfactory.runtime.testing.TestModels.shared;
+import static com.modelfactory.runtime.testing.EngineFixtures.assertClose;
+import static com.modelfactory.runtime.testing.EngineFixtures.npy;
+import static com.modelfactory.runtime.testing.EngineFixtures.shared;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,7 +1,7 @@
 package com.modelfactory.runtime.torch;
 
-import static com.modelfactory.runtime.testing.TestModels.fixture;
-import static com.modelfactory.runtime.testing.TestModels.reference;
+import static com.modelfactory.runtime.testing.EngineFixtures.fixture;
+import static com.modelfactory.runtime.testing.EngineFixtures.reference;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modelfactory.runtime.engine.Engines;

@@ -1,6 +1,5 @@
 package com.modelfactory.runtime.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -43,7 +42,7 @@ public final class RawHttp implements AutoCloseable {
     /** Reads one response (Content-Length bodies, or until close). */
     public Response read() throws IOException {
         InputStream in = socket.getInputStream();
-        String head = readHead(in);
+        String head = HttpHead.read(in);
         if (head == null) {
             throw new IOException("the connection closed without a response");
         }
@@ -69,20 +68,6 @@ public final class RawHttp implements AutoCloseable {
         } catch (IOException reset) {
             return true;
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int state = 0;
-        int b;
-        while ((b = in.read()) >= 0) {
-            buf.write(b);
-            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
-            if (state == 4) {
-                return buf.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-        return null;
     }
 
     @Override

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * Where the real model files of engine tests are (the shared corpus, the generated fixtures; tests skip
  * when they are absent) and readers for their reference data (.npy, the generator's reference.json).
  */
-public final class TestModels {
-    private TestModels() {
+public final class EngineFixtures {
+    private EngineFixtures() {
     }
 
     public static Path shared(String relative) {
