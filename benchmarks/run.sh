@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # One command for the whole benchmark: build, prepare models and the legacy venv, measure, write
 # benchmarks/results/<date>-<host>.{md,json}.
-#   benchmarks/run.sh           full run (~15-20 min on 2 cores)
-#   benchmarks/run.sh --quick   smoke run: tiny ONNX only, short points (well under a minute once built)
-# Env: BENCH_MODELS=tiny_onnx,mobilenetv2_onnx,... limits the models; BENCH_DURATION / BENCH_WARMUP /
-# BENCH_REPEATS override the per-point times; SKIP_BUILD=1 reuses what is built.
+#   benchmarks/run.sh           full run (~30-40 min on 2 cores)
+#   benchmarks/run.sh --quick   tiny ONNX only, short points (~2 min once built)
+# Env: see benchmarks/README.md (BENCH_MODELS, BENCH_VARIANTS, ...); SKIP_BUILD=1 reuses what is built.
+# Refuses to measure on a busy machine (exit 3, no result file).
 set -euo pipefail
 bench="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$bench")"
@@ -19,16 +19,19 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   (cd "$root" && mvn -B -o -q -pl "$modules" -am package -DskipTests)
 fi
 
-# The runtime runs as deployed: server/bin/model-server with the class-data archive the image also makes.
-if [[ -f "$root/server/target/model-server.jar" && ( ! -f "$root/server/target/model-server.jsa" \
-      || "$root/server/target/model-server.jar" -nt "$root/server/target/model-server.jsa" ) ]]; then
-  "$root/server/bin/cds-archive"
+# The runtime runs as deployed: server/bin/model-server with the class-data archive the image also makes
+# (an AppCDS archive on JDK 17, an AOT cache on JDK 25+: also for every JAVA_HOME a variant runs on).
+if [[ -f "$root/server/target/model-server.jar" ]]; then
+  "$root/server/bin/cds-archive" --if-stale
+  for home in $(grep -o 'JAVA_HOME=[^ ;]*' <<<"${BENCH_VARIANTS:-}" | cut -d= -f2 | sort -u); do
+    JAVA_HOME="$home" "$root/server/bin/cds-archive" --if-stale
+  done
 fi
 
 "$bench/legacy/setup_venv.sh"
 
 models="$work/models"
-if [[ ! -f "$models/onnx_mobilenetv2/model.onnx" || ! -f "$models/images/rgb32_0.png" ]]; then
+if [[ ! -f "$models/onnx_mobilenetv2/model.onnx" || ! -f "$models/images/rgb32_0.jpg" ]]; then
   echo "generating models into $models"
   TF_CPP_MIN_LOG_LEVEL=2 "$work/venv/bin/python" "$bench/models/make_mobilenet.py" "$models" 2>&1 \
     | grep -v -i -E 'warn|deprecat' || true

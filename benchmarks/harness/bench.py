@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
-"""Runs the benchmark plan and writes benchmarks/results/<date>-<host>.{json,md}.
+"""Runs the benchmark plan and writes benchmarks/results/<date>-<host>[-quick][tag].{json,md}.
 
-Started by benchmarks/run.sh after the build; standard library only (the legacy venv is for the
-legacy service, not for this script). For each model it measures:
-  ceiling  - the engine in process (CeilingRunner), batch 1/8/32;
-  runtime  - the server over HTTP, POST /predict (PNG) and POST /v2/models/<name>/infer (JSON tensor),
-             batching on and off, at each concurrency;
-  legacy   - the Flask app under gunicorn -w 1 and -w 2 (and, for Keras, calling model(x) directly);
-  cold start (process start to first 200 on /predict) and peak RSS of each server's process tree.
-All servers of one model are started once and stay up; the load points then interleave them at each
-concurrency (runtime, legacy, runtime, ...) so machine drift hits all alike, and the headline point
-(32 clients) is repeated to give the spread.
+Started by benchmarks/run.sh after the build; standard library only (the legacy venv is for the legacy
+service, not for this script). Every server is driven by the same external load generator: wrk for
+HTTP/1.1 (benchmarks/wrk/post.lua), h2load for HTTP/2 cleartext and gRPC. The project's own LoadDriver
+only adds coordinated-omission-corrected latencies, and only after the run has shown it agrees with wrk
+within 10% on a keep-alive server (the runtime) and on one that closes every connection (gunicorn).
+
+For each model:
+  ceiling  - the engine in process (CeilingRunner), batch 1/8/32, one caller with the engine's default
+             threads and one caller per core with one thread each;
+  servers  - the runtime as deployed (batching on, and off) and the legacy Flask app under gunicorn -w 1
+             and -w 2 (Keras: also calling model(x)), started one at a time (cold start), then kept up;
+  points   - POST /predict (PNG) at every concurrency, all servers interleaved; the headline (32 clients)
+             repeated; then the runtime's other routes (OIP JSON, binary tensors, BYTES images, TF Serving
+             b64, gRPC, HTTP/2), those that this build serves;
+  memory   - peak RSS of each server's process tree, per phase (/predict only vs. all routes), idle RSS,
+             and for the runtime a breakdown (NMT, smaps, threads) idle and after load;
+  cold     - repeated cold starts (process start to the first 200 on /predict).
+
+Every point records the 1-minute load average and the CPU used by processes outside the benchmark. A point
+measured while the machine was busy is retried once the machine is quiet again; if it stays busy, no
+result file is written (the numbers go to work/refused-*.json for diagnosis) and the exit code is 3.
 """
 import argparse
 import datetime
@@ -18,37 +29,39 @@ import glob
 import json
 import os
 import platform
-import random
 import re
+import shlex
 import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bodies  # noqa: E402
+import loadgen  # noqa: E402
+import machine  # noqa: E402
+import report  # noqa: E402
+import servers  # noqa: E402
+
 BENCH = os.path.dirname(HERE)
 ROOT = os.path.dirname(BENCH)
-WORK = os.environ.get("BENCH_WORK", os.path.join(BENCH, "work"))
-VENV = os.path.join(WORK, "venv")
+WORK = servers.WORK
+VENV = servers.VENV
 FIXTURES = os.path.join(ROOT, "model-loaders", "src", "test", "fixtures")
-SERVER_JAR = os.path.join(ROOT, "server", "target", "model-server.jar")
-# The runtime is started as it is deployed: its launcher applies the image's JVM settings and the AppCDS
-# archive that run.sh makes with server/bin/cds-archive.
-LAUNCHER = os.path.join(ROOT, "server", "bin", "model-server")
 BENCH_CP = os.path.join(BENCH, "target", "classes") + os.pathsep + os.path.join(BENCH, "target", "lib", "*")
-
-sys.path.insert(0, HERE)
-import report  # noqa: E402
+M2 = os.path.expanduser("~/.m2/repository")
 
 
 def log(*parts):
     print(time.strftime("%H:%M:%S"), *parts, flush=True)
+
+
+def java():
+    return shutil.which("java") or "java"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -67,6 +80,12 @@ def images(size):
     fixture = [p for p in [os.path.join(FIXTURES, "images", "cat32.png")] if size == 32 and os.path.exists(p)]
     generated = sorted(glob.glob(os.path.join(WORK, "models", "images", f"rgb{size}_*.png")))
     return fixture + generated
+
+
+def jpegs(pngs):
+    """The JPEG versions of the generated PNGs (models/make_mobilenet.py writes both), else the PNGs."""
+    out = [p[:-4] + ".jpg" for p in pngs if os.path.exists(p[:-4] + ".jpg")]
+    return out or pngs
 
 
 def model_plan(quick):
@@ -102,379 +121,545 @@ def model_plan(quick):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Processes
+# Routes of the runtime: what each sends. Built per model from the runtime's own metadata; a route that
+# this build does not serve (probed with one request) is reported as not available.
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Route:
+    def __init__(self, name, tool, path, files, content_type, headers=None, port=None, what=""):
+        self.name, self.tool, self.path, self.files = name, tool, path, files
+        self.content_type, self.headers, self.port, self.what = content_type, headers or [], port, what
+
+    def url(self, server):
+        port = self.port(server) if self.port else server.port
+        return f"http://127.0.0.1:{port}{self.path}"
 
 
-def tree_pids(pid):
-    """pid and all its descendants, from /proc."""
-    children = {}
-    for status in glob.glob("/proc/[0-9]*/status"):
-        try:
-            with open(status) as f:
-                text = f.read()
-        except OSError:
-            continue
-        m = re.search(r"^PPid:\s+(\d+)", text, re.M)
-        if m:
-            children.setdefault(int(m.group(1)), []).append(int(status.split("/")[2]))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
+def runtime_routes(model, server, pngs):
+    """The runtime's routes beyond /predict for this model, with their bodies written to work/bodies/."""
+    out_dir = os.path.join(WORK, "bodies", model["id"])
+    os.makedirs(out_dir, exist_ok=True)
+    meta = servers.get_json(f"{server.base}/v2/models/{model['id']}")
+    routes = [Route("h2-predict", "h2load", "/predict", pngs[:1], "image/png", what="/predict over HTTP/2 (h2c)")]
+    if not meta or not meta.get("inputs"):
+        return routes
+    spec = meta["inputs"][0]
+    shape = bodies.float_input_shape(spec, model.get("item_shape"))
+    infer = f"/v2/models/{model['id']}/infer"
+    grpc_port = lambda s: s.extra.get("grpc_port") or s.port  # noqa: E731
+    grpc_path = "/inference.GRPCInferenceService/ModelInfer"
+    grpc_headers = ["te: trailers"]
+    routes = [
+        Route("v2-json", "wrk", infer, bodies.v2_json(out_dir, spec, shape), "application/json",
+              what="OIP JSON, FP32 tensor"),
+        Route("v2-binary", "wrk", infer, bodies.v2_binary(out_dir, spec, shape), "application/octet-stream",
+              what="OIP binary tensor extension, FP32 tensor"),
+        Route("grpc", "h2load", grpc_path, [bodies.grpc_float(out_dir, model["id"], spec, shape)],
+              "application/grpc", grpc_headers, port=grpc_port, what="gRPC ModelInfer, FP32 raw_input_contents"),
+    ] + routes
+    if model.get("image_size"):
+        routes += [
+            Route("v2-bytes", "wrk", infer, bodies.v2_bytes(out_dir, spec["name"], pngs), "application/octet-stream",
+                  what="OIP binary extension, the PNG as a BYTES tensor"),
+            Route("v2-bytes-jpeg", "wrk", infer, bodies.v2_bytes(out_dir, spec["name"], jpegs(pngs), "jpeg"),
+                  "application/octet-stream", what="OIP binary extension, a JPEG (quality 90) as a BYTES tensor"),
+            Route("v1-b64", "wrk", f"/v1/models/{model['id']}:predict", bodies.v1_b64(out_dir, spec["name"], pngs),
+                  "application/json", what="TF Serving REST, the PNG as {\"b64\"}"),
+            Route("grpc-bytes", "h2load", grpc_path, [bodies.grpc_bytes(out_dir, model["id"], spec["name"], pngs[0])],
+                  "application/grpc", grpc_headers, port=grpc_port, what="gRPC ModelInfer, the PNG as a BYTES tensor"),
+        ]
+    return routes
 
 
-def proc_kb(pid, key):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-class MemorySampler(threading.Thread):
-    """Samples the summed VmRSS of a process tree (gunicorn master + workers, or the JVM) every 100 ms."""
-
-    def __init__(self, pid):
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.peak_rss_kb = 0
-        self.peak_hwm_kb = 0
-        self.stop_event = threading.Event()
-
-    def run(self):
-        while not self.stop_event.is_set():
-            self.sample()
-            self.stop_event.wait(0.1)
-
-    def sample(self):
-        pids = tree_pids(self.pid)
-        rss = sum(proc_kb(p, "VmRSS") for p in pids)
-        hwm = sum(proc_kb(p, "VmHWM") for p in pids)
-        self.peak_rss_kb = max(self.peak_rss_kb, rss)
-        self.peak_hwm_kb = max(self.peak_hwm_kb, hwm)
-
-    def stop(self):
-        self.stop_event.set()
-
-
-class Server:
-    """One server process (runtime or legacy): started, timed to its first prediction, sampled, stopped."""
-
-    def __init__(self, name, kind, argv, env, port, predict_body, content_type="image/png", cwd=None):
-        self.name = name
-        self.kind = kind
-        self.argv = argv
-        self.env = env
-        self.port = port
-        self.predict_body = predict_body
-        self.content_type = content_type
-        self.cwd = cwd
-        self.proc = None
-        self.sampler = None
-        self.cold_start_s = None
-        self.error = None
-        self.log_path = os.path.join(WORK, "logs", f"{name}.log")
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout=180):
-        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
-        logf = open(self.log_path, "w")
-        t0 = time.monotonic()
-        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=logf, stderr=subprocess.STDOUT,
-                                     cwd=self.cwd, start_new_session=True)
-        self.sampler = MemorySampler(self.proc.pid)
-        self.sampler.start()
-        while time.monotonic() - t0 < timeout:
-            if self.proc.poll() is not None:
-                self.error = f"exited with {self.proc.returncode} before answering; see {self.log_path}"
-                return False
-            status = post(self.base + "/predict", self.predict_body, self.content_type, timeout=30)
-            if status == 200:
-                self.cold_start_s = time.monotonic() - t0
-                return True
-            time.sleep(0.02)
-        self.error = f"no successful prediction within {timeout} s; see {self.log_path}"
-        return False
-
-    def stop(self):
-        if self.sampler:
-            self.sampler.sample()
-            self.sampler.stop()
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-
-    def facts(self):
-        return dict(name=self.name, kind=self.kind, cold_start_s=self.cold_start_s, error=self.error,
-                    peak_rss_mb=round(self.sampler.peak_rss_kb / 1024, 1) if self.sampler else None,
-                    peak_hwm_mb=round(self.sampler.peak_hwm_kb / 1024, 1) if self.sampler else None,
-                    argv=" ".join(self.argv[-6:]))
-
-
-def post(url, body, content_type, timeout=10):
-    req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            r.read()
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
-    except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
-        return None
-
-
-def get_json(url, timeout=10):
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return json.loads(r.read())
-    except (urllib.error.URLError, ValueError, OSError):
-        return None
-
-
-def java():
-    return shutil.which("java") or "java"
-
-
-def torchscript_input_name(path):
-    """The first argument name of the model's forward(), as torch itself reports it (legacy venv)."""
-    code = "import sys, torch; print(torch.jit.load(sys.argv[1]).forward.schema.arguments[1].name)"
-    p = subprocess.run([os.path.join(VENV, "bin", "python"), "-c", code, path], capture_output=True, text=True)
-    return p.stdout.strip() or "input"
-
-
-def runtime_server(name, model, port, batching, probe, java_opts=None):
-    env = dict(os.environ, PORT=str(port), MODEL_PATH=model["path"], MODEL_NAME=model["id"],
-               OPT_OUT_TRACKING="true", ORT_DISABLE_TELEMETRY="1", TF_CPP_MIN_LOG_LEVEL="2")
-    if not batching:
-        env["MAX_BATCH_SIZE"] = "1"
-    if model.get("item_shape") and model["format"] == "torchscript":
-        # TorchScript files do not say their input shape; the runtime is told as a deployment would be.
-        env["MODEL_INPUTS"] = "{}:FP32:-1x{}".format(torchscript_input_name(model["path"]),
-                                                     "x".join(str(d) for d in model["item_shape"]))
-    opts = os.environ.get("RUNTIME_JAVA_OPTS", "") if java_opts is None else java_opts
-    if opts.strip():
-        env["JAVA_OPTS"] = opts.strip()  # replaces the launcher's defaults, as in a deployment
-    env.setdefault("MODEL_RUNTIME_JAR", SERVER_JAR)
-    return Server(name, "runtime", [LAUNCHER], env, port, probe)
-
-
-def legacy_server(name, model, port, workers, probe, keras_call="predict"):
-    env = dict(os.environ, MODEL_PATH=model["path"], KERAS_CALL=keras_call, TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONDONTWRITEBYTECODE="1")
-    if model.get("item_shape"):
-        env["INPUT_SHAPE"] = ",".join(str(d) for d in model["item_shape"])
-    legacy = os.path.join(BENCH, "legacy")
-    argv = [os.path.join(VENV, "bin", "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-            "--chdir", legacy, "--log-level", "warning", "flask_service:app"]
-    return Server(name, "legacy", argv, env, port, probe)
+def probe_route(route, server):
+    """One request: does this build serve the route? @return None when it does, else why not"""
+    with open(route.files[0], "rb") as f:
+        body = f.read()
+    headers = dict(h.split(": ", 1) for h in route.headers if not h.startswith("te:"))
+    sidecar = route.files[0] + ".headers"
+    if os.path.exists(sidecar):
+        with open(sidecar) as f:
+            headers.update(dict(line.strip().split(": ", 1) for line in f if ": " in line))
+    if route.tool == "wrk":
+        status, answer = servers.post(route.url(server), body, route.content_type, headers=headers)
+        return None if status == 200 else f"HTTP {status}: {(answer or b'')[:160].decode(errors='replace')}"
+    if not shutil.which("curl"):
+        return "curl is not installed (needed to check HTTP/2 and gRPC answers)"
+    argv = ["curl", "-s", "-o", "/dev/null", "-D", "-", "--http2-prior-knowledge", "--max-time", "30",
+            "-H", f"content-type: {route.content_type}", "--data-binary", "@" + route.files[0]]
+    for h in route.headers:
+        argv += ["-H", h]
+    p = subprocess.run(argv + [route.url(server)], capture_output=True, text=True)
+    head = p.stdout.lower()
+    if "http/2 200" not in head:
+        return "no HTTP/2 200: " + (head.strip().splitlines() or [p.stderr.strip()[:120] or "no answer"])[0]
+    if route.content_type == "application/grpc":
+        m = re.search(r"grpc-status: (\d+)", head)
+        if not m or m.group(1) != "0":
+            msg = re.search(r"grpc-message: (.*)", head)
+            return f"grpc-status {m.group(1) if m else '?'}" + (f": {msg.group(1).strip()}" if msg else "")
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------
-# Measurements
+# Points
 
 
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return float(f.read().split()[0])
+class Plan:
+    """Run settings, from the mode and the BENCH_* environment."""
+
+    def __init__(self, quick):
+        self.quick = quick
+        env = os.environ.get
+        if quick:
+            self.concurrency, self.route_concurrency = [1, 32], [1, 32]
+            self.warmup, self.duration, self.settle = 1.0, 3.0, 5
+            self.ceiling_warmup, self.ceiling_duration = 0.5, 1.0
+            self.repeats, self.batching_off, self.cold_starts = 1, False, 3
+            self.driver, self.memory_breakdown = False, False
+        else:
+            self.concurrency, self.route_concurrency = [1, 8, 32, 64], [1, 32]
+            self.warmup, self.duration, self.settle = 2.0, 5.0, 20
+            self.ceiling_warmup, self.ceiling_duration = 2.0, 4.0
+            self.repeats, self.batching_off, self.cold_starts = 3, True, 5
+            self.driver, self.memory_breakdown = True, True
+        self.headline_c = 32
+        self.batches = [1, 8, 32]
+        self.legacy_max_c_slow = int(env("BENCH_LEGACY_MAX_C_SLOW", "64"))  # lower to skip slow legacy points
+        self.jmh = not quick and env("BENCH_JMH", "1") != "0"
+        self.jmh_args = (env("BENCH_JMH_ARGS") or "-wi 2 -w 1s -i 3 -r 1s").split()
+        for key, cast in (("warmup", float), ("duration", float), ("repeats", int), ("settle", int),
+                          ("cold_starts", int)):
+            if env("BENCH_" + key.upper()):
+                setattr(self, key, cast(env("BENCH_" + key.upper())))
+        if env("BENCH_DRIVER"):
+            self.driver = env("BENCH_DRIVER") == "1"
+        if env("BENCH_MEMORY"):
+            self.memory_breakdown = env("BENCH_MEMORY") == "1"
+        if env("BENCH_ROUTES"):
+            self.routes = env("BENCH_ROUTES").split(",")
+        else:
+            self.routes = None  # all available
+        self.max_foreign_cpu = float(env("BENCH_MAX_FOREIGN_CPU", "0.3"))
+        self.start_load = float(env("BENCH_START_LOAD", "0.5"))
+        self.quiet_wait = int(env("BENCH_QUIET_WAIT", "900"))
+        self.retries = int(env("BENCH_BUSY_RETRIES", "2"))
+        # Other checkouts' runtimes, interleaved with this one: BENCH_RUNTIMES="before=/work/wt-before,..."
+        self.other_runtimes = [tuple(x.split("=", 1)) for x in env("BENCH_RUNTIMES", "").split(",") if "=" in x]
+        self.variant_opts = env("RUNTIME_VARIANT_OPTS")
+        # Runtimes of this checkout with other settings, interleaved with the default one (before/after of a
+        # setting): BENCH_VARIANTS="old-threads:INSTANCES=2 INTRA_OP_THREADS=1;nospin:ENGINE_OPTIONS=..."
+        self.variants = []
+        for part in (env("BENCH_VARIANTS") or "").split(";"):
+            name, _, assignments = part.partition(":")
+            if name.strip() and assignments.strip():
+                self.variants.append((name.strip(), dict(kv.split("=", 1) for kv in shlex.split(assignments))))
+        self.ort_versions = [v for v in env("BENCH_ORT_VERSIONS", "").split(",") if v]
+
+    def public(self):
+        return {k: v for k, v in vars(self).items()}
 
 
-def drive(label, url, bodies, content_type, concurrency, warmup, duration):
-    out = os.path.join(WORK, "driver-out.json")
-    if os.path.exists(out):
-        os.remove(out)
-    argv = [java(), "-XX:+UseSerialGC", "-Xss256k", "-cp", BENCH_CP,
-            "com.modelfactory.runtime.bench.load.LoadDriver", "--url", url, "--content-type", content_type,
-            "-c", str(concurrency), "--loops", os.environ.get("BENCH_DRIVER_LOOPS", "2"), "--warmup", str(warmup), "--duration", str(duration),
-            "--label", label, "--out", out]
-    for b in bodies:
-        argv += ["--body", b]
-    load_before = loadavg()
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=warmup + duration + 120)
-    if p.returncode != 0 or not os.path.exists(out):
-        log("driver failed:", p.stderr[-2000:])
-        return dict(label=label, concurrency=concurrency, error=p.stderr[-500:])
-    with open(out) as f:
-        result = json.load(f)
-    result["loadavg_before"] = load_before
-    result["loadavg_after"] = loadavg()
-    log("  " + p.stdout.strip())
-    return result
+class Measurer:
+    """Runs load points with CPU accounting and the busy-machine rule."""
+
+    def __init__(self, plan, results):
+        self.plan = plan
+        self.results = results
+        self.busy = []
+
+    def point(self, label, server, route, tool, url, files, content_type, concurrency, headers=None,
+              warmup=None, duration=None, threads_of=None):
+        warmup = self.plan.warmup if warmup is None else warmup
+        duration = self.plan.duration if duration is None else duration
+        for attempt in range(self.plan.retries + 1):
+            p = self._once(tool, url, files, content_type, concurrency, headers, warmup, duration, server, label,
+                           threads_of)
+            p.update(label=label, server=server.name, kind=server.kind, route=route, attempt=attempt)
+            why = machine.busy_reason(p, self.plan.max_foreign_cpu)
+            if not why:
+                break
+            p["busy"] = why
+            log(f"  busy during {label}: {why}")
+            if attempt < self.plan.retries:
+                self.wait_quiet()
+        if p.get("busy"):
+            self.busy.append(dict(label=label, why=p["busy"]))
+        log(f"  {label:44s} c={concurrency:<3d} {p.get('rps', 0):9.1f} req/s  p50 {fmt_ms(p, 'p50')}  "
+            f"p99 {fmt_ms(p, 'p99')}  err {p.get('errors')}  cpu/req {p.get('server_cpu_ms_per_req') or 0:.2f} ms  "
+            f"load {p['loadavg_after']:.2f} foreign {p['foreign_cpu_cores']:.2f}" + (f"  {p['error']}" if p.get('error') else ""))
+        return p
+
+    def _once(self, tool, url, files, content_type, concurrency, headers, warmup, duration, server, label,
+              threads_of):
+        server_cpu0 = server.cpu_jiffies()
+        threads0 = machine.thread_cpu(threads_of) if threads_of else None
+        with machine.CpuAccount([]) as acct:
+            try:
+                if tool == "wrk":
+                    p = loadgen.wrk(url, files, content_type, concurrency, warmup, duration, headers)
+                elif tool == "h2load":
+                    p = loadgen.h2load(url, files[0], content_type, concurrency, warmup, duration, headers)
+                else:
+                    p = loadgen.driver(java(), BENCH_CP, WORK, url, files, content_type, concurrency, warmup,
+                                       duration, label)
+            except (loadgen.LoadError, subprocess.TimeoutExpired) as e:
+                p = dict(tool=tool, concurrency=concurrency, error=str(e)[-300:], rps=0, ok=0, errors=None)
+            p.update(acct.finish())
+        p["foreign_builds"] = machine.foreign_builds([])
+        cpu = (server.cpu_jiffies() - server_cpu0) / machine.CLK_TCK
+        if p.get("ok"):
+            # The server's CPU per answered request over warm-up + measurement (the steadier number on a
+            # shared box); wrk's warm-up run is counted by the tool, not here.
+            total = p["ok"] * (warmup + p["duration_s"]) / max(p["duration_s"], 1e-3)
+            p["server_cpu_ms_per_req"] = round(cpu * 1000 / total, 3)
+        if threads0 is not None:
+            t1 = machine.thread_cpu(threads_of)
+            span = warmup + (p.get("duration_s") or duration)
+            p["thread_cpu_pct"] = {k: round((v - threads0.get(k, 0)) / machine.CLK_TCK / span * 100, 1)
+                                   for k, v in t1.items() if v - threads0.get(k, 0) > 0}
+        return p
+
+    def wait_quiet(self):
+        """Waits until processes outside the benchmark use less than the limit (measured over 5 s)."""
+        deadline = time.monotonic() + self.plan.quiet_wait
+        while time.monotonic() < deadline:
+            with machine.CpuAccount([]) as acct:
+                time.sleep(5)
+                f = acct.finish()
+            if f["foreign_cpu_cores"] <= self.plan.max_foreign_cpu and not machine.foreign_builds([]):
+                return True
+            log(f"  waiting for a quiet machine (others use {f['foreign_cpu_cores']:.2f} cores)")
+            time.sleep(25)
+        return False
 
 
-def ceiling(model, cfg, threads=1, intra=0):
-    out = os.path.join(WORK, f"ceiling-{model['id']}-{threads}.json")
-    argv = [java(), "-cp", BENCH_CP, "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true",
+def fmt_ms(p, key):
+    v = (p.get("latency_ms") or {}).get(key)
+    return f"{v:7.2f}" if v is not None else "      –"
+
+
+def predict_point(m, model, server, pngs, c, threads=True, tool="wrk", tag="predict"):
+    return m.point(f"{model['id']}/{server.name}/{tag}", server, "predict", tool, server.base + "/predict", pngs,
+                   "image/png", c, threads_of=server.pid if threads and server.kind == "runtime" else None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Ceiling
+
+
+def ort_jar(artifact, version):
+    p = os.path.join(M2, "com", "microsoft", "onnxruntime", artifact, version, f"{artifact}-{version}.jar")
+    return p if os.path.exists(p) else None
+
+
+def ceiling(model, plan, threads=1, intra=0, ort=None):
+    """The engine in process. @param ort (artifact, version) to run another ONNX Runtime than the built one"""
+    tag = f"{threads}-{intra}" + (f"-{ort[0]}-{ort[1]}" if ort else "")
+    out = os.path.join(WORK, f"ceiling-{model['id']}-{tag}.json")
+    cp = BENCH_CP
+    if ort:
+        jar = ort_jar(*ort)
+        if not jar:
+            return dict(error=f"{ort[0]} {ort[1]} is not in ~/.m2 (mvn dependency:get -Dartifact="
+                              f"com.microsoft.onnxruntime:{ort[0]}:{ort[1]})")
+        lib = [j for j in glob.glob(os.path.join(BENCH, "target", "lib", "*.jar"))
+               if not os.path.basename(j).startswith("onnxruntime")]
+        cp = os.pathsep.join([os.path.join(BENCH, "target", "classes"), jar] + lib)
+    argv = [java(), "-cp", cp, "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true",
             "com.modelfactory.runtime.bench.ceiling.CeilingRunner", "--model", model["path"],
             "--threads", str(threads), "--intra", str(intra),
-            "--format", model["format"], "--batches", ",".join(map(str, cfg.batches)),
-            "--warmup", str(cfg.ceiling_warmup), "--duration", str(cfg.ceiling_duration), "--out", out,
+            "--format", model["format"], "--batches", ",".join(map(str, plan.batches)),
+            "--warmup", str(plan.ceiling_warmup), "--duration", str(plan.ceiling_duration), "--out", out,
             "--label", model["id"]]
     if model.get("item_shape"):
         argv += ["--input-shape", ",".join(map(str, model["item_shape"]))]
-    cp = os.environ.get("CEILING_CLASSPATH")
-    if cp:
-        argv[argv.index(BENCH_CP)] = BENCH_CP + os.pathsep + cp
-    env = dict(os.environ, OPT_OUT_TRACKING="true", ORT_DISABLE_TELEMETRY="1", TF_CPP_MIN_LOG_LEVEL="2")
-    p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+    argv += model.get("extra_args") or []
+    env = dict(os.environ, OPT_OUT_TRACKING="true", ORT_DISABLE_TELEMETRY="1", TF_CPP_MIN_LOG_LEVEL="2",
+               MALLOC_ARENA_MAX="2")
+    with machine.CpuAccount([]) as acct:
+        p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=900)
+        load = acct.finish()
     log("  " + p.stdout.strip().replace("\n", "\n  "))
     if p.returncode != 0 or not os.path.exists(out):
         err = (p.stderr.strip().splitlines() or ["?"])
-        msg = next((l for l in err if "Exception" in l), err[-1])
+        msg = next((line for line in err if "Exception" in line), err[-1])
         log("  ceiling failed:", msg)
         return dict(error=msg)
     with open(out) as f:
-        return json.load(f)
+        r = json.load(f)
+    r.update(load)
+    if ort:
+        r["ort"] = dict(artifact=ort[0], version=ort[1])
+    return r
 
 
-def infer_bodies(server, model, count=4):
-    """OIP v2 request bodies with the model's input name and shape, as read from the runtime's metadata."""
-    meta = get_json(f"{server.base}/v2/models/{model['id']}")
-    if not meta or not meta.get("inputs"):
-        return None, None
-    spec = meta["inputs"][0]
-    shape = [1 if (d is None or d < 0) else d for d in spec.get("shape", [])]
-    if len(shape) == len(model.get("item_shape") or []) + 1 and model.get("item_shape"):
-        shape = [1] + model["item_shape"]
-    if shape and shape[0] != 1:
-        shape[0] = 1
-    n = 1
-    for d in shape:
-        n *= d
-    rng = random.Random(7)
-    files = []
-    for i in range(count):
-        body = {"inputs": [{"name": spec["name"], "shape": shape, "datatype": spec.get("datatype", "FP32"),
-                            "data": [round(rng.random(), 4) for _ in range(n)]}]}
-        path = os.path.join(WORK, f"infer-{model['id']}-{i}.json")
-        with open(path, "w") as f:
-            json.dump(body, f, separators=(",", ":"))
-        files.append(path)
-    return f"{server.base}/v2/models/{model['id']}/infer", files
+def measure_ceilings(model, plan, entry, m):
+    entry["ceiling"] = ceiling(model, plan)
+    if not (entry["ceiling"] or {}).get("error") and machine.CORES > 1:
+        # The engine as the runtime's light-model policy runs it: one caller per core, one thread each.
+        entry["ceiling_per_core"] = ceiling(model, plan, threads=machine.CORES, intra=1)
+    for key in ("ceiling", "ceiling_per_core"):
+        c = entry.get(key) or {}
+        why = machine.busy_reason(c, plan.max_foreign_cpu) if "foreign_cpu_cores" in c else None
+        if why:
+            m.busy.append(dict(label=f"{model['id']}/{key}", why=why))
+    if model["format"] == "onnx" and plan.ort_versions:
+        # ONNX Runtime versions side by side: batch 1 with one thread (engine speed), and both configurations.
+        rows = []
+        for version in plan.ort_versions:
+            for artifact in ("onnxruntime", "onnxruntime_gpu"):
+                for threads, intra in ((1, 1), (1, 0), (machine.CORES, 1)):
+                    r = ceiling(model, plan, threads, intra, (artifact, version))
+                    rows.append(r)
+        entry["ceiling_ort"] = rows
 
 
-def measure_model(model, cfg, results):
+# ---------------------------------------------------------------------------------------------------
+# Memory breakdown and cold starts
+
+
+def memory_snapshot(server):
+    pid = server.pid
+    exe = os.path.realpath(f"/proc/{pid}/exe")
+    jcmd = os.path.join(os.path.dirname(exe), "jcmd")
+    nmt = machine.nmt_summary(pid, jcmd if os.path.exists(jcmd) else "jcmd")
+    rollup = machine.smaps_rollup(pid)
+    snap = dict(rss_mb=round(machine.proc_kb(pid, "VmRSS") / 1024, 1), smaps=rollup, nmt_committed_mb=nmt,
+                threads=machine.threads_of(pid))
+    if nmt.get("Total") and rollup.get("Rss"):
+        # What NMT does not see: the engine's own allocations (ORT arenas, libtorch, TF), malloc overhead,
+        # plus the file-backed pages of the native libraries and jars; NMT's committed heap may not all
+        # be resident, so this is a lower bound of the native share.
+        snap["rss_minus_nmt_mb"] = round(rollup["Rss"] - nmt["Total"], 1)
+    return snap
+
+
+def memory_breakdown(model, plan, m, pngs, probe):
+    """The runtime with native memory tracking (a few MB of overhead, so not the measured servers)."""
+    s = servers.runtime_server("runtime-nmt", model, probe,
+                               extra_env={"MODEL_RUNTIME_JVM_EXTRA": "-XX:NativeMemoryTracking=summary"})
+    if not s.start():
+        s.stop()
+        return dict(error=s.error)
+    try:
+        time.sleep(2)
+        idle = memory_snapshot(s)
+        predict_point(m, model, s, pngs, plan.headline_c, threads=False, tag="predict-nmt")
+        loaded = memory_snapshot(s)
+        s.sampler.sample()
+        return dict(idle=idle, after_load=loaded, peak_rss_mb=round(s.sampler.peak_rss_kb / 1024, 1))
+    finally:
+        s.stop()
+
+
+def cold_starts(model, plan, probe):
+    """Start -> first 200 -> stop, alternating runtime and legacy -w2, `cold_starts` times each."""
+    out = {}
+    makers = [("runtime", lambda: servers.runtime_server("cold-runtime", model, probe)),
+              ("legacy-w2", lambda: servers.legacy_server("cold-legacy-w2", model, 2, probe))]
+    for _ in range(plan.cold_starts):
+        for name, make in makers:
+            s = make()
+            ok = s.start()
+            s.stop()
+            if ok:
+                out.setdefault(name, []).append(round(s.cold_start_s, 3))
+    return {k: dict(runs=v, median=statistics.median(v), min=min(v)) for k, v in out.items()}
+
+
+# ---------------------------------------------------------------------------------------------------
+# One model
+
+
+def start_servers(model, plan, probe):
+    todo = [servers.runtime_server("runtime-batching", model, probe)]
+    if plan.batching_off:
+        todo.append(servers.runtime_server("runtime-nobatch", model, probe, batching=False))
+    if plan.variant_opts:
+        todo.append(servers.runtime_server("runtime-tuned", model, probe, java_opts=plan.variant_opts))
+    for name, root in plan.other_runtimes:
+        todo.append(servers.runtime_server(f"runtime-{name}", model, probe, root=root))
+    for name, extra in plan.variants:
+        todo.append(servers.runtime_server(f"runtime-{name}", model, probe, extra_env=extra))
+    modes = [("legacy-w1", 1, "predict"), ("legacy-w2", 2, "predict")]
+    if model.get("keras_modes") and not plan.quick:
+        modes += [("legacy-direct-w1", 1, "direct"), ("legacy-direct-w2", 2, "direct")]
+    todo += [servers.legacy_server(n, model, w, probe, call) for n, w, call in modes]
+    live = []
+    for s in todo:  # one at a time, so each cold start has the machine to itself
+        ok = s.start()
+        log(f"start {s.name}: " + (f"first prediction after {s.cold_start_s:.2f} s" if ok else s.error))
+        if ok:
+            s.record_idle()
+            live.append(s)
+        else:
+            s.stop()
+    return todo, live
+
+
+HEADLINE = ("runtime-batching", "runtime-tuned", "legacy-w1", "legacy-w2", "legacy-direct-w2")
+
+
+def measure_model(model, plan, results, m):
     log(f"== {model['id']} ({model['regime']}) {model['path']}")
     entry = dict(id=model["id"], regime=model["regime"], format=model["format"], path=model["path"],
-                 ceiling=None, servers=[], points=[], headline=[])
+                 servers=[], points=[], headline=[], routes={}, driver_points=[])
     results["models"].append(entry)
-    if cfg.ceiling:
-        log("ceiling")
-        entry["ceiling"] = ceiling(model, cfg)
-        if not (entry["ceiling"] or {}).get("error") and os.cpu_count() and os.cpu_count() > 1:
-            # The engine as the runtime runs it on CPU: one caller per core, one intra-op thread each.
-            log("ceiling, one caller per core")
-            entry["ceiling_per_core"] = ceiling(model, cfg, threads=os.cpu_count(), intra=1)
-        err = (entry["ceiling"] or {}).get("error") or ""
-        if "no engine on the class path" in err:
-            # The runtime cannot serve it either; measuring the legacy side alone compares nothing.
-            entry["skipped"] = "the runtime has no engine for " + model["format"] + " yet (" + err.strip() + ")"
-            log("  skipped:", entry["skipped"])
-            return
+    log("ceiling")
+    measure_ceilings(model, plan, entry, m)
+    err = (entry["ceiling"] or {}).get("error") or ""
+    if "no engine on the class path" in err:
+        entry["skipped"] = "the runtime has no engine for " + model["format"] + " yet (" + err.strip() + ")"
+        return
 
     pngs = images(model["image_size"])
     with open(pngs[0], "rb") as f:
         probe = f.read()
-    servers = []
-    if cfg.runtime:
-        if os.path.exists(SERVER_JAR):
-            servers.append(runtime_server("runtime-batching", model, free_port(), True, probe))
-            if cfg.batching_off:
-                servers.append(runtime_server("runtime-nobatch", model, free_port(), False, probe))
-            if os.environ.get("RUNTIME_VARIANT_OPTS"):
-                # A second runtime with other JVM flags, interleaved with the default one (before/after).
-                servers.append(runtime_server("runtime-tuned", model, free_port(), True, probe,
-                                              os.environ["RUNTIME_VARIANT_OPTS"]))
-        else:
-            entry["runtime_missing"] = f"{SERVER_JAR} not built"
-    legacy_modes = [("legacy-w1", 1, "predict")] + ([("legacy-w2", 2, "predict")] if cfg.legacy_w2 else [])
-    if model.get("keras_modes") and not cfg.quick:
-        legacy_modes += [("legacy-direct-w1", 1, "direct"), ("legacy-direct-w2", 2, "direct")]
-    for name, workers, call in legacy_modes:
-        servers.append(legacy_server(name, model, free_port(), workers, probe, call))
-
-    # Start one at a time so each cold start has the machine to itself.
-    live = []
-    for s in servers:
-        ok = s.start()
-        log(f"start {s.name}: " + (f"first prediction after {s.cold_start_s:.2f} s" if ok else s.error))
-        if ok:
-            live.append(s)
-        else:
-            s.stop()
+    all_servers, live = start_servers(model, plan, probe)
+    headline_servers = [s for s in live if s.name in HEADLINE or s.name.startswith("runtime-") and
+                        s.name not in ("runtime-nobatch",)]
     try:
-        v2 = {}
         for s in live:
-            if s.kind == "runtime":
-                url, bodies = infer_bodies(s, model)
-                if url:
-                    v2[s.name] = (url, bodies)
-                else:
-                    log(f"  {s.name}: no /v2 metadata for {model['id']}; /v2 infer skipped")
-        # Settle: every server runs the headline load for a while before anything is recorded, so the
-        # points measure steady state (the JVM's JIT compiles the request path in the first ~20 s on two
-        # busy cores) rather than warm-up. Recorded apart, so a reader sees what the first seconds cost.
-        if cfg.settle > 0:
+            s.phase("predict")
+        if plan.settle > 0:
+            # Steady state, not the JIT's first seconds: every server runs the headline load first (reported).
             for s in live:
-                r = drive(f"{model['id']}/{s.name}/settle", s.base + "/predict", pngs, "image/png",
-                          cfg.headline_c, 0, cfg.settle)
-                r.update(server=s.name, kind=s.kind, route="predict")
-                entry.setdefault("settle", []).append(r)
-                if s.name in v2:
-                    url, bodies = v2[s.name]
-                    drive(f"{model['id']}/{s.name}/settle-v2", url, bodies, "application/json", cfg.headline_c, 0,
-                          max(1, cfg.settle // 3))
-        for c in cfg.concurrency:
+                p = m.point(f"{model['id']}/{s.name}/settle", s, "predict", "wrk", s.base + "/predict", pngs,
+                            "image/png", plan.headline_c, warmup=0, duration=plan.settle)
+                entry.setdefault("settle", []).append(p)
+        for c in plan.concurrency:
             for s in live:
-                if s.kind == "legacy" and model["regime"] != "overhead-bound" and c > cfg.legacy_max_c_slow:
+                if s.kind == "legacy" and model["regime"] != "overhead-bound" and c > plan.legacy_max_c_slow:
                     continue
-                r = drive(f"{model['id']}/{s.name}/predict", s.base + "/predict", pngs, "image/png", c,
-                          cfg.warmup, cfg.duration)
-                r.update(server=s.name, kind=s.kind, route="predict")
-                entry["points"].append(r)
-                if s.name in v2 and (c in cfg.v2_concurrency):
-                    url, bodies = v2[s.name]
-                    r = drive(f"{model['id']}/{s.name}/v2", url, bodies, "application/json", c, cfg.warmup,
-                              cfg.duration)
-                    r.update(server=s.name, kind=s.kind, route="v2")
-                    entry["points"].append(r)
-        # Headline: repeated interleaved runs at the headline concurrency, for the spread.
-        if cfg.repeats > 1:
-            c = cfg.headline_c
-            for rep in range(cfg.repeats):
-                for s in live:
-                    if s.name not in ("runtime-batching", "runtime-tuned", "legacy-w1", "legacy-w2",
-                                      "legacy-direct-w2"):
-                        continue
-                    r = drive(f"{model['id']}/{s.name}/predict#{rep}", s.base + "/predict", pngs, "image/png", c,
-                              cfg.warmup, cfg.duration)
-                    r.update(server=s.name, kind=s.kind, route="predict", repeat=rep)
-                    entry["headline"].append(r)
+                entry["points"].append(predict_point(m, model, s, pngs, c))
+        for rep in range(plan.repeats if plan.repeats > 1 else 0):
+            for s in headline_servers:
+                p = predict_point(m, model, s, pngs, plan.headline_c, threads=False, tag=f"predict#{rep}")
+                p["repeat"] = rep
+                entry["headline"].append(p)
+        if plan.driver:
+            # Coordinated-omission-corrected latencies, where the driver agrees with wrk (see driver_check).
+            for s in live:
+                if s.name in ("runtime-batching", "legacy-w2"):
+                    for c in (1, plan.headline_c):
+                        entry["driver_points"].append(predict_point(m, model, s, pngs, c, False, "driver",
+                                                                    "predict-driver"))
+        # Everything else the runtime serves, after /predict, so /predict's peak RSS is its own.
+        # (variants too with BENCH_ROUTE_SERVERS=all; by default only the runtime as configured)
+        every = os.environ.get("BENCH_ROUTE_SERVERS") == "all"
+        runtimes = [s for s in live if s.name == "runtime-batching" or every and s.kind == "runtime"
+                    and s.name != "runtime-nobatch"]
+        if runtimes:
+            routes = runtime_routes(model, runtimes[0], pngs)
+            for route in routes:
+                if plan.routes and route.name not in plan.routes:
+                    continue
+                why = probe_route(route, runtimes[0])
+                entry["routes"][route.name] = dict(what=route.what, available=why is None, why=why)
+                if why:
+                    log(f"  route {route.name}: not available ({why})")
+                    continue
+                for s in runtimes:
+                    s.phase("other routes")
+                for c in plan.route_concurrency:
+                    for s in runtimes:
+                        p = m.point(f"{model['id']}/{s.name}/{route.name}", s, route.name, route.tool,
+                                    route.url(s), route.files, route.content_type, c, route.headers)
+                        entry["points"].append(p)
     finally:
-        for s in servers:
+        for s in all_servers:
             s.stop()
-        entry["servers"] = [s.facts() for s in servers]
+        entry["servers"] = [s.facts() for s in all_servers]
+    if plan.cold_starts > 0:
+        log("cold starts")
+        entry["cold_starts"] = cold_starts(model, plan, probe)
+        log("  " + json.dumps(entry["cold_starts"]))
+    if plan.memory_breakdown:
+        log("memory breakdown (NMT)")
+        entry["memory"] = memory_breakdown(model, plan, m, pngs, probe)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Machine facts
+# The load tools themselves: their ceiling against a stub, and whether the driver agrees with wrk
+
+
+def stub_ceiling(plan, results, m):
+    """wrk (and the driver) against a stub that costs almost nothing: the most they can measure here."""
+    port = servers.free_port()
+    stub = subprocess.Popen([java(), "-cp", BENCH_CP, "com.modelfactory.runtime.bench.load.StubServer", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    class StubServer:
+        name, kind, pid, extra = "stub", "stub", stub.pid, {}
+        base = f"http://127.0.0.1:{port}"
+
+        def cpu_jiffies(self):
+            return machine.proc_cpu_jiffies(stub.pid)
+
+    try:
+        for _ in range(200):
+            if _stub_up(port):
+                break
+            time.sleep(0.05)
+        body = images(32)[:1]
+        results["tool_ceiling"] = {
+            tool: m.point(f"{tool}-vs-stub", StubServer(), "stub", tool, StubServer.base + "/predict", body,
+                          "image/png", plan.headline_c)
+            for tool in (["wrk"] + (["driver"] if plan.driver else []))}
+    finally:
+        os.killpg(stub.pid, signal.SIGTERM)
+        stub.wait()
+
+
+def _stub_up(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def driver_check(plan, results, m):
+    """wrk and the driver back to back (wrk, driver, driver, wrk) on the runtime (keep-alive) and on legacy
+    gunicorn -w 2 (closes every connection), tiny ONNX /predict at 1 and 32 clients. The driver's
+    corrected latencies are reported only when every throughput agrees within 10%."""
+    model = next(x for x in model_plan(False) if x["id"] == "tiny_onnx")
+    pngs = images(32)
+    with open(pngs[0], "rb") as f:
+        probe = f.read()
+    check = dict(limit=0.10, servers={})
+    todo = [servers.runtime_server("check-runtime", model, probe), servers.legacy_server("check-legacy-w2", model, 2, probe)]
+    try:
+        for s in todo:
+            if not s.start():
+                check["error"] = s.error
+                return
+            m.point(f"check/{s.name}/settle", s, "predict", "wrk", s.base + "/predict", pngs, "image/png",
+                    plan.headline_c, warmup=0, duration=plan.settle)
+        for s in todo:
+            for c in (1, plan.headline_c):
+                runs = {"wrk": [], "driver": []}
+                for tool in ("wrk", "driver", "driver", "wrk"):
+                    p = predict_point(m, model, s, pngs, c, False, tool, f"check-{tool}")
+                    runs[tool].append(dict(rps=p.get("rps"), p50=(p.get("latency_ms") or {}).get("p50"),
+                                           p99=(p.get("latency_ms") or {}).get("p99"), connects=p.get("connects")))
+                w = statistics.fmean(r["rps"] or 0 for r in runs["wrk"])
+                d = statistics.fmean(r["rps"] or 0 for r in runs["driver"])
+                ratio = d / w if w else None
+                check["servers"].setdefault(s.name, {})[str(c)] = dict(runs=runs, wrk_rps=w, driver_rps=d,
+                                                                        ratio=ratio)
+                log(f"  driver/wrk {s.name} c={c}: {d:.1f} / {w:.1f} = {ratio:.3f}" if ratio else "  no ratio")
+    finally:
+        for s in todo:
+            s.stop()
+        ratios = [v["ratio"] for srv in check["servers"].values() for v in srv.values()]
+        check["agrees"] = bool(ratios) and all(r is not None and abs(r - 1) <= check["limit"] for r in ratios)
+        results["driver_check"] = check
+
+
+# ---------------------------------------------------------------------------------------------------
+# Machine facts, JMH
 
 
 def sh(cmd):
@@ -490,7 +675,6 @@ def machine_facts():
         for line in f:
             if line.startswith("MemTotal:"):
                 mem_kb = int(line.split()[1])
-    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
     jars = [os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "server", "target", "lib", "*.jar"))]
     engine_jars = sorted(j for j in jars if re.match(r"(onnxruntime|pytorch|api-|tensorflow|jhdf|vertx-core)", j))
     pip = sh(f"{VENV}/bin/pip list --format=freeze 2>/dev/null")
@@ -501,61 +685,25 @@ def machine_facts():
                             "numpy", "pillow"):
             py_versions[name.lower()] = version
     return dict(
-        host=socket.gethostname(), cores=os.cpu_count(), cpu=cpu, memory_gb=round(mem_kb / 1024 / 1024, 1),
-        kernel=platform.release(), jdk=sh("java -version 2>&1 | head -1"),
-        runtime_engine_jars=engine_jars, legacy_python=sh(f"{VENV}/bin/python --version"),
-        legacy_packages=py_versions, loadavg_start=open("/proc/loadavg").read().strip(),
-        git=sh(f"git -C {ROOT} log -1 --format='%h %s'"))
+        host=socket.gethostname(), cores=os.cpu_count(), cpu=sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+        memory_gb=round(mem_kb / 1024 / 1024, 1), kernel=platform.release(),
+        jdk=sh("java -version 2>&1 | head -1"), runtime_engine_jars=engine_jars,
+        legacy_python=sh(f"{VENV}/bin/python --version"), legacy_packages=py_versions,
+        wrk=sh("wrk --version 2>&1 | head -1 | cut -c1-40"), h2load=sh("h2load --version"),
+        gpu=sh("nvidia-smi -L 2>/dev/null") or "none (no NVIDIA GPU visible: the CUDA paths were not measured)",
+        loadavg_start=machine.loadavg_line(), git=sh(f"git -C {ROOT} log -1 --format='%h %s'"),
+        dirty=bool(sh(f"git -C {ROOT} status --porcelain -- server model-loaders pom.xml")))
 
 
-# ---------------------------------------------------------------------------------------------------
-
-
-def driver_ceiling(cfg, results):
-    """The driver against a stub that costs almost nothing: the most the driver can measure on this box."""
-    port = free_port()
-    stub = subprocess.Popen([java(), "-cp", BENCH_CP, "com.modelfactory.runtime.bench.load.StubServer", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        for _ in range(200):
-            if get_status(f"http://127.0.0.1:{port}/"):
-                break
-            time.sleep(0.05)
-        body = (images(32) or [None])[0]
-        r = drive("driver-vs-stub", f"http://127.0.0.1:{port}/predict", [body], "image/png", cfg.headline_c,
-                  cfg.warmup, cfg.duration)
-        results["driver_ceiling"] = r
-        if shutil.which("wrk") and not cfg.quick:
-            # The same stub through wrk, for comparison: the driver was chosen by this measurement.
-            lua = os.path.join(WORK, "post.lua")
-            with open(lua, "w") as f:
-                f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "image/png"\n'
-                        f'local f = io.open("{body}", "rb"); wrk.body = f:read("*all"); f:close()\n')
-            p = subprocess.run(["wrk", "-t2", f"-c{cfg.headline_c}", f"-d{int(cfg.duration)}s", "-s", lua,
-                                f"http://127.0.0.1:{port}/predict"], capture_output=True, text=True)
-            m = re.search(r"Requests/sec:\s+([\d.]+)", p.stdout)
-            results["wrk_vs_stub_rps"] = float(m.group(1)) if m else None
-            log("  wrk against the same stub:", results["wrk_vs_stub_rps"], "req/s")
-    finally:
-        os.killpg(stub.pid, signal.SIGTERM)
-        stub.wait()
-
-
-def get_status(url):
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status
-    except (urllib.error.URLError, OSError):
-        return None
-
-
-def jmh(cfg, results):
+def jmh(plan, results):
     """The JMH micro-benchmarks of the server's hot paths, with the allocation rate (-prof gc)."""
     out = os.path.join(WORK, "jmh.json")
     argv = [java(), "-cp", BENCH_CP, "org.openjdk.jmh.Main", "-prof", "gc", "-rf", "json", "-rff", out,
-            "-f", "1"] + cfg.jmh_args
-    log("jmh", " ".join(cfg.jmh_args))
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
+            "-f", "1"] + plan.jmh_args
+    log("jmh", " ".join(plan.jmh_args))
+    with machine.CpuAccount([]) as acct:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=3600)
+        load = acct.finish()
     if p.returncode != 0 or not os.path.exists(out):
         results["jmh"] = dict(error=p.stderr[-1000:] or p.stdout[-1000:])
         return
@@ -566,62 +714,57 @@ def jmh(cfg, results):
             rows.append(dict(benchmark=b["benchmark"].split("runtime.")[-1], params=b.get("params", {}),
                              score=b["primaryMetric"]["score"], error=b["primaryMetric"].get("scoreError"),
                              unit=b["primaryMetric"]["scoreUnit"], alloc_bytes_per_op=alloc.get("score")))
-    results["jmh"] = dict(rows=rows, args=cfg.jmh_args)
+    results["jmh"] = dict(rows=rows, args=plan.jmh_args, **load)
+
+
+# ---------------------------------------------------------------------------------------------------
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="smoke mode: tiny ONNX only, short runs (< 1 min)")
+    ap.add_argument("--quick", action="store_true", help="smoke mode: tiny ONNX only, short points")
     ap.add_argument("--out-dir", default=os.path.join(BENCH, "results"))
     ap.add_argument("--tag", default="", help="suffix for the results file name")
     args = ap.parse_args()
 
-    class Cfg:
-        pass
-
-    cfg = Cfg()
-    cfg.quick = args.quick
-    cfg.ceiling = True
-    cfg.runtime = True
-    cfg.batches = [1, 8, 32]
-    if args.quick:
-        cfg.concurrency, cfg.v2_concurrency = [1, 32], [32]
-        cfg.warmup, cfg.duration, cfg.settle = 1, 2, 5
-        cfg.ceiling_warmup, cfg.ceiling_duration = 0.5, 1
-        cfg.repeats, cfg.batching_off, cfg.legacy_w2 = 1, False, False
-    else:
-        cfg.concurrency, cfg.v2_concurrency = [1, 8, 32, 64], [1, 32]
-        cfg.warmup, cfg.duration, cfg.settle = 2, 4, 20
-        cfg.ceiling_warmup, cfg.ceiling_duration = 2, 4
-        cfg.repeats, cfg.batching_off, cfg.legacy_w2 = 3, True, True
-    cfg.headline_c = 32
-    cfg.jmh = not args.quick and os.environ.get("BENCH_JMH", "1") != "0"
-    cfg.jmh_args = ["-wi", "2", "-w", "1s", "-i", "3", "-r", "1s"]
-    # Legacy on a compute-bound model at 64 clients only queues longer; 32 already saturates it.
-    cfg.legacy_max_c_slow = 64
-    for key in ("warmup", "duration", "repeats", "settle"):
-        if os.environ.get("BENCH_" + key.upper()):
-            setattr(cfg, key, type(getattr(cfg, key))(os.environ["BENCH_" + key.upper()]))
-
+    plan = Plan(args.quick)
     started = datetime.datetime.now(datetime.timezone.utc)
-    cfg.runtime_variant_opts = os.environ.get("RUNTIME_VARIANT_OPTS")
+    stem = f"{started.strftime('%Y-%m-%d')}-{socket.gethostname()}" + ("-quick" if args.quick else "") + args.tag
+    why = machine.wait_until_quiet(plan.start_load, plan.quiet_wait, [], log)
+    if why:
+        log(f"refusing to measure: the machine is busy ({why}); nothing written")
+        sys.exit(3)
     results = dict(started=started.isoformat(timespec="seconds"), mode="quick" if args.quick else "full",
-                   machine=machine_facts(), config={k: v for k, v in vars(cfg).items()}, models=[])
+                   machine=machine_facts(), config=plan.public(), models=[])
     log("machine", json.dumps(results["machine"]))
-    driver_ceiling(cfg, results)
-    if cfg.jmh:
-        jmh(cfg, results)
-    plan = model_plan(args.quick)
-    for model in plan:
+    m = Measurer(plan, results)
+    stub_ceiling(plan, results, m)
+    if plan.driver:
+        log("driver check: LoadDriver against wrk")
+        driver_check(plan, results, m)
+    if plan.jmh:
+        jmh(plan, results)
+        j = results["jmh"]
+        why = machine.busy_reason(j, plan.max_foreign_cpu) if "foreign_cpu_cores" in j else None
+        if why:
+            m.busy.append(dict(label="jmh", why=why))
+    for model in model_plan(args.quick):
         if not model["path"]:
             results["models"].append(dict(id=model["id"], regime=model["regime"], skipped="model file missing"))
             continue
-        measure_model(model, cfg, results)
+        measure_model(model, plan, results, m)
     results["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    results["machine"]["loadavg_end"] = open("/proc/loadavg").read().strip()
+    results["machine"]["loadavg_end"] = machine.loadavg_line()
+    results["busy_points"] = m.busy
 
+    if m.busy:
+        path = os.path.join(WORK, f"refused-{stem}.json")
+        with open(path, "w") as f:
+            json.dump(results, f, indent=1)
+        log(f"REFUSED: {len(m.busy)} point(s) were measured on a busy machine "
+            f"(first: {m.busy[0]['label']}: {m.busy[0]['why']}); no result file written. Numbers for diagnosis: {path}")
+        sys.exit(3)
     os.makedirs(args.out_dir, exist_ok=True)
-    stem = f"{started.strftime('%Y-%m-%d')}-{socket.gethostname()}" + ("-quick" if args.quick else "") + args.tag
     with open(os.path.join(args.out_dir, stem + ".json"), "w") as f:
         json.dump(results, f, indent=1)
     with open(os.path.join(args.out_dir, stem + ".md"), "w") as f:

@@ -2,7 +2,7 @@
 
 MobileNetV2 (Sandler et al. 2018, width 1.0, 224x224, 1000 classes) is defined here because torchvision
 is not on the local index; it is exported to ONNX and TorchScript. Keras' own MobileNetV2
-(weights=None) is saved as a legacy H5 file. Also writes 224x224 and 32x32 PNG inputs.
+(weights=None) is saved as a legacy H5 file. Also writes 224x224 and 32x32 PNG and JPEG inputs.
 
 usage: python make_mobilenet.py OUT_DIR
 """
@@ -161,6 +161,8 @@ def images(out):
             base = np.stack([x * 255 / size, y * 255 / size, (x + y) * 127 / size], axis=-1)
             pixels = np.clip(base + rng.normal(0, 20, base.shape), 0, 255).astype(np.uint8)
             Image.fromarray(pixels, "RGB").save(os.path.join(img_dir, f"rgb{size}_{i}.png"))
+            # The same picture as a JPEG: what a client sends as an encoded BYTES tensor (20 KB, not 600 KB).
+            Image.fromarray(pixels, "RGB").save(os.path.join(img_dir, f"rgb{size}_{i}.jpg"), quality=90)
 
 
 def main():
