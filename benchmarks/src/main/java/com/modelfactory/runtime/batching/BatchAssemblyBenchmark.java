@@ -39,6 +39,7 @@ public class BatchAssemblyBenchmark {
     public int batch;
 
     private List<QueuedRequest> requests;
+    private final BatchBuffers buffers = new BatchBuffers();
     private Map<String, Tensor> outputs;
 
     @Setup
@@ -51,7 +52,7 @@ public class BatchAssemblyBenchmark {
         }
         requests = new ArrayList<>();
         for (int i = 0; i < batch; i++) {
-            Map<String, Tensor> in = Map.of("input", Tensor.allocate(DataType.FP32, shape));
+            Map<String, Tensor> in = Map.of("input", Tensor.allocateHeap(DataType.FP32, shape));
             requests.add(new QueuedRequest(in, 1, "k", Long.MAX_VALUE, new CompletableFuture<>()));
         }
         outputs = Map.of("logits", Tensor.allocate(DataType.FP32, new long[] {batch, 1000}));
@@ -59,7 +60,7 @@ public class BatchAssemblyBenchmark {
 
     @Benchmark
     public Map<String, Tensor> concat() {
-        return BatchAssembler.concat(requests, 0);
+        return BatchAssembler.concat(requests, 0, buffers);
     }
 
     @Benchmark

@@ -29,7 +29,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * java -cp ... com.modelfactory.runtime.bench.ceiling.CeilingRunner --model m.onnx [--format onnx]
  *     [--batches 1,8,32] [--threads 1] [--intra 0] [--input-shape 3,224,224] [--warmup 2] [--duration 5]
- *     [--out ceiling.json]
+ *     [--engine-option session.intra_op.allow_spinning=0]... [--out ceiling.json]
  * </pre>
  */
 public final class CeilingRunner {
@@ -48,6 +48,7 @@ public final class CeilingRunner {
         double duration = 5;
         String out = null;
         String label = null;
+        Map<String, String> engineOptions = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> model = Path.of(args[++i]);
@@ -61,6 +62,10 @@ public final class CeilingRunner {
                 case "--duration" -> duration = Double.parseDouble(args[++i]);
                 case "--label" -> label = args[++i];
                 case "--out" -> out = args[++i];
+                case "--engine-option" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    engineOptions.put(kv[0], kv.length > 1 ? kv[1] : "");
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -70,7 +75,8 @@ public final class CeilingRunner {
         if (format == null) {
             format = guessFormat(model);
         }
-        LoadOptions options = new LoadOptions(model, Device.CPU, intra, 0, null, List.of(), List.of(), null);
+        LoadOptions options = new LoadOptions(model, Device.CPU, intra, 0, null, List.of(), List.of(), null,
+                engineOptions);
         long loadStart = System.nanoTime();
         List<String> rows = new ArrayList<>();
         try (LoadedModel loaded = Engines.load(format, options)) {
@@ -95,9 +101,11 @@ public final class CeilingRunner {
             if (out != null) {
                 String json = String.format(Locale.ROOT,
                         "{\"label\":\"%s\",\"model\":\"%s\",\"format\":\"%s\",\"engine\":\"%s\",\"device\":\"%s\","
+                                + "\"engine_details\":\"%s\",\"engine_options\":\"%s\","
                                 + "\"threads\":%d,\"intra_op_threads\":%d,\"load_s\":%.3f,\"batches\":[%s]}%n",
                         label == null ? model.getFileName() : label, model, format.id(), loaded.engine(),
-                        loaded.device(), threads, intra, loadSeconds, String.join(",", rows));
+                        loaded.device(), String.valueOf(loaded.details()).replace("\"", "'"), engineOptions, threads, intra,
+                        loadSeconds, String.join(",", rows));
                 Files.writeString(Path.of(out), json);
             }
         }
