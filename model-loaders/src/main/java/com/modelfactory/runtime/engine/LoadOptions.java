@@ -3,6 +3,7 @@ package com.modelfactory.runtime.engine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything an engine needs to load one model, read once from the runtime's configuration.
@@ -17,15 +18,26 @@ import java.util.List;
  * @param declaredOutputs output names (with optional specs) from config (may be empty)
  * @param environment     the machine as the configuration describes it: native cache, visible GPUs, DJL's
  *                        cache (null = {@link EngineEnvironment#DEFAULT})
+ * @param engineOptions   engine session settings by name, passed through as given (ONNX Runtime session
+ *                        config entries such as {@code session.intra_op.allow_spinning}); empty = the
+ *                        engine's defaults. Engines ignore names they do not know.
  */
 public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int interOpThreads,
                           String signatureKey, List<TensorSpec> declaredInputs, List<TensorSpec> declaredOutputs,
-                          EngineEnvironment environment) {
+                          EngineEnvironment environment, Map<String, String> engineOptions) {
 
     public LoadOptions {
         declaredInputs = declaredInputs == null ? List.of() : List.copyOf(declaredInputs);
         declaredOutputs = declaredOutputs == null ? List.of() : List.copyOf(declaredOutputs);
         environment = environment == null ? EngineEnvironment.DEFAULT : environment;
+        engineOptions = engineOptions == null ? Map.of() : Map.copyOf(engineOptions);
+    }
+
+    /** Without engine options: the engine's session defaults. */
+    public LoadOptions(Path modelPath, Device device, int intraOpThreads, int interOpThreads, String signatureKey,
+                       List<TensorSpec> declaredInputs, List<TensorSpec> declaredOutputs, EngineEnvironment environment) {
+        this(modelPath, device, intraOpThreads, interOpThreads, signatureKey, declaredInputs, declaredOutputs,
+                environment, Map.of());
     }
 
     public static LoadOptions of(Path modelPath) {
@@ -34,7 +46,7 @@ public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int
 
     public LoadOptions withDevice(Device d) {
         return new LoadOptions(modelPath, d, intraOpThreads, interOpThreads, signatureKey, declaredInputs,
-                declaredOutputs, environment);
+                declaredOutputs, environment, engineOptions);
     }
 
     /** {@link #modelPath()} as the model file to load, or a load error saying a file was expected. */
@@ -58,6 +70,6 @@ public record LoadOptions(Path modelPath, Device device, int intraOpThreads, int
 
     public LoadOptions withModelPath(Path p) {
         return new LoadOptions(p, device, intraOpThreads, interOpThreads, signatureKey, declaredInputs,
-                declaredOutputs, environment);
+                declaredOutputs, environment, engineOptions);
     }
 }

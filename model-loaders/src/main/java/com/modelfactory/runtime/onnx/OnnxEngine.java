@@ -81,6 +81,7 @@ public final class OnnxEngine implements Engine {
             if (options.interOpThreads() > 0) {
                 opts.setInterOpNumThreads(options.interOpThreads());
             }
+            SessionSettings.apply(opts, options.engineOptions());
             String deviceName = tryCuda ? chooseDevice(opts, device) : "cpu";
             OrtSession session = env.createSession(file.toString(), opts);
             Signature signature = signatureOf(session);

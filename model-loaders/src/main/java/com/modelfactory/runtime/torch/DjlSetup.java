@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.torch;
 
+import ai.djl.pytorch.jni.JniUtils;
 import com.modelfactory.runtime.engine.EngineEnvironment;
 import com.modelfactory.runtime.engine.LoadOptions;
 import java.nio.file.Path;
@@ -15,6 +16,9 @@ final class DjlSetup {
     static final String TRACKING = "OPT_OUT_TRACKING";
     static final String CACHE = "ENGINE_CACHE_DIR";
     static final String DJL_CACHE = "DJL_CACHE_DIR";
+    static final String THREADS = "ai.djl.pytorch.num_threads";
+    /** Whether the intra-op thread count is the runtime's to set (the operator did not set it with -D). */
+    private static boolean threadsOurs;
 
     private DjlSetup() {
     }
@@ -26,11 +30,23 @@ final class DjlSetup {
         if (unset(DJL_CACHE) && unset(CACHE)) {
             System.setProperty(CACHE, engineCache(options.environment()).toAbsolutePath().toString());
         }
-        if (options.intraOpThreads() > 0 && unset("ai.djl.pytorch.num_threads")) {
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.intraOpThreads()));
+        if (options.intraOpThreads() > 0 && (threadsOurs || unset(THREADS))) {
+            System.setProperty(THREADS, Integer.toString(options.intraOpThreads()));
+            threadsOurs = true;
         }
         if (options.interOpThreads() > 0 && unset("ai.djl.pytorch.num_interop_threads")) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(options.interOpThreads()));
+        }
+    }
+
+    /**
+     * DJL reads its thread property once, when the engine starts; a later load (start-up reloads a heavy
+     * model with more threads, see the server's Threading) sets libtorch's intra-op pool directly.
+     */
+    static synchronized void applyThreads(LoadOptions options) {
+        int wanted = options.intraOpThreads();
+        if (threadsOurs && wanted > 0 && JniUtils.getNumThreads() != wanted) {
+            JniUtils.setNumThreads(wanted);
         }
     }
 

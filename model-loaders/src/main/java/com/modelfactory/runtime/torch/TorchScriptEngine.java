@@ -39,6 +39,7 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
         Path file = options.modelFile("TorchScript model");
         DjlSetup.prepare(options);
         Engine engine = engine();
+        DjlSetup.applyThreads(options);
         ai.djl.Device device = device(engine, options.device());
         Optional<TorchScriptSchema> schema = TorchScriptSchema.read(file);
         TorchIo io = TorchIo.resolve(file, options.declaredInputs(), options.declaredOutputs(), schema);

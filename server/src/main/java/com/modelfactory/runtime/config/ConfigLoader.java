@@ -156,9 +156,9 @@ public final class ConfigLoader {
         var model = new RuntimeConfig.ModelSettings(
                 v.string("model"), v.string("model_name"), v.format("model_format"), device, v.string("signature"),
                 v.specs("inputs"), v.specs("outputs"), v.path("labels"),
-                resolvedIntraOpThreads(v, host, batching.instances()), v.intAtLeast("inter_op_threads", 0),
+                batching.threading().light().intraOpThreads(), v.intAtLeast("inter_op_threads", 0),
                 v.path("native_cache_dir") != null ? v.path("native_cache_dir") : NativeCache.defaultRoot(), configFile,
-                v.string("cuda_visible_devices"), v.path("djl_cache_dir"));
+                v.string("cuda_visible_devices"), v.path("djl_cache_dir"), v.stringMap("engine_options"));
         var store = new RuntimeConfig.StoreSettings(
                 v.string("xquery_addr"), v.string("model_id"), v.string("model_version"), v.string("guid"),
                 v.string("model_url_template"), v.stringMap("store_headers"),
@@ -178,21 +178,18 @@ public final class ConfigLoader {
         return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings));
     }
 
-    /** Workers: as set, else 1 on a GPU (one stream keeps it busy), else up to 2 on CPU. */
+    /**
+     * Workers and engine threads: as set, else 1 worker on a GPU, else chosen at start-up between a light
+     * and a heavy layout by the model's measured cost ({@link Threading}).
+     */
     private static RuntimeConfig.BatchingSettings batching(ConfigValues v, Device device, HostResources host) {
-        int configured = v.intAtLeast("instances", 0);
         boolean gpu = device.kind() == Device.Kind.CUDA || (device.kind() == Device.Kind.AUTO && host.gpuVisible());
-        int instances = configured > 0 ? configured : gpu ? 1 : Math.min(2, host.cores());
+        Threading threading = Threading.resolve(host.cores(), gpu, v.intAtLeast("instances", 0),
+                v.intAtLeast("intra_op_threads", 0));
         int maxBatch = v.intAtLeast("max_batch_size", 0);
         return new RuntimeConfig.BatchingSettings(maxBatch == 0 ? OptionalInt.empty() : OptionalInt.of(maxBatch),
-                v.millis("max_batch_delay_ms", 0), v.intAtLeast("queue_capacity", 1), instances,
-                Math.max(2, host.cores()), v.millis("request_timeout_ms", 1));
-    }
-
-    /** Threads per inference: as set, else the cores shared by the workers, so together they use each once. */
-    private static int resolvedIntraOpThreads(ConfigValues v, HostResources host, int instances) {
-        int configured = v.intAtLeast("intra_op_threads", 0);
-        return configured > 0 ? configured : Math.max(1, host.cores() / instances);
+                v.millis("max_batch_delay_ms", 0), v.intAtLeast("queue_capacity", 1), threading.light().workers(),
+                Math.max(2, host.cores()), v.millis("request_timeout_ms", 1), threading);
     }
 
     /** MODEL_DIR unset: {@code /models} when it exists and is writable (the image), else a per-user cache folder. */

@@ -29,7 +29,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("model", "outputs", "MODEL_OUTPUTS", null, "output names or specs (yaml list; env: comma-separated)"),
             of("model", "labels", "LABELS_PATH", null, "labels file, one per line; default labels.txt beside the model"),
             of("model", "intra_op_threads", "INTRA_OP_THREADS", "0",
-                    "threads one inference uses (0 = cores / instances, so the workers together use every core once)"),
+                    "threads one inference uses; 0 = auto: on a CPU chosen from the warm-up with INSTANCES: a model "
+                            + "taking >= 2 ms an item runs 1 worker x every core, a lighter one up to 2 workers x "
+                            + "1 thread; on a GPU cores / instances"),
             of("model", "inter_op_threads", "INTER_OP_THREADS", "0", "threads for parallel graph branches (0 = engine default)"),
             of("model", "native_cache_dir", "MODEL_RUNTIME_NATIVE_DIR", null,
                     "where engine native libraries are extracted once (default ~/.cache/model-runtime/natives)"),
@@ -37,6 +39,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
                     "the GPUs CUDA may use (as CUDA reads it); -1 hides them all, so device auto does not try CUDA"),
             of("model", "djl_cache_dir", "DJL_CACHE_DIR", null,
                     "where DJL unpacks libtorch (default <native_cache_dir>/djl)"),
+            of("model", "engine_options", "ENGINE_OPTIONS", null,
+                    "engine session settings (yaml map; env: name:value,...): ONNX Runtime session config entries "
+                            + "(session.intra_op.allow_spinning:0, ...), ort.cpu_arena / ort.memory_pattern: true|false"),
             // model store
             of("store", "xquery_addr", "XQUERY_ADDR", null, "model store base URL"),
             of("store", "model_id", "MODEL_ID", null, "model id sent to the model store"),
@@ -92,7 +97,8 @@ public record Option(String key, String env, String flag, String defaultValue, S
                     "requests accepted and not yet answered (decoding, queued or running) before 503 with "
                             + "Retry-After (bounds memory: capacity x request size)"),
             of("batching", "instances", "INSTANCES", "0",
-                    "worker threads running batches, each with its own predictor (0 = 1 on a GPU, else up to 2)"),
+                    "worker threads running batches, each with its own predictor; 0 = auto: 1 on a GPU, on a CPU "
+                            + "chosen from the warm-up (see intra_op_threads); setting either fixes both"),
             of("batching", "request_timeout_ms", "REQUEST_TIMEOUT_MS", "30000",
                     "deadline of a request: 504 after it, and a queued request past it never reaches the engine"),
             // image preprocessing

@@ -20,16 +20,17 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
 
     /**
      * @param format             forced format, or null to detect it
-     * @param intraOpThreads     threads one inference uses (resolved: cores / workers unless set)
+     * @param intraOpThreads     threads one inference uses as the model is first loaded (see {@link Threading})
      * @param interOpThreads     threads for parallel graph branches (0 = the engine's default)
      * @param nativeCacheDir     MODEL_RUNTIME_NATIVE_DIR, else the per-user native cache
      * @param cudaVisibleDevices CUDA_VISIBLE_DEVICES as the process has it (null when unset)
      * @param djlCacheDir        DJL_CACHE_DIR (null: under the native cache)
+     * @param engineOptions      engine session settings passed through by name (ENGINE_OPTIONS)
      */
     public record ModelSettings(String location, String name, ModelFormat format, Device device, String signature,
                                 List<TensorSpec> inputs, List<TensorSpec> outputs, Path labels,
                                 int intraOpThreads, int interOpThreads, Path nativeCacheDir, Path configFile,
-                                String cudaVisibleDevices, Path djlCacheDir) {
+                                String cudaVisibleDevices, Path djlCacheDir, Map<String, String> engineOptions) {
 
         /** What the engines get to know about their environment (never read by them from the process). */
         public EngineEnvironment engineEnvironment() {
@@ -55,11 +56,12 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
 
     /**
      * @param maxBatchSize empty = automatic, chosen from the warm-up's per-item time
-     * @param instances    batch workers (resolved: 1 on a GPU, up to 2 on CPU, unless set)
+     * @param instances    batch workers as the model is first loaded (see {@code threading})
      * @param decoders     threads decoding request bodies (one per core, at least 2)
+     * @param threading    workers x engine threads: fixed, or chosen at start-up by the model's cost
      */
     public record BatchingSettings(OptionalInt maxBatchSize, Duration maxBatchDelay, int queueCapacity, int instances,
-                                   int decoders, Duration requestTimeout) {
+                                   int decoders, Duration requestTimeout, Threading threading) {
     }
 
     /** How the image input's layout is chosen. */

@@ -1,6 +1,7 @@
 package com.modelfactory.runtime.startup;
 
 import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.config.Threading;
 import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
@@ -28,37 +29,61 @@ public final class ModelStartup {
     /** Loads, warms up and starts the serving core for the located model, served as {@code name}. */
     public static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located,
                                          String name) throws ModelLoadException {
-        var m = config.model();
         var b = config.batching();
-        LoadOptions options = new LoadOptions(located.path(), m.device(), m.intraOpThreads(), m.interOpThreads(),
-                m.signature(), m.inputs(), m.outputs(), m.engineEnvironment());
-
         long t0 = System.nanoTime();
-        LoadedModel model = Engines.load(located.format(), options);
-        long loadMs = (System.nanoTime() - t0) / 1_000_000;
+        Threading.Layout layout = b.threading().light();
+        LoadedModel model = load(config, located, layout);
         ModelInputs inputs = imageInputs(model, config);
-
         long w0 = System.nanoTime();
+        long loadNanos = w0 - t0;
         Warmup warmup = new Warmup(model, inputs);
         // Batch 1 three times: the fastest is the per-item time (start-up runs beside the HTTP server's).
         double itemSeconds = warmup.run(1, 1, 1);
-        boolean gpu = model.device().startsWith("cuda");
-        int maxBatch = BatchPolicy.maxItems(model.signature(),
-                b.maxBatchSize().orElseGet(() -> Warmup.autoMaxBatch(itemSeconds, gpu)));
-        if (maxBatch > 1 && itemSeconds >= 0) {
-            warmup.run(maxBatch);
+        Threading.Layout chosen = b.threading().choose(itemSeconds);
+        if (!chosen.equals(layout)) {
+            log.info("the model takes {} ms an item on {} thread(s): heavy, so it runs {} worker(s) x {} threads",
+                    String.format("%.1f", itemSeconds * 1e3), layout.intraOpThreads(), chosen.workers(),
+                    chosen.intraOpThreads());
+            model.close();
+            long r0 = System.nanoTime();
+            model = load(config, located, chosen);
+            loadNanos += System.nanoTime() - r0;
+            inputs = imageInputs(model, config);
+            warmup = new Warmup(model, inputs);
+            itemSeconds = warmup.run(1, 1);
         }
-        warmup.imagePath();
-        Long warmupMs = itemSeconds >= 0 ? (System.nanoTime() - w0) / 1_000_000 : null;
+        int maxBatch = maxBatch(config, model, warmup, itemSeconds);
+        long loadMs = loadNanos / 1_000_000;
+        Long warmupMs = itemSeconds >= 0 ? (System.nanoTime() - t0 - loadNanos) / 1_000_000 : null;
 
-        ServiceSettings settings = new ServiceSettings(maxBatch, b.maxBatchDelay(), b.queueCapacity(), b.instances(),
+        ServiceSettings settings = new ServiceSettings(maxBatch, b.maxBatchDelay(), b.queueCapacity(), chosen.workers(),
                 b.decoders(), b.requestTimeout());
         ModelInfo info = info(name, model, located, inputs, config, settings, new ModelInfo.Timings(loadMs, warmupMs),
-                m.intraOpThreads());
+                chosen.intraOpThreads());
         InferenceService service = new InferenceService(model, info, inputs, settings, metrics);
         service.start();
         report(metrics, service, info, located);
         return service;
+    }
+
+    private static LoadedModel load(RuntimeConfig config, ModelSource.Located located, Threading.Layout layout)
+            throws ModelLoadException {
+        var m = config.model();
+        return Engines.load(located.format(), new LoadOptions(located.path(), m.device(), layout.intraOpThreads(),
+                m.interOpThreads(), m.signature(), m.inputs(), m.outputs(), m.engineEnvironment(), m.engineOptions()));
+    }
+
+    /** The batch cap (configured, else from the per-item time), warmed up at that size. */
+    private static int maxBatch(RuntimeConfig config, LoadedModel model, Warmup warmup, double itemSeconds)
+            throws ModelLoadException {
+        boolean gpu = model.device().startsWith("cuda");
+        int maxBatch = BatchPolicy.maxItems(model.signature(),
+                config.batching().maxBatchSize().orElseGet(() -> Warmup.autoMaxBatch(itemSeconds, gpu)));
+        if (maxBatch > 1 && itemSeconds >= 0) {
+            warmup.run(maxBatch);
+        }
+        warmup.imagePath();
+        return maxBatch;
     }
 
     private static ModelInputs imageInputs(LoadedModel model, RuntimeConfig config) {

@@ -2,6 +2,7 @@ package com.modelfactory.runtime.config;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -153,8 +154,11 @@ class ConfigLoaderTest {
     @Test
     void automaticThreadAndWorkerCountsAreResolvedOnceForTheHost() {
         RuntimeConfig cpu8 = ConfigLoader.load(new String[0], Map.of(), new HostResources(8, false));
-        assertEquals(2, cpu8.batching().instances());
-        assertEquals(4, cpu8.model().intraOpThreads(), "two workers share the eight cores");
+        assertTrue(cpu8.batching().threading().automatic(), "the layout is chosen at start-up by the model's cost");
+        assertEquals(new Threading.Layout(2, 1), cpu8.batching().threading().light());
+        assertEquals(new Threading.Layout(1, 8), cpu8.batching().threading().heavy());
+        assertEquals(2, cpu8.batching().instances(), "first loaded with the light layout");
+        assertEquals(1, cpu8.model().intraOpThreads());
         assertEquals(8, cpu8.batching().decoders());
         RuntimeConfig gpu = ConfigLoader.load(new String[0], Map.of(), new HostResources(8, true));
         assertEquals(1, gpu.batching().instances(), "one worker keeps a GPU busy");
@@ -166,6 +170,11 @@ class ConfigLoaderTest {
                 new HostResources(8, false));
         assertEquals(3, set.batching().instances());
         assertEquals(5, set.model().intraOpThreads());
+        assertFalse(set.batching().threading().automatic(), "a set value fixes the layout");
+        RuntimeConfig workersOnly = ConfigLoader.load(new String[] {"--instances", "4"}, Map.of(),
+                new HostResources(8, false));
+        assertEquals(new Threading.Layout(4, 2), workersOnly.batching().threading().heavy());
+        assertFalse(gpu.batching().threading().automatic());
         assertTrue(cpu8.batching().maxBatchSize().isEmpty(), "0 = automatic, resolved after the warm-up");
     }
 }

@@ -1,0 +1,45 @@
+package com.modelfactory.runtime.onnx;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Engine options (LoadOptions.engineOptions) as ONNX Runtime session settings: two names for the Java
+ * API's own switches, every other name passed to ORT as a session config entry (see ORT's
+ * onnxruntime_session_options_config_keys.h, e.g. {@code session.intra_op.allow_spinning=0}).
+ */
+final class SessionSettings {
+    /** true/false: ORT's CPU memory arena (one per session; it keeps the largest batch's buffers). */
+    static final String CPU_ARENA = "ort.cpu_arena";
+    /** true/false: memory patterns (a pre-planned block per input shape seen). */
+    static final String MEMORY_PATTERN = "ort.memory_pattern";
+
+    private SessionSettings() {
+    }
+
+    static void apply(OrtSession.SessionOptions opts, Map<String, String> settings) throws OrtException {
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            switch (e.getKey()) {
+                case CPU_ARENA -> opts.setCPUArenaAllocator(bool(e));
+                case MEMORY_PATTERN -> opts.setMemoryPatternOptimization(bool(e));
+                default -> {
+                    if (e.getKey().startsWith("session.") || e.getKey().startsWith("ep.")
+                            || e.getKey().startsWith("optimization.") || e.getKey().startsWith("mlas.")) {
+                        opts.addConfigEntry(e.getKey(), e.getValue());
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean bool(Map.Entry<String, String> e) throws OrtException {
+        return switch (e.getValue().trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new OrtException("engine option " + e.getKey() + " must be true or false, not '"
+                    + e.getValue() + "'");
+        };
+    }
+}

@@ -1,0 +1,66 @@
+package com.modelfactory.runtime.config;
+
+/**
+ * How batch workers and the engine's own threads share the CPU cores, resolved from the host once.
+ *
+ * <p>With neither {@code INSTANCES} nor {@code INTRA_OP_THREADS} set, on a CPU with more than one core,
+ * start-up chooses between two layouts by what the model costs ({@link #choose}): the model is loaded
+ * with the {@link #light} layout, its batch-1 time is measured in the warm-up, and a model that takes at
+ * least {@link #HEAVY_ITEM_SECONDS} an item is loaded once more with the {@link #heavy} layout.
+ * <ul>
+ *   <li>light (the tiny CNNs: 0.03-0.2 ms an item): a request is mostly HTTP, decoding and batching, so
+ *       several workers run batches side by side with one engine thread each; an engine thread pool would
+ *       only wake threads for operators too small to split.</li>
+ *   <li>heavy (MobileNetV2 at 224x224: ~15 ms an item on one thread): one worker with every core, so a
+ *       lone request uses all of them, and under load the batches keep them busy.</li>
+ * </ul>
+ * A set value of either setting fixes the layout ({@code automatic} false; light and heavy are then the
+ * same); so does a GPU (one worker keeps it busy) and a single core.
+ *
+ * @param light     workers x threads for a light model, and the layout every model is first loaded with
+ * @param heavy     workers x threads for a heavy model
+ * @param automatic whether start-up chooses between them by the warm-up
+ */
+public record Threading(Layout light, Layout heavy, boolean automatic) {
+    /**
+     * A model whose batch-1 item takes at least this long on one thread is heavy. The serving work around
+     * an item (HTTP, PNG decode, batching) is ~0.3-1 ms here, so from ~2 ms on the engine is most of a
+     * request and is worth every core; the models measured are far on either side (0.03-0.2 ms, 15 ms).
+     */
+    public static final double HEAVY_ITEM_SECONDS = 0.002;
+
+    /** @param workers batch workers, each with its own predictor; @param intraOpThreads threads per inference */
+    public record Layout(int workers, int intraOpThreads) {
+        public Layout {
+            if (workers < 1 || intraOpThreads < 1) {
+                throw new IllegalArgumentException("invalid layout " + workers + " x " + intraOpThreads);
+            }
+        }
+    }
+
+    /** A layout fixed by configuration (or by the device): no choice at start-up. */
+    public static Threading fixed(Layout layout) {
+        return new Threading(layout, layout, false);
+    }
+
+    /**
+     * The layouts for a host.
+     * @param cores             processors the runtime may use
+     * @param gpu               the model will try CUDA (one worker keeps a GPU busy)
+     * @param configuredWorkers INSTANCES (0 = not set)
+     * @param configuredThreads INTRA_OP_THREADS (0 = not set)
+     */
+    public static Threading resolve(int cores, boolean gpu, int configuredWorkers, int configuredThreads) {
+        if (configuredWorkers > 0 || configuredThreads > 0 || gpu || cores == 1) {
+            int workers = configuredWorkers > 0 ? configuredWorkers : gpu ? 1 : Math.min(2, cores);
+            int threads = configuredThreads > 0 ? configuredThreads : Math.max(1, cores / workers);
+            return fixed(new Layout(workers, threads));
+        }
+        return new Threading(new Layout(Math.min(2, cores), 1), new Layout(1, cores), true);
+    }
+
+    /** The layout a model with this measured batch-1 time per item (on the light layout) runs with. */
+    public Layout choose(double itemSeconds) {
+        return automatic && itemSeconds >= HEAVY_ITEM_SECONDS ? heavy : light;
+    }
+}
