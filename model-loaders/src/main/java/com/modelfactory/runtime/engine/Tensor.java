@@ -55,6 +55,24 @@ public final class Tensor {
                 ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN));
     }
 
+    /**
+     * A zeroed tensor on the Java heap: for a request's tensors, which the batch assembler copies into its
+     * worker's own direct buffer anyway. Garbage on the heap is collected with the request that made it; a
+     * direct buffer's native memory waits for a collection that its small heap object rarely triggers
+     * (MobileNetV2: 600 KB of native memory per request, floating until the next young collection).
+     */
+    public static Tensor allocateHeap(DataType dataType, long[] shape) {
+        if (dataType == DataType.BYTES) {
+            throw new IllegalArgumentException("a BYTES tensor has no size before its elements are known;"
+                    + " use Tensor.ofBytes");
+        }
+        long bytes = dataType.byteSize(shape);
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor of " + bytes + " bytes is too large");
+        }
+        return new Tensor(dataType, shape, ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
     public static Tensor ofFloats(long[] shape, float... values) {
         Tensor t = allocate(DataType.FP32, shape);
         t.data.asFloatBuffer().put(values);

@@ -34,28 +34,32 @@ public final class BatchAssembler {
 
     /**
      * One tensor per input holding every request's rows in order, zero-padded to {@code padTo} rows for
-     * models with a fixed batch dimension (0 = no padding).
+     * models with a fixed batch dimension (0 = no padding), in the worker's reused {@code buffers}: one copy
+     * per request, and engines always get direct memory whatever the front end decoded into.
      */
-    public static Map<String, Tensor> concat(List<QueuedRequest> requests, int padTo) {
-        int total = 0;
+    public static Map<String, Tensor> concat(List<QueuedRequest> requests, int padTo, BatchBuffers buffers) {
+        int items = 0;
         for (QueuedRequest r : requests) {
-            total += r.items;
+            items += r.items;
         }
-        if (requests.size() == 1 && total >= padTo) {
-            return requests.get(0).inputs;
-        }
-        total = Math.max(total, padTo);
+        int total = Math.max(items, padTo);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String name : requests.get(0).inputs.keySet()) {
             Tensor first = requests.get(0).inputs.get(name);
             long[] shape = first.shape();
-            shape[0] = total;
-            Tensor batch = Tensor.allocate(first.dataType(), shape);
-            ByteBuffer dst = batch.mutableData();
+            if (requests.size() > 1 || total > items) {
+                shape[0] = total; // else one request as it came (a model without a batch dimension too)
+            }
+            long bytes = first.dataType().byteSize(shape);
+            if (bytes > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("a batch of " + bytes + " bytes for input '" + name + "' is too large");
+            }
+            ByteBuffer dst = buffers.take(name, (int) bytes);
             for (QueuedRequest r : requests) {
                 dst.put(r.inputs.get(name).data());
             }
-            out.put(name, batch);
+            BatchBuffers.zeroRest(dst);
+            out.put(name, new Tensor(first.dataType(), shape, dst.rewind()));
         }
         return out;
     }

@@ -43,6 +43,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void work() {
+        BatchBuffers buffers = new BatchBuffers();
         try (Predictor predictor = model.newPredictor()) {
             while (true) {
                 List<QueuedRequest> batch = queue.takeBatch();
@@ -50,7 +51,7 @@ public final class WorkerPool implements AutoCloseable {
                     return;
                 }
                 try {
-                    execute(predictor, batch);
+                    execute(predictor, batch, buffers);
                 } finally {
                     queue.batchDone();
                 }
@@ -62,7 +63,7 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void execute(Predictor predictor, List<QueuedRequest> batch) {
+    private void execute(Predictor predictor, List<QueuedRequest> batch, BatchBuffers buffers) {
         // A request may have been cancelled or expired while the batch was forming: no engine time for it.
         batch.removeIf(QueuedRequest::abandoned);
         if (batch.isEmpty()) {
@@ -71,7 +72,7 @@ public final class WorkerPool implements AutoCloseable {
         try {
             int items = batch.stream().mapToInt(r -> r.items).sum();
             long start = System.nanoTime();
-            Map<String, Tensor> inputs = BatchAssembler.concat(batch, padTo);
+            Map<String, Tensor> inputs = BatchAssembler.concat(batch, padTo, buffers);
             long assembled = System.nanoTime();
             Map<String, Tensor> outputs = predictor.predict(inputs);
             long inferred = System.nanoTime();

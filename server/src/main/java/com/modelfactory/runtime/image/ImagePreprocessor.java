@@ -61,7 +61,7 @@ public final class ImagePreprocessor {
             case 3 -> new long[] {1, h, w};
             default -> new long[] {1, (long) h * w * c};
         };
-        Tensor t = Tensor.allocate(spec.dataType(), shape);
+        Tensor t = Tensor.allocateHeap(spec.dataType(), shape);
         write(pixels, w, h, c, t.mutableData());
         return t;
     }

@@ -66,7 +66,7 @@ public final class ModelInputs {
         Tensor first = image(encoded.get(0));
         long[] shape = first.shape();
         shape[0] = encoded.size();
-        Tensor batch = Tensor.allocate(first.dataType(), shape);
+        Tensor batch = Tensor.allocateHeap(first.dataType(), shape);
         ByteBuffer out = batch.mutableData();
         out.put(first.data());
         for (int i = 1; i < encoded.size(); i++) {
