@@ -73,7 +73,7 @@ class TensorJsonTest {
         assertTrue(error("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[\"one\"]}]}")
                 .contains("tensor data must be numbers or booleans"));
         assertTrue(error("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[1]}]}")
-                .contains("BYTES tensors are not supported"));
+                .contains("its data must be strings"));
     }
 
     @Test
