@@ -62,6 +62,7 @@ final class V1Routes {
                     case "signature_name" -> {
                         TensorJson.expect(t == JsonToken.VALUE_STRING, "\"signature_name\" must be a string");
                         signature = p.getText();
+                        checkSignature(signature, info); // before the inputs it names are read
                     }
                     case "instances", "inputs" -> {
                         TensorJson.expect(inputs == null, "expecting only one of 'inputs' or 'instances' keys to exist");
