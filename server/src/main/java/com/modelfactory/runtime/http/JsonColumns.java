@@ -114,7 +114,12 @@ final class JsonColumns {
                 b64(q, c.spec.name(), false);
                 kinds[0] = true;
             } else if (v == JsonToken.VALUE_STRING && !isBytes(c)) {
-                JsonNumbers.value(q, v); // "NaN", "Infinity" for floats; anything else is refused
+                try {
+                    JsonNumbers.value(q, v); // "NaN", "Infinity" for floats; anything else is refused
+                } catch (ServingException e) {
+                    throw ServingException.badInput("input '" + c.spec.name() + "' (" + c.spec.dataType() + "): "
+                            + e.getMessage());
+                }
                 kinds[1] = true;
             } else if (v == JsonToken.VALUE_STRING) {
                 kinds[0] = true;
