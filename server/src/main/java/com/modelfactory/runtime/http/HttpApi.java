@@ -78,7 +78,7 @@ public final class HttpApi {
             route(router, HttpMethod.GET, base + "/config", triton::config);
             route(router, HttpMethod.GET, base + "/stats", triton::modelStats);
             // Labelled on a route of its own: Vert.x wants the BodyHandler first on the route that handles.
-            router.post(base + "/infer").handler(ctx -> label(ctx, "/v2/models/{name}/infer"));
+            router.post(base + "/infer").handler(ctx -> asIs(ctx, "/v2/models/{name}/infer"));
             router.post(base + "/infer").handler(body).handler(new InferRoute(this)::handle);
         }
         withBody(router, "/v2/repository/index", body, triton::index);
@@ -116,7 +116,7 @@ public final class HttpApi {
     private void v1(Router router, BodyHandler body) {
         V1Routes v1 = new V1Routes(this, state);
         String model = "(?i)/v1/models/(?<name>[^/:]+)(?:/versions/(?<version>[0-9]+)|/labels/(?<label>[^/:]+))?";
-        router.routeWithRegex(HttpMethod.POST, model + ":predict").handler(ctx -> label(ctx, "/v1/models/{name}:predict"));
+        router.routeWithRegex(HttpMethod.POST, model + ":predict").handler(ctx -> asIs(ctx, "/v1/models/{name}:predict"));
         router.routeWithRegex(HttpMethod.POST, model + ":predict").handler(body).handler(v1::predict);
         regex(router, HttpMethod.GET, model, "/v1/models/{name}", v1::status);
         regex(router, HttpMethod.GET, model + "/metadata", "/v1/models/{name}/metadata", v1::metadata);
@@ -129,6 +129,19 @@ public final class HttpApi {
             ctx.put(ROUTE, label);
             handler.handle(ctx);
         });
+    }
+
+    /**
+     * For routes that never take forms: a body sent as application/x-www-form-urlencoded (what curl -d and
+     * --data-binary send by default) is buffered as it is, not decoded as a form by the BodyHandler, which
+     * would refuse binary tensor bytes or a '%' in a JSON string.
+     */
+    private static void asIs(RoutingContext ctx, String route) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            ctx.request().headers().set("Content-Type", HttpBody.BINARY);
+        }
+        label(ctx, route);
     }
 
     private static void label(RoutingContext ctx, String route) {

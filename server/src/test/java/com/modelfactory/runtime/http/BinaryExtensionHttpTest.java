@@ -145,6 +145,13 @@ class BinaryExtensionHttpTest {
         r = mymodel.post("/v2/models/mymodel/versions/1/infer", concat(withId, hex("00 00 80 3f 00 00 00 40")),
                 HEADER, Integer.toString(withId.length));
         assertEquals(A11_RESPONSE.replace("\"outputs\"", "\"id\":\"req-1\",\"outputs\""), head(r));
+
+        // curl --data-binary's default Content-Type: the body is still taken as it is, not as a form
+        byte[] percent = A11_REQUEST.replaceFirst("\\{", "{\"id\":\"100%zz\",").getBytes(StandardCharsets.UTF_8);
+        r = mymodel.post("/v2/models/mymodel/infer", concat(percent, hex("00 00 80 3f 00 00 00 40")),
+                "Content-Type", "application/x-www-form-urlencoded", HEADER, Integer.toString(percent.length));
+        assertEquals(200, r.statusCode(), text(r));
+        assertEquals("100%zz", new JsonObject(head(r)).getString("id"));
     }
 
     static final String A6_REQUEST = "{\"inputs\":[{\"name\":\"A\",\"shape\":[2],\"datatype\":\"INT32\",\"data\":[7,8]},"
