@@ -129,9 +129,13 @@ public final class ConnectionGuard {
                 t.connection.close();
             }
         });
+        // Only a response that told the client "Connection: close" may close its connection: one written
+        // just before the drain began told it nothing, and its next request may be on the way already.
+        boolean[] toldToClose = {false};
         ctx.addHeadersEndHandler(v -> {
             if (draining) {
                 ctx.response().putHeader("Connection", "close");
+                toldToClose[0] = true;
             }
         });
         ctx.addEndHandler(end -> {
@@ -139,10 +143,10 @@ public final class ConnectionGuard {
                 vertx.cancelTimer(bodyTimer);
             }
             t.active--;
-            if (draining) {
+            if (toldToClose[0]) {
                 t.connection.close();
             } else if (t.active == 0) {
-                t.idle();
+                t.idle(); // during a drain the sweep closes it after the grace
             }
         });
     }
