@@ -14,6 +14,12 @@ final class BatchMetrics {
     }
 
     static void register(RuntimeMetrics metrics, Progress progress, BatchRunner runner) {
+        registerProgress(metrics, progress);
+        Gauge.builder("batch_in_flight_window", runner, BatchRunner::window)
+                .description("images the batch run keeps in flight").register(metrics.registry());
+    }
+
+    static void registerProgress(RuntimeMetrics metrics, Progress progress) {
         var registry = metrics.registry();
         Gauge.builder("batch_images", progress, p -> p.snapshot().total())
                 .description("images in this run's input (this shard), those recorded by an earlier run included")
@@ -24,7 +30,5 @@ final class BatchMetrics {
                 .description("images recorded with their results").tag("result", "error").register(registry);
         Gauge.builder("batch_images_per_second", progress, p -> p.snapshot().perSecond())
                 .description("this run's images per second so far").register(registry);
-        Gauge.builder("batch_in_flight_window", runner, BatchRunner::window)
-                .description("images the batch run keeps in flight").register(registry);
     }
 }

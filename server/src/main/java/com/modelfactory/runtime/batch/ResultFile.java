@@ -78,6 +78,8 @@ public final class ResultFile implements AutoCloseable {
         FileLock lock;
         try {
             lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException inThisProcess) {
+            lock = null;
         } catch (IOException unsupported) {
             // Some network file systems have no locks; the run goes on without one.
             log.warn("{} cannot be locked ({}); make sure no other run writes it", path, unsupported.getMessage());
