@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The images of a batch run, sorted by key so every process (every shard, every resumed pod) sees the
  * same list in the same order: a folder walked recursively (symbolic links followed), keeping the files
- * whose content is an image, or an index file with one path per line (YMIR's candidate-index.tsv: the
- * first TAB-separated field; blank lines skipped).
+ * whose content is an image (and those it cannot read, whose records say so), or an index file with
+ * one path per line (YMIR's candidate-index.tsv: the first TAB-separated field; blank lines skipped).
  */
 public final class InputList {
     private static final Logger log = LoggerFactory.getLogger(InputList.class);
@@ -44,7 +44,7 @@ public final class InputList {
         int skipped = 0;
         try (Stream<Path> walk = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
             for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-                if (ImageFiles.looksLikeImage(file)) {
+                if (isImageOrUnreadable(file)) {
                     items.add(new InputItem(key(dir.relativize(file)), file));
                 } else {
                     skipped++;
@@ -83,6 +83,15 @@ public final class InputList {
         List<InputItem> sorted = new ArrayList<>(items.values());
         sorted.sort(Comparator.comparing(InputItem::key));
         return sorted;
+    }
+
+    /** A file that cannot be read is kept: its record then says why, instead of it silently missing. */
+    private static boolean isImageOrUnreadable(Path file) {
+        try {
+            return ImageFiles.looksLikeImage(file);
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private static String key(Path relative) {

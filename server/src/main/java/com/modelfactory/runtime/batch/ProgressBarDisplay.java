@@ -23,7 +23,7 @@ final class ProgressBarDisplay implements ProgressDisplay {
     public void update(Progress.Snapshot p) {
         bar.stepTo(p.done());
         if (p.failed() > 0) {
-            bar.setExtraMessage(p.failed() + " failed");
+            bar.setExtraMessage(" " + p.failed() + " failed");
         }
     }
 

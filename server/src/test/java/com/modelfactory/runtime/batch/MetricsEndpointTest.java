@@ -2,16 +2,44 @@ package com.modelfactory.runtime.batch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Batch mode serves /metrics and nothing else. */
 class MetricsEndpointTest {
+    @Test
+    void promtoolAcceptsTheBatchMetrics(@TempDir Path tmp) throws Exception {
+        boolean promtool;
+        try {
+            Process p = new ProcessBuilder("promtool", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            promtool = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            promtool = false;
+        }
+        assumeTrue(promtool, "promtool is not installed (apt-get install -y prometheus); skipping");
+        RuntimeMetrics metrics = new RuntimeMetrics("m");
+        BatchMetrics.registerProgress(metrics, new Progress(3, 0, 0));
+        Path file = Files.writeString(tmp.resolve("scrape.txt"), metrics.scrape());
+        Process check = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, check.exitValue(), "promtool check metrics:\n" + out);
+    }
+
     @Test
     void servesPrometheusTextOnMetricsOnly() throws Exception {
         RuntimeMetrics metrics = new RuntimeMetrics("m");
