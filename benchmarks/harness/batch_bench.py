@@ -35,7 +35,7 @@ RUN_LINE = re.compile(r"batch: (\d+) image\(s\) run in ([\d.]+) s \(([\d.]+) ima
 def dataset(n):
     """The benchmark's JPEGs, made once per size."""
     d = os.path.join(WORK, "batch-images", str(n))
-    stamp = os.path.join(d, ".complete")
+    stamp = d + ".complete"  # beside the folder: the folder holds the images only
     if not os.path.exists(stamp):
         log(f"writing {n} JPEGs into {d}")
         subprocess.run([os.path.join(VENV, "bin", "python"), os.path.join(HERE, "batch_images.py"), d, str(n)],
@@ -60,7 +60,8 @@ def runtime_batch(model, images, out):
         log("  runtime batch failed:", p.returncode, (p.stderr or p.stdout)[-1500:])
         return dict(error=f"exit {p.returncode}")
     run_images, run_s, rate, failed = int(m.group(1)), float(m.group(2)), float(m.group(3)), int(m.group(4))
-    window = re.search(r"batch: (\d+) image\(s\) in flight \(batches of up to (\d+), (\d+) worker", p.stderr)
+    window = re.search(r"batch: (\d+) image\(s\) in flight \(batches of up to (\d+), (\d+) worker",
+                       p.stderr + p.stdout)
     r = dict(images=run_images, run_seconds=run_s, images_per_s=rate, failed=failed, wall_seconds=wall,
              end_to_end_images_per_s=run_images / wall, in_flight=int(window.group(1)) if window else None,
              max_batch=int(window.group(2)) if window else None, workers=int(window.group(3)) if window else None)

@@ -24,7 +24,7 @@ def main():
     inp = session.get_inputs()[0]
     shape = tuple(inp.shape[1:])
     load = time.perf_counter() - t0
-    files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(image_dir) for f in fs)
+    files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(image_dir) for f in fs if not f.startswith("."))
     top1 = {}
     start = time.perf_counter()
     for path in files:
