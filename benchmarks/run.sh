@@ -3,6 +3,8 @@
 # benchmarks/results/<date>-<host>.{md,json}.
 #   benchmarks/run.sh           full run (~15-20 min on 2 cores)
 #   benchmarks/run.sh --quick   smoke run: tiny ONNX only, short points (well under a minute once built)
+#   benchmarks/run.sh --batch [--images N] [--repeats R]   batch mode: MobileNetV2 over N JPEGs (2000)
+#                               against the engine's ceiling and a Python loop (harness/batch_bench.py)
 # Env: BENCH_MODELS=tiny_onnx,mobilenetv2_onnx,... limits the models; BENCH_DURATION / BENCH_WARMUP /
 # BENCH_REPEATS override the per-point times; SKIP_BUILD=1 reuses what is built.
 set -euo pipefail
@@ -34,4 +36,8 @@ if [[ ! -f "$models/onnx_mobilenetv2/model.onnx" || ! -f "$models/images/rgb32_0
     | grep -v -i -E 'warn|deprecat' || true
 fi
 
+if [[ "${1:-}" == --batch ]]; then
+  shift
+  exec python3 "$bench/harness/batch_bench.py" "$@"
+fi
 exec python3 "$bench/harness/bench.py" "$@"
