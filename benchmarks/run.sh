@@ -3,6 +3,8 @@
 # benchmarks/results/<date>-<host>.{md,json}.
 #   benchmarks/run.sh           full run (~30-40 min on 2 cores)
 #   benchmarks/run.sh --quick   tiny ONNX only, short points (~2 min once built)
+#   benchmarks/run.sh --batch [--images N] [--repeats R]   batch mode: MobileNetV2 over N JPEGs (2000)
+#                               against the engine's ceiling and a Python loop (harness/batch_bench.py)
 # Env: see benchmarks/README.md (BENCH_MODELS, BENCH_VARIANTS, ...); SKIP_BUILD=1 reuses what is built.
 # Refuses to measure on a busy machine (exit 3, no result file).
 set -euo pipefail
@@ -37,4 +39,8 @@ if [[ ! -f "$models/onnx_mobilenetv2/model.onnx" || ! -f "$models/images/rgb32_0
     | grep -v -i -E 'warn|deprecat' || true
 fi
 
+if [[ "${1:-}" == --batch ]]; then
+  shift
+  exec python3 "$bench/harness/batch_bench.py" "$@"
+fi
 exec python3 "$bench/harness/bench.py" "$@"

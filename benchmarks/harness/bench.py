@@ -52,6 +52,8 @@ ROOT = os.path.dirname(BENCH)
 WORK = servers.WORK
 VENV = servers.VENV
 FIXTURES = os.path.join(ROOT, "model-loaders", "src", "test", "fixtures")
+SERVER_JAR = os.path.join(ROOT, "server", "target", "model-server.jar")
+LAUNCHER = os.path.join(ROOT, "server", "bin", "model-server")  # the runtime as deployed (batch_bench.py)
 BENCH_CP = os.path.join(BENCH, "target", "classes") + os.pathsep + os.path.join(BENCH, "target", "lib", "*")
 M2 = os.path.expanduser("~/.m2/repository")
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The YMIR executor run (ymir-test.sh) needs `model-server batch`, which is not merged yet: 1 turns it on.
-RUN_YMIR_CHECK=${RUN_YMIR_CHECK:-0}
+# The YMIR executor run (ymir-test.sh) of `model-server batch`: 1 runs it, 0 skips it.
+RUN_YMIR_CHECK=${RUN_YMIR_CHECK:-1}
 #
 # CI proof of the image (called by .ci/run; idempotent; needs root, apt and Maven Central / npm access):
 #   1. installs what is missing (podman, runc, debootstrap, docker-registry, apache2-utils, python3);
@@ -199,7 +199,7 @@ if [[ "$RUN_YMIR_CHECK" == 1 ]]; then
   step "YMIR executor mode: /in read-only, /out writable, a non-root uid, no command (ymir-test.sh)"
   CI_ELAPSED=$((SECONDS - ci_started)) bash "$DEPLOY_DIR/ci/ymir-test.sh" "$IMAGE"
 else
-  step "YMIR executor run skipped (RUN_YMIR_CHECK=0 until model-server batch is merged)"
+  step "YMIR executor run skipped (RUN_YMIR_CHECK=0)"
 fi
 
 step "baked natives load from a read-only root filesystem as the runtime user (no extraction at start)"

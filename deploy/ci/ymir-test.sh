@@ -7,7 +7,9 @@
 # /out is an empty folder, writable for everyone as the platform leaves it. The container gets no
 # command (the image's CMD decides), a non-root uid without a passwd entry, and no model settings.
 # Checks: exit code 0; /out/monitor.txt is one tab-separated record <task_id> <timestamp> <percent>
-# <state> [...] with percent 1 and state 3 (done); /out/infer-result.json parses and has exactly one
+# <state> [...] with percent 1 and state 2: YMIR.md section 7, the executor's last record is 1.0 in state 2
+# (running) and state 3 (done) is written by the platform after the container exits and the results are
+# imported; /out/infer-result.json parses and has exactly one
 # entry per asset, keyed by the asset's base name; /in is unchanged; the image did not write
 # /out/ymir-executor-out.log (the platform's file).
 set -euo pipefail
@@ -17,7 +19,7 @@ REPO_DIR=$(cd "$DEPLOY_DIR/.." && pwd)
 CI_NAME=ymir-test
 IMAGE=${1:?usage: ymir-test.sh IMAGE}
 TASK_ID=t00000020000012afef21665989437
-DONE_STATE=3          # YMIR LogState: 1 pending, 2 running, 3 done, 4 error
+DONE_STATE=2          # YMIR LogState: 1 pending, 2 running, 3 done, 4 error; the executor ends at 1.0 in 2 (YMIR.md 7)
 RUN_UID=4343:4343     # any non-root uid: YMIR passes the host user's
 CONTAINER=model-runtime-ci-ymir
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ymir-test.XXXXXX")
@@ -116,7 +118,7 @@ float(fields[1])  # Unix seconds
 if abs(float(fields[2]) - 1.0) > 1e-9:
     sys.exit(f"monitor.txt: percent {fields[2]} at the end, not 1")
 if fields[3] != done:
-    sys.exit(f"monitor.txt: state {fields[3]}, not {done} (done)")
+    sys.exit(f"monitor.txt: state {fields[3]}, not {done} (the executor's final state)")
 print(f"monitor.txt: {first!r}")
 PY
 python3 - "$out/infer-result.json" "$in/candidate-index.tsv" <<'PY' || fail "/out/infer-result.json does not cover the assets"
@@ -138,4 +140,4 @@ print(f"infer-result.json: {len(names)} entries, one per asset, e.g. {json.dumps
 PY
 in_after=$(cd "$in" && find . -type f -exec sha256sum {} + | sort)
 [[ "$in_before" == "$in_after" ]] || fail "/in changed during the run"
-echo "YMIR run: exit 0, monitor done at 100 %, one result per asset, /in untouched"
+echo "YMIR run: exit 0, monitor at 100 % in the executor's final state (2), one result per asset, /in untouched"

@@ -1,5 +1,6 @@
 package com.modelfactory.runtime;
 
+import com.modelfactory.runtime.batch.BatchCommand;
 import com.modelfactory.runtime.config.ConfigException;
 import com.modelfactory.runtime.config.ConfigLoader;
 import com.modelfactory.runtime.config.RuntimeConfig;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Entry point: reads the configuration, starts the runtime, and on SIGTERM/SIGINT drains and exits 0.
+ * Entry point: reads the configuration, starts the runtime, and on SIGTERM/SIGINT drains and exits 0;
+ * {@code batch ...} runs offline inference instead (batch/BatchCommand) and exits with its code.
  * A model that cannot be had or loaded stops the process with a message naming the cause.
  */
 public final class Main {
@@ -41,6 +43,10 @@ public final class Main {
         }
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
+        if (args.length > 0 && args[0].equals("batch")) {
+            System.exit(BatchCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv()));
+            return;
+        }
         RuntimeConfig config;
         try {
             config = ConfigLoader.load(args, System.getenv());

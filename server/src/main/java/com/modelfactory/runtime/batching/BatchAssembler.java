@@ -1,9 +1,11 @@
 package com.modelfactory.runtime.batching;
 
+import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,18 +52,44 @@ public final class BatchAssembler {
             if (requests.size() > 1 || total > items) {
                 shape[0] = total; // else one request as it came (a model without a batch dimension too)
             }
-            long bytes = first.dataType().byteSize(shape);
-            if (bytes > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("a batch of " + bytes + " bytes for input '" + name + "' is too large");
-            }
-            ByteBuffer dst = buffers.take(name, (int) bytes);
-            for (QueuedRequest r : requests) {
-                dst.put(r.inputs.get(name).data());
-            }
-            BatchBuffers.zeroRest(dst);
-            out.put(name, new Tensor(first.dataType(), shape, dst.rewind()));
+            out.put(name, first.dataType() == DataType.BYTES ? bytesBatch(requests, name, shape, total - items)
+                    : fixedBatch(requests, name, shape, buffers));
         }
         return out;
+    }
+
+    private static Tensor fixedBatch(List<QueuedRequest> requests, String name, long[] shape, BatchBuffers buffers) {
+        DataType type = requests.get(0).inputs.get(name).dataType();
+        long bytes = type.byteSize(shape);
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + bytes + " bytes for input '" + name + "' is too large");
+        }
+        ByteBuffer dst = buffers.take(name, (int) bytes);
+        for (QueuedRequest r : requests) {
+            dst.put(r.inputs.get(name).data());
+        }
+        BatchBuffers.zeroRest(dst);
+        return new Tensor(type, shape, dst.rewind());
+    }
+
+    /** BYTES elements have their own lengths: concatenated as they are, padding rows as empty elements. */
+    private static Tensor bytesBatch(List<QueuedRequest> requests, String name, long[] shape, int padRows) {
+        if (requests.size() == 1 && padRows == 0) {
+            return requests.get(0).inputs.get(name);
+        }
+        long perRow = Tensor.elementCount(shape) / Math.max(1, shape[0]);
+        long size = 4L * perRow * padRows;
+        for (QueuedRequest r : requests) {
+            size += r.inputs.get(name).data().remaining();
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + size + " bytes for input '" + name + "' is too large");
+        }
+        ByteBuffer dst = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        for (QueuedRequest r : requests) {
+            dst.put(r.inputs.get(name).data());
+        }
+        return new Tensor(DataType.BYTES, shape, dst.rewind()); // the rest is zeros: empty elements
     }
 
     private static boolean rowsMatch(Map<String, Tensor> outputs, int items) {

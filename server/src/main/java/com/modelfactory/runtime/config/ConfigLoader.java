@@ -22,7 +22,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
     /** Sections a model-config.yaml may group keys under; they are flattened. */
-    private static final List<String> SECTIONS = List.of("model", "store", "server", "batching", "image");
+    private static final List<String> SECTIONS = List.of("model", "store", "server", "batching", "image", "batch");
 
     private ConfigLoader() {
     }
@@ -37,6 +37,16 @@ public final class ConfigLoader {
      * seen with the configured CUDA_VISIBLE_DEVICES).
      */
     public static RuntimeConfig load(String[] args, Map<String, String> env, HostResources host) {
+        return load(args, env, Map.of(), host);
+    }
+
+    /**
+     * Loads the configuration with a task's own settings (a YMIR task's config.yaml, keyed like
+     * model-config.yaml) between the environment and the flags: defaults &lt; model-config.yaml &lt;
+     * environment &lt; task &lt; flags. Unknown task keys are reported like unknown yaml keys.
+     */
+    public static RuntimeConfig load(String[] args, Map<String, String> env, Map<String, Object> task,
+                                     HostResources host) {
         List<String> warnings = new ArrayList<>();
         Map<String, Object> flags = parseFlags(args);
         Map<String, Object> fromEnv = new LinkedHashMap<>();
@@ -57,6 +67,13 @@ public final class ConfigLoader {
         }
         merged.putAll(fromYaml);
         merged.putAll(fromEnv);
+        task.forEach((key, value) -> {
+            if (Option.byKey(key) == null) {
+                warnings.add("unknown task setting '" + key + "' is ignored");
+            } else if (value != null) {
+                merged.put(key, value);
+            }
+        });
         merged.putAll(flags);
         ConfigValues values = new ConfigValues(merged);
         HostResources machine = host != null ? host : HostResources.detect(new com.modelfactory.runtime.engine
@@ -104,6 +121,9 @@ public final class ConfigLoader {
             Option o = Option.byFlag(name);
             if (o == null) {
                 throw new ConfigException("unknown option " + name + "; run with --help for the options");
+            }
+            if (value == null && o.bareFlag() && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                value = "true";
             }
             if (value == null) {
                 if (i + 1 >= args.length) {
@@ -175,7 +195,47 @@ public final class ConfigLoader {
                 v.oneOf("color", RuntimeConfig.Color.class), v.intAtLeast("width", 0), v.intAtLeast("height", 0),
                 v.optionalFloat("scale"), v.floats("mean"), v.floats("std"), v.longAtLeast("max_image_pixels", 0),
                 v.bool("exif_orientation"));
-        return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings));
+        return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings), batch(v));
+    }
+
+    private static RuntimeConfig.BatchSettings batch(ConfigValues v) {
+        String metricsPort = v.string("metrics_port");
+        return new RuntimeConfig.BatchSettings(v.path("input"), v.path("output"), v.intAtLeast("top_k", 0),
+                v.bool("resume"), shard(v), metricsPort == null ? null : v.port("metrics_port"),
+                v.string("metrics_host"), v.millis("progress_interval_ms", 1), v.path("ymir_env_file"));
+    }
+
+    /** --shard i/N, else JOB_COMPLETION_INDEX of JOB_COMPLETIONS (an Indexed Job), else everything (0/1). */
+    private static RuntimeConfig.Shard shard(ConfigValues v) {
+        String shard = v.string("shard");
+        if (shard != null) {
+            String[] parts = shard.split("/");
+            try {
+                if (parts.length == 2) {
+                    return checkedShard(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()), v, "shard");
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw v.invalid("shard", "i/N with 0 <= i < N, e.g. 0/4");
+        }
+        String index = v.string("job_completion_index");
+        if (index == null) {
+            return new RuntimeConfig.Shard(0, 1);
+        }
+        if (v.string("job_completions") == null) {
+            throw new ConfigException("JOB_COMPLETION_INDEX is set but JOB_COMPLETIONS (the number of shards, "
+                    + "--job-completions) is not: set it to the Job's completions");
+        }
+        return checkedShard(v.intAtLeast("job_completion_index", 0), v.intAtLeast("job_completions", 1), v,
+                "job_completion_index");
+    }
+
+    private static RuntimeConfig.Shard checkedShard(int index, int count, ConfigValues v, String key) {
+        if (count < 1 || index < 0 || index >= count) {
+            throw v.invalid(key, "a shard index i with 0 <= i < N (N = " + count + ")");
+        }
+        return new RuntimeConfig.Shard(index, count);
     }
 
     /**
@@ -204,6 +264,7 @@ public final class ConfigLoader {
     /** The --help text: every option with its flag, env name and default. */
     public static String help() {
         StringBuilder sb = new StringBuilder("Usage: java -jar model-server.jar [options]\n"
+                + "       java -jar model-server.jar batch [options]   (offline inference: the batch options)\n"
                 + "Settings come from defaults < model-config.yaml < environment < flags.\n");
         String section = "";
         for (Option o : Option.ALL) {

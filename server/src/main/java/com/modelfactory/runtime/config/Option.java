@@ -115,7 +115,37 @@ public record Option(String key, String env, String flag, String defaultValue, S
                             + "0 = auto: 24000000 for a fixed-size model input (large images are decoded "
                             + "subsampled), 4000000 for one that takes images at their own size"),
             of("image", "exif_orientation", "IMAGE_EXIF_ORIENTATION", "true",
-                    "turn images upright by their EXIF orientation (JPEG, PNG, WebP, TIFF); false = as stored"));
+                    "turn images upright by their EXIF orientation (JPEG, PNG, WebP, TIFF); false = as stored"),
+            // batch mode (`model-server batch`): offline inference over a dataset
+            of("batch", "input", "BATCH_INPUT", null,
+                    "folder of images (recursive, recognised by content) or index file (one path per line, "
+                            + "relative to its folder); empty = the YMIR task in ymir_env_file"),
+            of("batch", "output", "BATCH_OUTPUT", null, "JSON Lines file, one record per image"),
+            of("batch", "top_k", "BATCH_TOP_K", "0",
+                    "write the K best classes of the first output with labels instead of the outputs (0 = outputs)"),
+            of("batch", "resume", "BATCH_RESUME", "false",
+                    "skip the images already recorded in --output (a bare --resume means true)"),
+            of("batch", "shard", "BATCH_SHARD", null,
+                    "i/N: run only shard i (0-based) of N of the sorted input; default from JOB_COMPLETION_INDEX"),
+            of("batch", "job_completion_index", "JOB_COMPLETION_INDEX", null,
+                    "this pod's index in a Kubernetes Indexed Job: the shard, with job_completions"),
+            of("batch", "job_completions", "JOB_COMPLETIONS", null,
+                    "the Indexed Job's completions: the number of shards"),
+            of("batch", "metrics_port", "BATCH_METRICS_PORT", null,
+                    "serve Prometheus /metrics on this port while the batch runs (0 = any free port; empty = none)"),
+            of("batch", "metrics_host", "BATCH_METRICS_HOST", "127.0.0.1", "address the batch /metrics listens on"),
+            of("batch", "progress_interval_ms", "BATCH_PROGRESS_INTERVAL_MS", "5000",
+                    "how often progress is logged (without a terminal) and the YMIR monitor file rewritten"),
+            of("batch", "ymir_env_file", "YMIR_ENV_FILE", "/in/env.yaml",
+                    "YMIR's task file: with run_infer true and no --input, batch runs as a YMIR infer executor"));
+
+    /**
+     * A boolean setting off by default may be given as a bare flag ({@code --resume}): with no value
+     * after it, or another flag next, it means true.
+     */
+    public boolean bareFlag() {
+        return "false".equals(defaultValue);
+    }
 
     public static Option byKey(String key) {
         for (Option o : ALL) {

@@ -16,7 +16,8 @@ import java.util.OptionalInt;
  * downstream reads the environment or re-derives a default.
  */
 public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSettings server,
-                            BatchingSettings batching, ImageSettings image, List<String> warnings) {
+                            BatchingSettings batching, ImageSettings image, List<String> warnings,
+                            BatchSettings batch) {
 
     /**
      * @param format             forced format, or null to detect it
@@ -78,5 +79,31 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
      */
     public record ImageSettings(Layout layout, Color color, int width, int height, Float scale,
                                 float[] mean, float[] std, long maxImagePixels, boolean exifOrientation) {
+    }
+
+    /**
+     * {@code model-server batch}: offline inference over a dataset.
+     *
+     * @param input            a folder of images or an index file; null = the YMIR task, if there is one
+     * @param topK             classes per record (0 = the outputs themselves)
+     * @param shard            the part of the sorted input this process runs (0/1 = all of it)
+     * @param metricsPort      port of the /metrics endpoint, null = none (0 = any free port)
+     * @param progressInterval how often progress is logged and the YMIR monitor file is rewritten
+     * @param ymirEnvFile      YMIR's task file (env.yaml)
+     */
+    public record BatchSettings(Path input, Path output, int topK, boolean resume, Shard shard, Integer metricsPort,
+                                String metricsHost, Duration progressInterval, Path ymirEnvFile) {
+    }
+
+    /** Shard {@code index} (0-based) of {@code count}. */
+    public record Shard(int index, int count) {
+        public boolean all() {
+            return count == 1;
+        }
+
+        @Override
+        public String toString() {
+            return index + "/" + count;
+        }
     }
 }

@@ -2,7 +2,6 @@ package com.modelfactory.runtime.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -17,20 +16,40 @@ import java.nio.charset.StandardCharsets;
  * A body whose framing the codec cannot parse (an invalid chunk size) fails after the request has
  * started, where Vert.x reports it to the request and closes the socket without a word. This handler,
  * right behind Netty's HTTP/1.1 decoder, answers such a request with a 400 JSON error before closing.
- * It reaches into Vert.x's connection implementation for the channel (no public API offers it).
+ *
+ * <p>It also takes over the idle timeout: Vert.x's (no byte either way for {@code idleTimeout}) is set
+ * short, for sockets that never send a byte and so never become a connection the guard sees; once one
+ * does, an HTTP/1.1 connection is the {@link ConnectionGuard}'s (header, body and keep-alive timeouts),
+ * so the short one goes, and an HTTP/2 connection (gRPC streams the guard does not see) gets one long
+ * enough for a request waiting on the engine. Both reach into Vert.x's connection implementation for the
+ * channel (no public API offers it).
  */
 final class BodyFramingErrors extends ChannelInboundHandlerAdapter {
     private static final String DECODER = "httpDecoder";
+    private static final String IDLE = "idle";
 
     private BodyFramingErrors() {
     }
 
-    /** Installs the handler on an HTTP/1.1 connection; HTTP/2 connections have no such decoder. */
-    static void install(HttpConnection connection) {
-        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
-            Channel channel = base.channel();
-            if (channel.pipeline().get(DECODER) != null && channel.pipeline().get("bodyFramingErrors") == null) {
-                channel.pipeline().addAfter(DECODER, "bodyFramingErrors", new BodyFramingErrors());
+    /**
+     * Installs the handler on an HTTP/1.1 connection and hands its idle timeout to the guard; gives an
+     * HTTP/2 connection {@code http2Idle} instead.
+     */
+    static void install(HttpConnection connection, java.time.Duration http2Idle) {
+        if (!(connection instanceof io.vertx.core.net.impl.ConnectionBase base)) {
+            return;
+        }
+        io.netty.channel.ChannelPipeline pipeline = base.channel().pipeline();
+        boolean http1 = pipeline.get(DECODER) != null;
+        if (http1 && pipeline.get("bodyFramingErrors") == null) {
+            pipeline.addAfter(DECODER, "bodyFramingErrors", new BodyFramingErrors());
+        }
+        if (pipeline.get(IDLE) != null) {
+            if (http1) {
+                pipeline.remove(IDLE);
+            } else {
+                pipeline.replace(IDLE, IDLE, new io.netty.handler.timeout.IdleStateHandler(0, 0,
+                        http2Idle.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
             }
         }
     }

@@ -41,8 +41,16 @@ public final class ConnectionGuard {
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private volatile boolean draining;
 
-    public ConnectionGuard(Vertx vertx, Duration headerTimeout, Duration bodyTimeout, ErrorResponder errors) {
+    private final Duration http2Idle;
+
+    /**
+     * @param http2Idle how long an HTTP/2 connection may move no byte (its streams are not tracked here):
+     *                  longer than a request may wait for its answer
+     */
+    public ConnectionGuard(Vertx vertx, Duration headerTimeout, Duration bodyTimeout, Duration http2Idle,
+                           ErrorResponder errors) {
         this.vertx = vertx;
+        this.http2Idle = http2Idle;
         this.headerTimeout = headerTimeout;
         this.bodyTimeout = bodyTimeout;
         this.errors = errors;
@@ -88,7 +96,7 @@ public final class ConnectionGuard {
     /** For {@code HttpServer.connectionHandler}: tracks each connection from open to close. */
     public Handler<HttpConnection> connections() {
         return connection -> {
-            BodyFramingErrors.install(connection);
+            BodyFramingErrors.install(connection, http2Idle);
             Tracked t = new Tracked(connection, Vertx.currentContext());
             open.put(connection, t);
             connection.closeHandler(v -> {
@@ -121,9 +129,13 @@ public final class ConnectionGuard {
                 t.connection.close();
             }
         });
+        // Only a response that told the client "Connection: close" may close its connection: one written
+        // just before the drain began told it nothing, and its next request may be on the way already.
+        boolean[] toldToClose = {false};
         ctx.addHeadersEndHandler(v -> {
             if (draining) {
                 ctx.response().putHeader("Connection", "close");
+                toldToClose[0] = true;
             }
         });
         ctx.addEndHandler(end -> {
@@ -131,10 +143,10 @@ public final class ConnectionGuard {
                 vertx.cancelTimer(bodyTimer);
             }
             t.active--;
-            if (draining) {
+            if (toldToClose[0]) {
                 t.connection.close();
             } else if (t.active == 0) {
-                t.idle();
+                t.idle(); // during a drain the sweep closes it after the grace
             }
         });
     }

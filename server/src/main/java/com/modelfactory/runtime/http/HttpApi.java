@@ -12,6 +12,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -65,16 +66,25 @@ public final class HttpApi {
         route(router, HttpMethod.GET, "/metrics", health::metrics);
 
         MetadataRoutes meta = new MetadataRoutes(state);
+        TritonRoutes triton = new TritonRoutes(state);
         route(router, HttpMethod.GET, "/v2", meta::server);
         route(router, HttpMethod.GET, "/v2/", meta::server);
         route(router, HttpMethod.GET, "/model", meta::model);
+        // Before /v2/models/:name, which would take "stats" for a model name.
+        route(router, HttpMethod.GET, "/v2/models/stats", triton::allStats);
         for (String base : new String[] {"/v2/models/:name", "/v2/models/:name/versions/:version"}) {
             route(router, HttpMethod.GET, base, meta::modelMetadata);
             route(router, HttpMethod.GET, base + "/ready", meta::modelReady);
+            route(router, HttpMethod.GET, base + "/config", triton::config);
+            route(router, HttpMethod.GET, base + "/stats", triton::modelStats);
             // Labelled on a route of its own: Vert.x wants the BodyHandler first on the route that handles.
-            router.post(base + "/infer").handler(ctx -> label(ctx, "/v2/models/{name}/infer"));
+            router.post(base + "/infer").handler(ctx -> asIs(ctx, "/v2/models/{name}/infer"));
             router.post(base + "/infer").handler(body).handler(new InferRoute(this)::handle);
         }
+        withBody(router, "/v2/repository/index", body, triton::index);
+        withBody(router, "/v2/repository/models/:name/load", body, triton::load);
+        withBody(router, "/v2/repository/models/:name/unload", body, triton::unload);
+        v1(router, body);
         router.post("/predict").handler(ctx -> label(ctx, "/predict"));
         router.post("/predict").handler(body).handler(new PredictRoute(this)::handle);
 
@@ -96,6 +106,44 @@ public final class HttpApi {
         });
     }
 
+    private static void withBody(Router router, String path, BodyHandler body, Handler<RoutingContext> handler) {
+        String label = path.replace(":name", "{name}");
+        router.post(path).handler(ctx -> label(ctx, label));
+        router.post(path).handler(body).handler(handler);
+    }
+
+    /** TF Serving's REST routes; its paths are matched case-insensitively and version xor label. */
+    private void v1(Router router, BodyHandler body) {
+        V1Routes v1 = new V1Routes(this, state);
+        String model = "(?i)/v1/models/(?<name>[^/:]+)(?:/versions/(?<version>[0-9]+)|/labels/(?<label>[^/:]+))?";
+        router.routeWithRegex(HttpMethod.POST, model + ":predict").handler(ctx -> asIs(ctx, "/v1/models/{name}:predict"));
+        router.routeWithRegex(HttpMethod.POST, model + ":predict").handler(body).handler(v1::predict);
+        regex(router, HttpMethod.GET, model, "/v1/models/{name}", v1::status);
+        regex(router, HttpMethod.GET, model + "/metadata", "/v1/models/{name}/metadata", v1::metadata);
+        regex(router, HttpMethod.GET, "(?i)/v1/models/?", "/v1/models", v1::missingName);
+        router.routeWithRegex("/v1/.*").handler(ctx -> label(ctx, "/v1/*")).handler(v1::malformed);
+    }
+
+    private static void regex(Router router, HttpMethod method, String regex, String label, Handler<RoutingContext> handler) {
+        router.routeWithRegex(method, regex).handler(ctx -> {
+            ctx.put(ROUTE, label);
+            handler.handle(ctx);
+        });
+    }
+
+    /**
+     * For routes that never take forms: a body sent as application/x-www-form-urlencoded (what curl -d and
+     * --data-binary send by default) is buffered as it is, not decoded as a form by the BodyHandler, which
+     * would refuse binary tensor bytes or a '%' in a JSON string.
+     */
+    private static void asIs(RoutingContext ctx, String route) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            ctx.request().headers().set("Content-Type", HttpBody.BINARY);
+        }
+        label(ctx, route);
+    }
+
     private static void label(RoutingContext ctx, String route) {
         ctx.put(ROUTE, route);
         ctx.next();
@@ -115,14 +163,20 @@ public final class HttpApi {
         return state;
     }
 
+    long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
     /**
      * Hands the request to the serving core, renders its outputs on the thread that completed the batch
-     * (outputs are small next to inputs, and one thread hop less is measurable at low concurrency) and
-     * answers on the request's event loop. A client that disconnects cancels its request.
+     * (outputs are small next to inputs, and one thread hop less is measurable at low concurrency),
+     * compresses them there when Accept-Encoding asks, and answers on the request's event loop. A client
+     * that disconnects cancels its request.
      */
     void respond(RoutingContext ctx, InferenceService service, RequestDecoder decoder,
-                 Function<Map<String, Tensor>, byte[]> render) {
+                 Function<Map<String, Tensor>, HttpBody> render) {
         Context context = Vertx.currentContext();
+        ContentCoding coding = ContentCoding.forResponse(ctx.request().getHeader("Accept-Encoding"));
         CompletableFuture<Map<String, Tensor>> result = service.infer(decoder);
         // An end handler, not response().closeHandler(): the router's end handlers rely on the latter.
         ctx.addEndHandler(end -> {
@@ -130,12 +184,26 @@ public final class HttpApi {
                 result.cancel(false);
             }
         });
-        result.thenApply(render).whenComplete((bytes, error) -> context.runOnContext(v -> {
-            if (error != null) {
-                errors.send(ctx, Failures.classify(error));
-            } else if (!ctx.response().closed()) {
-                ctx.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(bytes));
-            }
-        }));
+        result.thenApply(render).thenApply(body -> coding == ContentCoding.IDENTITY ? body
+                : new HttpBody(coding.compress(body.body()), body.contentType(), body.jsonLength()))
+                .whenComplete((body, error) -> context.runOnContext(v -> {
+                    if (error != null) {
+                        errors.send(ctx, Failures.classify(error));
+                    } else if (!ctx.response().closed()) {
+                        send(ctx, body, coding);
+                    }
+                }));
+    }
+
+    private static void send(RoutingContext ctx, HttpBody body, ContentCoding coding) {
+        HttpServerResponse response = ctx.response().putHeader("Content-Type", body.contentType())
+                .putHeader("Vary", "Accept-Encoding");
+        if (body.jsonLength() >= 0) {
+            response.putHeader(BinaryTensors.HEADER, Integer.toString(body.jsonLength()));
+        }
+        if (coding != ContentCoding.IDENTITY) {
+            response.putHeader("Content-Encoding", coding.token());
+        }
+        response.end(Buffer.buffer(body.body()));
     }
 }

@@ -27,12 +27,14 @@ public final class HttpFrontEnd {
         RuntimeConfig.ServerSettings settings = config.server();
         HttpApi api = new HttpApi(state, metrics, settings.maxBodyBytes(), uploads);
         ErrorResponder errors = new ErrorResponder(metrics);
-        ConnectionGuard guard = new ConnectionGuard(vertx, settings.headerTimeout(), settings.bodyTimeout(), errors);
+        ConnectionGuard guard = new ConnectionGuard(vertx, settings.headerTimeout(), settings.bodyTimeout(),
+                silentSocketTimeout(config), errors);
         // Form bodies are bounded by the body limit alone: Vert.x's own defaults (8 KB a field, 256
         // fields) answered a legitimate multipart upload with a 500.
         HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
                 .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1)
-                .setIdleTimeout((int) silentSocketTimeout(config).toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.headerTimeout().toMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(guard.connections())
                 .invalidRequestHandler(InvalidRequests.handler(errors))
@@ -44,9 +46,10 @@ public final class HttpFrontEnd {
 
     /**
      * A socket that sends nothing at all never becomes a connection the guard sees: Vert.x waits for its
-     * first bytes to tell HTTP/1.1 from HTTP/2 (h2c, for gRPC on this port). Such sockets are closed when
-     * no byte has moved for this long, which must outlast the longest wait for an answer (the request
-     * timeout), since a request waiting for its batch moves no bytes either.
+     * first bytes to tell HTTP/1.1 from HTTP/2 (h2c, for gRPC on this port); so Vert.x's own idle timeout
+     * (set to the header timeout) closes it. An HTTP/2 connection, whose streams the guard does not track,
+     * keeps an idle timeout of this long instead: longer than a request may wait for its answer, since a
+     * request waiting for its batch moves no bytes.
      */
     static Duration silentSocketTimeout(RuntimeConfig config) {
         Duration longest = config.server().headerTimeout().compareTo(config.batching().requestTimeout()) > 0

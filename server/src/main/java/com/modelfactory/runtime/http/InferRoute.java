@@ -6,13 +6,19 @@ import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.serving.InferenceService;
 import com.modelfactory.runtime.serving.ModelInfo;
+import com.modelfactory.runtime.serving.ModelInputs;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** POST /v2/models/{name}[/versions/{v}]/infer: Open Inference Protocol tensors in and out. */
+/**
+ * POST /v2/models/{name}[/versions/{v}]/infer: Open Inference Protocol tensors in and out, as JSON or
+ * with the binary tensor data extension (inputs and outputs each either way), gzip/deflate bodies
+ * accepted. Every response carries an id: the request's, or a new UUID.
+ */
 final class InferRoute {
     private final HttpApi api;
 
@@ -25,20 +31,42 @@ final class InferRoute {
         ModelInfo info = service.info();
         info.requireNamed(ctx.pathParam("name"), ctx.pathParam("version"));
         String type = ctx.request().getHeader("Content-Type");
-        // Any body but multipart is read as JSON: curl -d sends form-urlencoded by default.
+        // Any body but multipart is read as JSON (curl -d sends form-urlencoded), or JSON + binary tail.
         if (type != null && type.startsWith("multipart/")) {
             throw new ServingException(ServingException.Kind.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + type
                     + " is not supported here; send application/json Open Inference Protocol tensors");
         }
-        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        RequestBody body = RequestBody.of(ctx, api.maxBodyBytes());
+        String headerLength = ctx.request().getHeader(BinaryTensors.HEADER);
         AtomicReference<TensorJson.InferRequest> parsed = new AtomicReference<>();
         api.respond(ctx, service, model -> {
-            TensorJson.InferRequest req = TensorJson.parseInferRequest(body);
-            checkOutputs(model.signature(), req.outputs());
+            TensorJson.InferRequest req = parse(model, body.bytes(), headerLength);
+            checkOutputs(model.signature(), req.outputNames());
             parsed.set(req);
             return req.inputs();
-        }, outputs -> TensorJsonWriter.inferResponse(info.name(), info.version(), parsed.get().id(),
-                select(outputs, parsed.get().outputs())));
+        }, outputs -> {
+            TensorJson.InferRequest req = parsed.get();
+            String id = req.id() != null ? req.id() : UUID.randomUUID().toString();
+            return InferResponse.render(info.name(), info.version(), id, select(outputs, req.outputNames()),
+                    binaryOutputs(req));
+        });
+    }
+
+    private static TensorJson.InferRequest parse(ModelInputs model, byte[] body, String headerLength) {
+        int json = BinaryTensors.jsonLength(headerLength, body.length);
+        if (json == 0 && headerLength != null) {
+            return RawBinaryInput.request(model.signature(), body);
+        }
+        return TensorJson.parseInferRequest(body, json, model.imageInput());
+    }
+
+    /** Outputs named in the request follow their own binary_data; the rest binary_data_output. */
+    private static java.util.function.Predicate<String> binaryOutputs(TensorJson.InferRequest req) {
+        Map<String, Boolean> named = new LinkedHashMap<>();
+        for (TensorJson.RequestedOutput o : req.outputs()) {
+            named.put(o.name(), o.binary());
+        }
+        return name -> named.getOrDefault(name, req.binaryDataOutput());
     }
 
     private static void checkOutputs(Signature signature, List<String> wanted) {

@@ -2,12 +2,14 @@ package com.modelfactory.runtime.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.modelfactory.runtime.engine.BFloat16;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Half;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.ServingException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -102,6 +104,7 @@ final class JsonNumbers {
             case FP32 -> b.putFloat(i * 4, (float) checkFloat(name, v, Float.MAX_VALUE, literal, type));
             case FP64 -> b.putDouble(i * 8, checkFloat(name, v, Double.MAX_VALUE, literal, type));
             case FP16 -> b.putShort(i * 2, Half.fromFloat((float) checkFloat(name, v, 65504, literal, type)));
+            case BF16 -> b.putShort(i * 2, BFloat16.fromFloat((float) checkFloat(name, v, Float.MAX_VALUE, literal, type)));
             case INT8 -> b.put(i, (byte) checkRange(name, v, -128, 127));
             case UINT8 -> b.put(i, (byte) checkRange(name, v, 0, 255));
             case BOOL -> b.put(i, (byte) (v != 0 ? 1 : 0));
@@ -131,6 +134,22 @@ final class JsonNumbers {
         return (long) v;
     }
 
+    /** A JSON integer as the 64 bits of an INT64 or UINT64 (0 to 2^64-1, stored two's complement). */
+    static long exactLong(JsonParser p, DataType type, String name) throws IOException {
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            java.math.BigInteger v = p.getBigIntegerValue();
+            if (type == DataType.UINT64 && v.signum() >= 0 && v.bitLength() <= 64) {
+                return v.longValue();
+            }
+            throw ServingException.badInput("input '" + name + "' holds " + v + ", outside the range of " + type);
+        }
+        long l = p.getLongValue();
+        if (type == DataType.UINT64 && l < 0) {
+            throw ServingException.badInput("input '" + name + "' holds " + l + ", outside the range of UINT64");
+        }
+        return l;
+    }
+
     static ServingException countMismatch(String name, long[] shape, long count, Object values) {
         return ServingException.badInput("input '" + name + "' has shape " + Arrays.toString(shape) + " ("
                 + count + " values) but " + values + " values in \"data\"");
@@ -151,6 +170,9 @@ final class JsonNumbers {
             this.type = type;
             this.shape = shape;
             this.count = Tensor.elementCount(shape);
+            if (type == DataType.BYTES) {
+                throw ServingException.badInput("input '" + name + "' is BYTES: its values must be strings");
+            }
             this.tensor = Tensor.allocate(type, shape);
             this.buffer = tensor.mutableData();
         }
@@ -163,7 +185,7 @@ final class JsonNumbers {
             JsonToken t = p.currentToken();
             boolean literal = t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT;
             if (t == JsonToken.VALUE_NUMBER_INT && (type == DataType.INT64 || type == DataType.UINT64)) {
-                long l = p.getLongValue();
+                long l = exactLong(p, type, name);
                 store(name, buffer, type, (int) size++, l, l, true);
             } else {
                 double v = value(p, t);
@@ -176,6 +198,45 @@ final class JsonNumbers {
                 throw countMismatch(name, shape, count, size);
             }
             return tensor;
+        }
+    }
+
+    /**
+     * BYTES elements given as JSON strings: the string's UTF-8 bytes (the protocol's rule), or, for the
+     * input that takes encoded images, the bytes its base64 text stands for.
+     */
+    static final class BytesFill implements NumberSink {
+        private final String name;
+        private final long[] shape;
+        private final long count;
+        private final boolean base64;
+        private final List<byte[]> elements = new ArrayList<>();
+
+        BytesFill(String name, long[] shape, boolean base64) {
+            this.name = name;
+            this.shape = shape;
+            this.count = Tensor.elementCount(shape);
+            this.base64 = base64;
+        }
+
+        @Override
+        public void add(JsonParser p) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                throw ServingException.badInput("input '" + name + "' is BYTES: its data must be strings, found "
+                        + p.currentToken());
+            }
+            if (elements.size() == count) {
+                throw countMismatch(name, shape, count, count + 1 + " or more");
+            }
+            elements.add(base64 ? JsonRows.Base64Text.decode(p.getText(), "input '" + name + "' (an encoded image as base64)")
+                    : p.getText().getBytes(StandardCharsets.UTF_8));
+        }
+
+        Tensor finish() {
+            if (elements.size() != count) {
+                throw countMismatch(name, shape, count, elements.size());
+            }
+            return Tensor.ofBytes(shape, elements);
         }
     }
 

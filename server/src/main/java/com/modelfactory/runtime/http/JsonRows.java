@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * Row-format request values ("instances" of the legacy /predict and of TF Serving): one entry per
  * batch item, either the value of the model's only input, or an object keyed by input name. A value is
- * nested numbers, or {"b64": "..."} holding an encoded image.
+ * nested numbers, or {"b64": "..."} holding an encoded image (or, for a BYTES input, one element; plain
+ * strings are UTF-8 elements).
  *
  * <p>Read in two streaming passes over the body: the first checks the structure and learns every
  * input's shape without keeping a number, the second writes the numbers straight into tensors of that
@@ -120,8 +121,10 @@ final class JsonRows {
 
     /** One row's value for one input; {@code b64Open}: the parser is inside {"b64": ...}, at its value. */
     private void value(Column c, JsonParser p, JsonToken t, boolean b64Open) throws IOException {
-        if (b64Open || t == JsonToken.START_OBJECT) {
-            byte[] image = b64(p, b64Open ? t : null, c.name);
+        boolean text = t == JsonToken.VALUE_STRING && !b64Open && isBytes(c.name);
+        if (b64Open || t == JsonToken.START_OBJECT || text) {
+            byte[] image = text ? (filling ? p.getText().getBytes(java.nio.charset.StandardCharsets.UTF_8) : null)
+                    : b64(p, b64Open ? t : null, c.name);
             if (filling) {
                 c.encoded.add(image);
             } else {
@@ -142,6 +145,12 @@ final class JsonRows {
             throw ServingException.badInput("input '" + c.name + "' has rows of different shapes "
                     + Arrays.toString(c.rowShape) + " and " + Arrays.toString(shape) + "; every instance must match");
         }
+    }
+
+    /** A BYTES input: its row values are strings or {"b64"}, one element per row. */
+    private boolean isBytes(String input) {
+        TensorSpec spec = model.signature().input(input);
+        return spec != null && spec.dataType() == com.modelfactory.runtime.engine.DataType.BYTES;
     }
 
     private void counted(Column c) {
@@ -199,7 +208,7 @@ final class JsonRows {
         if (c.rowShape != null) {
             throw ServingException.badInput("input '" + spec.name() + "' mixes numbers and {\"b64\": ...} values");
         }
-        if (!spec.name().equals(model.imageInput())) {
+        if (!spec.name().equals(model.imageInput()) && !isBytes(spec.name())) {
             throw ServingException.badInput("input '" + spec.name() + "' takes numbers, not {\"b64\": ...} "
                     + (model.takesImages() ? "(images go to '" + model.imageInput() + "')" : "(the model takes no images)"));
         }
@@ -209,7 +218,13 @@ final class JsonRows {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (TensorSpec spec : model.signature().inputs()) {
             Column c = columns.get(spec.name());
-            out.put(spec.name(), c.fill != null ? c.fill.finish() : model.images(c.encoded));
+            if (c.fill != null) {
+                out.put(spec.name(), c.fill.finish());
+            } else if (spec.name().equals(model.imageInput())) {
+                out.put(spec.name(), model.images(c.encoded));
+            } else {
+                out.put(spec.name(), Tensor.ofBytes(new long[] {rows}, c.encoded));
+            }
         }
         return out;
     }

@@ -25,9 +25,15 @@ final class MetadataRoutes {
         return v == null ? "dev" : v;
     }
 
+    /** The protocol extensions implemented, named as Triton names them. */
+    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "statistics",
+            "model_repository");
+    /** What the image input also takes as a BYTES tensor (the image decoder's formats). */
+    static final String IMAGE_FORMATS = "jpeg,png,bmp,gif,tiff,webp";
+
     void server(RoutingContext ctx) {
         ErrorResponder.json(ctx.response(), 200, new JsonObject().put("name", SERVER_NAME)
-                .put("version", SERVER_VERSION).put("extensions", new JsonArray()));
+                .put("version", SERVER_VERSION).put("extensions", new JsonArray(EXTENSIONS)));
     }
 
     void modelMetadata(RoutingContext ctx) {
@@ -35,7 +41,20 @@ final class MetadataRoutes {
         JsonObject body = new JsonObject().put("name", m.name()).put("versions", new JsonArray().add(m.version()))
                 .put("platform", m.platform()).put("inputs", tensors(m.signature().inputs()))
                 .put("outputs", tensors(m.signature().outputs()));
+        if (m.imageInput() != null) {
+            body.put("parameters", encodedImageParameters(m.imageInput()));
+        }
         ErrorResponder.json(ctx.response(), 200, body);
+    }
+
+    /**
+     * Model metadata parameters (string values, as the OIP schema's model "properties" want them) that tell
+     * a client the image input also takes one encoded image per batch item as a BYTES tensor.
+     */
+    static JsonObject encodedImageParameters(String input) {
+        return new JsonObject().put("encoded_image_input", input).put("encoded_image_datatype", "BYTES")
+                .put("encoded_image_shape", "[-1]").put("encoded_image_formats", IMAGE_FORMATS)
+                .put("encoded_image_json", "base64");
     }
 
     void modelReady(RoutingContext ctx) {
@@ -52,6 +71,10 @@ final class MetadataRoutes {
 
     /** The served model if the path names it (and a version it has); NOT_FOUND or UNAVAILABLE if not. */
     private ModelInfo named(RoutingContext ctx) {
+        return named(state, ctx);
+    }
+
+    static ModelInfo named(ServingState state, RoutingContext ctx) {
         ModelInfo m = state.info();
         if (m == null) {
             throw ServingException.unavailable("the model is still loading; retry when /health/ready answers 200");

@@ -2,7 +2,9 @@ package com.modelfactory.runtime.http;
 
 import com.modelfactory.runtime.serving.ModelInfo;
 import com.modelfactory.runtime.serving.ServingState;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /** GET /model: what is served and how, or how far start-up has got. */
 final class ModelDescription {
@@ -35,12 +37,24 @@ final class ModelDescription {
                 .put("outputs", MetadataRoutes.tensors(m.signature().outputs()))
                 .put("batched", m.signature().batched()).put("max_batch", m.signature().maxBatch()));
         body.put("preprocessing", new JsonObject(m.preprocessing()));
+        if (m.imageInput() != null) {
+            body.put("encoded_images", encodedImages(m.imageInput()));
+        }
         body.put("engine_details", new JsonObject(m.engineDetails()));
         ModelInfo.Batching b = m.batching();
         body.put("batching", new JsonObject().put("max_batch_size", b.maxBatchSize())
                 .put("max_batch_delay_ms", b.maxBatchDelayMs()).put("queue_capacity", b.queueCapacity())
                 .put("instances", b.instances()).put("request_timeout_ms", b.requestTimeoutMs()));
         return body;
+    }
+
+    /** How a client sends encoded images (JPEG, PNG...) to the image input instead of a pixel tensor. */
+    private static JsonObject encodedImages(String input) {
+        return new JsonObject().put("input", input).put("datatype", "BYTES").put("shape", new JsonArray().add(-1))
+                .put("formats", new JsonArray(List.of(MetadataRoutes.IMAGE_FORMATS.split(","))))
+                .put("v2_json", "\"data\": [\"<base64 of the image>\", ...]")
+                .put("v2_binary", "binary_data_size: per image a 4-byte little-endian length, then its bytes")
+                .put("v1", "{\"b64\": \"<base64 of the image>\"} per instance or in \"inputs\"");
     }
 
     private static void putIfSet(JsonObject o, String key, Object value) {

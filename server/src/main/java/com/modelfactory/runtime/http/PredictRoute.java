@@ -35,15 +35,15 @@ final class PredictRoute {
         InferenceService service = api.state().service();
         int topK = topK(ctx);
         ModelInfo info = service.info();
-        api.respond(ctx, service, decoder(ctx), outputs -> render(info, outputs, topK));
+        api.respond(ctx, service, decoder(ctx, api.maxBodyBytes()), outputs -> HttpBody.json(render(info, outputs, topK)));
     }
 
-    private static RequestDecoder decoder(RoutingContext ctx) {
+    private static RequestDecoder decoder(RoutingContext ctx, long maxBodyBytes) {
         String type = ctx.request().getHeader("Content-Type");
         String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase();
         if (mime.startsWith("image/") || mime.equals("application/octet-stream") || mime.isEmpty()) {
-            byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-            return model -> image(model, bytes);
+            RequestBody body = RequestBody.of(ctx, maxBodyBytes);
+            return model -> image(model, body.bytes());
         }
         if (mime.equals("multipart/form-data")) {
             List<FileUpload> files = ctx.fileUploads();
@@ -55,8 +55,8 @@ final class PredictRoute {
             return model -> image(model, read(file));
         }
         if (mime.equals("application/json")) {
-            byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-            return model -> json(model, body);
+            RequestBody body = RequestBody.of(ctx, maxBodyBytes);
+            return model -> json(model, body.bytes());
         }
         throw new ServingException(ServingException.Kind.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + type
                 + " is not supported by /predict; send an image (image/*, application/octet-stream), "

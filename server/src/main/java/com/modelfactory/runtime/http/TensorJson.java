@@ -19,7 +19,10 @@ import java.util.Map;
 
 /**
  * Open Inference Protocol inference requests from JSON, strictly: one JSON object and nothing after
- * it, no key twice, no input twice, no ragged arrays, every value within its datatype's range.
+ * it, no key twice, no input twice, no ragged arrays, every value within its datatype's range. With the
+ * binary tensor data extension the JSON is only the head of the body (its length comes from
+ * Inference-Header-Content-Length) and inputs carrying {@code parameters.binary_data_size} take their
+ * bytes, in order, from the tail that follows it.
  */
 public final class TensorJson {
     // Fast double parsing and writing (FastDoubleParser, Schubfach): a tensor is mostly numbers.
@@ -33,29 +36,58 @@ public final class TensorJson {
     private TensorJson() {
     }
 
-    /** A parsed inference request: inputs by name, and the outputs asked for (empty = all). */
-    public record InferRequest(String id, Map<String, Tensor> inputs, List<String> outputs) {
+    /** An output the request names, and whether it wants it in the binary tail. */
+    public record RequestedOutput(String name, boolean binary) {
     }
 
+    /**
+     * A parsed inference request.
+     *
+     * @param id               the client's id, or null
+     * @param outputs          the outputs asked for, in order (empty = all)
+     * @param binaryDataOutput request parameter binary_data_output: the default for outputs not named
+     */
+    public record InferRequest(String id, Map<String, Tensor> inputs, List<RequestedOutput> outputs,
+                               boolean binaryDataOutput) {
+        public List<String> outputNames() {
+            return outputs.stream().map(RequestedOutput::name).toList();
+        }
+    }
+
+    /** A whole-JSON request (no binary tail). */
     public static InferRequest parseInferRequest(byte[] body) {
-        try (JsonParser p = JSON.createParser(body)) {
+        return parseInferRequest(body, body.length, null);
+    }
+
+    /**
+     * Parses {@code body[0, jsonLength)} as the request; binary inputs are slices of the rest.
+     *
+     * @param base64Input the input whose BYTES strings in JSON are base64 (the model's image input:
+     *                    encoded images cannot travel as JSON text), or null
+     */
+    public static InferRequest parseInferRequest(byte[] body, int jsonLength, String base64Input) {
+        BinaryTensors.Tail tail = new BinaryTensors.Tail(body, jsonLength);
+        try (JsonParser p = JSON.createParser(body, 0, jsonLength)) {
             expect(p.nextToken() == JsonToken.START_OBJECT, "the body must be a JSON object with \"inputs\"");
             String id = null;
             Map<String, Tensor> inputs = null;
-            List<String> outputs = new ArrayList<>();
+            List<RequestedOutput> outputs = new ArrayList<>();
+            boolean binaryDataOutput = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (field) {
                     case "id" -> id = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
-                    case "inputs" -> inputs = parseInputs(p, body.length);
+                    case "inputs" -> inputs = parseInputs(p, new TensorInput.Source(body, jsonLength, tail, base64Input));
                     case "outputs" -> parseOutputs(p, t, outputs);
+                    case "parameters" -> binaryDataOutput = parseParameters(p, t);
                     default -> p.skipChildren();
                 }
             }
             expectEnd(p);
             expect(inputs != null, "the request has no \"inputs\" array");
-            return new InferRequest(id, inputs, outputs);
+            tail.expectConsumed();
+            return new InferRequest(id, inputs, outputs, binaryDataOutput);
         } catch (IOException e) {
             throw ServingException.badInput("malformed JSON: " + Messages.firstLine(e.getMessage()));
         }
@@ -64,106 +96,97 @@ public final class TensorJson {
     /** Nothing may follow the JSON value: trailing bytes mean the body is not what the client meant. */
     static void expectEnd(JsonParser p) throws IOException {
         if (p.nextToken() != null) {
-            throw ServingException.badInput("malformed JSON: trailing content after the JSON body");
+            throw ServingException.badInput("malformed JSON: trailing content after the JSON body"
+                    + " (binary tensor data needs the Inference-Header-Content-Length header)");
         }
     }
 
-    private static void parseOutputs(JsonParser p, JsonToken t, List<String> outputs) throws IOException {
+    /** The request's parameters: binary_data_output is the one this server acts on. */
+    private static boolean parseParameters(JsonParser p, JsonToken t) throws IOException {
+        expect(t == JsonToken.START_OBJECT, "\"parameters\" must be an object");
+        boolean binary = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken v = p.nextToken();
+            if (key.equals("binary_data_output")) {
+                binary = bool(v, "parameter binary_data_output");
+            } else {
+                p.skipChildren();
+            }
+        }
+        return binary;
+    }
+
+    private static void parseOutputs(JsonParser p, JsonToken t, List<RequestedOutput> outputs) throws IOException {
         expect(t == JsonToken.START_ARRAY, "\"outputs\" must be an array of {\"name\": ...}");
-        while (p.nextToken() == JsonToken.START_OBJECT) {
+        for (JsonToken o = p.nextToken(); o != JsonToken.END_ARRAY; o = p.nextToken()) {
+            expect(o == JsonToken.START_OBJECT, "\"outputs\" must be an array of {\"name\": ...}");
+            String name = null;
+            boolean binary = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
-                p.nextToken();
+                JsonToken v = p.nextToken();
                 if (f.equals("name")) {
-                    outputs.add(p.getValueAsString());
+                    expect(v == JsonToken.VALUE_STRING, "an output's \"name\" must be a string");
+                    name = p.getText();
+                } else if (f.equals("parameters")) {
+                    binary = outputParameters(p, v, name);
                 } else {
                     p.skipChildren();
                 }
             }
+            expect(name != null, "an entry of \"outputs\" has no \"name\"");
+            outputs.add(new RequestedOutput(name, binary));
         }
     }
 
-    private static Map<String, Tensor> parseInputs(JsonParser p, int bodyBytes) throws IOException {
+    /** binary_data (bool); classification and shared memory are extensions this server does not have. */
+    private static boolean outputParameters(JsonParser p, JsonToken t, String name) throws IOException {
+        expect(t == JsonToken.START_OBJECT, "an output's \"parameters\" must be an object");
+        boolean binary = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (key) {
+                case "binary_data" -> binary = bool(v, "output parameter binary_data");
+                case "classification" -> expect(v == JsonToken.VALUE_NUMBER_INT && p.getLongValue() == 0,
+                        "output '" + name + "': the classification extension is not supported; request the raw output");
+                case "shared_memory_region" -> throw ServingException.badInput("output '" + name
+                        + "': shared memory is not supported; use binary_data");
+                default -> p.skipChildren();
+            }
+        }
+        return binary;
+    }
+
+    static boolean bool(JsonToken v, String what) {
+        expect(v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE, what + " must be true or false");
+        return v == JsonToken.VALUE_TRUE;
+    }
+
+    private static Map<String, Tensor> parseInputs(JsonParser p, TensorInput.Source source) throws IOException {
         expect(p.currentToken() == JsonToken.START_ARRAY, "\"inputs\" must be an array of tensors");
         Map<String, Tensor> out = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.START_OBJECT) {
-            InputFields in = new InputFields();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            expect(t == JsonToken.START_OBJECT, "\"inputs\" must be an array of tensor objects");
+            TensorInput in = new TensorInput(source);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                in.read(p, p.currentName(), p.nextToken(), bodyBytes);
+                in.read(p, p.currentName(), p.nextToken());
             }
             Tensor tensor = in.finish();
-            if (out.putIfAbsent(in.name, tensor) != null) {
-                throw ServingException.badInput("input '" + in.name + "' is given twice");
+            if (out.putIfAbsent(in.name(), tensor) != null) {
+                throw ServingException.badInput("input '" + in.name() + "' is given twice");
             }
         }
         return out;
     }
 
-    /** The fields of one input tensor, in whatever order the client sent them. */
-    private static final class InputFields {
-        String name;
-        String datatype;
-        long[] shape;
-        JsonNumbers.Numbers staged;
-        Tensor filled;
-
-        void read(JsonParser p, String field, JsonToken t, int bodyBytes) throws IOException {
-            switch (field) {
-                case "name" -> name = p.getValueAsString();
-                case "datatype" -> datatype = p.getValueAsString();
-                case "shape" -> {
-                    expect(t == JsonToken.START_ARRAY, "\"shape\" must be an array of integers");
-                    JsonNumbers.Numbers dims = new JsonNumbers.Numbers();
-                    JsonNumbers.readArray(p, dims, "\"shape\"");
-                    shape = dims.toLongs();
-                }
-                case "data" -> readData(p, t, bodyBytes);
-                default -> p.skipChildren();
-            }
-        }
-
-        /**
-         * Clients send name, shape, datatype, then data: the numbers then go straight into the tensor. In
-         * any other order they are staged and copied once the shape is known; so are they when the shape
-         * claims more values than the body could hold (every value takes two bytes, "0,"), so a small
-         * request never allocates a huge tensor.
-         */
-        private void readData(JsonParser p, JsonToken t, int bodyBytes) throws IOException {
-            String label = name != null ? name : "?";
-            JsonNumbers.TensorFill direct = null;
-            if (datatype != null && shape != null
-                    && Tensor.elementCount(checkedShape(label, shape)) <= (bodyBytes + 1L) / 2) {
-                direct = new JsonNumbers.TensorFill(label, dataType(label, datatype), shape);
-            }
-            JsonNumbers.NumberSink sink = direct != null ? direct : (staged = new JsonNumbers.Numbers());
-            if (t == JsonToken.START_ARRAY) {
-                JsonNumbers.readArray(p, sink, "input '" + label + "' data");
-            } else {
-                sink.add(p);
-            }
-            if (direct != null) {
-                filled = direct.finish();
-            }
-        }
-
-        Tensor finish() {
-            expect(name != null, "an input has no \"name\"");
-            expect(datatype != null, "input '" + name + "' has no \"datatype\"");
-            expect(shape != null, "input '" + name + "' has no \"shape\"");
-            expect(filled != null || staged != null, "input '" + name + "' has no \"data\"");
-            return filled != null ? filled : staged.toTensor(name, dataType(name, datatype), shape);
-        }
-    }
-
     static DataType dataType(String input, String datatype) {
-        DataType type;
         try {
-            type = DataType.fromName(datatype);
+            return DataType.fromName(datatype);
         } catch (IllegalArgumentException e) {
             throw ServingException.badInput("input '" + input + "': " + e.getMessage());
         }
-        expect(type != DataType.BYTES, "input '" + input + "': BYTES tensors are not supported");
-        return type;
     }
 
     static long[] checkedShape(String input, long[] shape) {

@@ -8,7 +8,9 @@ import io.vertx.core.json.DecodeException;
 /** What Vert.x and Netty report about a request, as the serving error model. */
 final class VertxFailures {
     static final String ROUTES = "routes: POST /predict, POST /v2/models/{name}[/versions/{v}]/infer, GET /v2, "
-            + "GET /v2/models/{name}, GET /model, GET /health/live, GET /health/ready, GET /metrics";
+            + "GET /v2/models/{name}[/versions/{v}][/ready|/config|/stats], GET /v2/models/stats, "
+            + "POST /v2/repository/index, POST /v1/models/{name}[/versions/{v}]:predict, GET /v1/models/{name}[/metadata], "
+            + "GET /model, GET /health/live, GET /health/ready, GET /metrics";
 
     private VertxFailures() {
     }

@@ -38,6 +38,11 @@ public record ModelInfo(String name, String version, ModelFormat format, String 
         }
     }
 
+    /** The input that takes images, or null when the model cannot take images. */
+    public String imageInput() {
+        return images == null ? null : images.inputName();
+    }
+
     /** The preprocessing in effect, as GET /model reports it (or why images are not accepted). */
     public Map<String, Object> preprocessing() {
         return images != null ? images.describe() : Map.of("images", "not accepted: " + imageProblem);

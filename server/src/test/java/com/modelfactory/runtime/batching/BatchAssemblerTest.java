@@ -61,4 +61,18 @@ class BatchAssemblerTest {
         assertArrayEquals(new long[] {3}, batch.shape());
         assertArrayEquals(new float[] {1, 2, 5}, floats(batch));
     }
+
+    @Test
+    void bytesElementsKeepTheirLengthsAndPaddingRowsAreEmpty() {
+        QueuedRequest a = new QueuedRequest(Map.of("s", Tensor.ofBytes(new long[] {1}, List.of("abc".getBytes()))), 1,
+                "k", Long.MAX_VALUE, new CompletableFuture<>());
+        QueuedRequest b = new QueuedRequest(Map.of("s", Tensor.ofBytes(new long[] {1}, List.of("de".getBytes()))), 1,
+                "k", Long.MAX_VALUE, new CompletableFuture<>());
+        Tensor batch = BatchAssembler.concat(List.of(a, b), 3, new BatchBuffers()).get("s");
+        assertArrayEquals(new long[] {3}, batch.shape());
+        List<byte[]> elements = batch.bytesElements();
+        assertEquals("abc", new String(elements.get(0)));
+        assertEquals("de", new String(elements.get(1)));
+        assertEquals(0, elements.get(2).length);
+    }
 }

@@ -73,7 +73,7 @@ class TensorJsonTest {
         assertTrue(error("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[\"one\"]}]}")
                 .contains("tensor data must be numbers or booleans"));
         assertTrue(error("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[1]}]}")
-                .contains("BYTES tensors are not supported"));
+                .contains("its data must be strings"));
     }
 
     @Test
@@ -99,5 +99,57 @@ class TensorJsonTest {
         assertArrayEquals(new double[] {1, 2, 3, 4}, nested.toDoubles(), "evenly nested data is fine");
         Tensor inf = parse("{\"inputs\":[{\"name\":\"i\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[\"Infinity\"]}]}");
         assertEquals(Double.POSITIVE_INFINITY, inf.toDoubles()[0], "an infinity asked for by name is kept");
+    }
+
+    private static TensorJson.InferRequest binary(String json, byte[] tail) {
+        byte[] head = json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, body, head.length, tail.length);
+        return TensorJson.parseInferRequest(body, head.length, null);
+    }
+
+    private static String binaryError(String json, byte[] tail) {
+        return assertThrows(ServingException.class, () -> binary(json, tail)).getMessage();
+    }
+
+    @Test
+    void binarySectionsAreWrappedNotParsed() {
+        String json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":8}}]}";
+        byte[] head = json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = java.util.Arrays.copyOf(head, head.length + 8);
+        body[head.length + 2] = (byte) 0x80;
+        body[head.length + 3] = 0x3f;
+        Tensor t = TensorJson.parseInferRequest(body, head.length, null).inputs().get("x");
+        assertArrayEquals(new double[] {1, 0}, t.toDoubles());
+        body[head.length + 7] = 0x40; // the tensor is a view of the body: no copy was made
+        assertArrayEquals(new double[] {1, 2}, t.toDoubles());
+    }
+
+    @Test
+    void theJsonHeaderIsAsStrictAsAWholeJsonBody() {
+        String x = "{\"name\":\"x\",\"shape\":[1],\"datatype\":\"INT8\",\"parameters\":{\"binary_data_size\":1}}";
+        assertTrue(binaryError("{\"inputs\":[" + x + "," + x + "]}", new byte[2]).contains("input 'x' is given twice"));
+        assertTrue(binaryError("{\"inputs\":[" + x + "]}{}", new byte[1]).contains("trailing content"));
+        assertTrue(binaryError("{\"inputs\":[" + x + "],\"inputs\":[]}", new byte[1]).contains("Duplicate field"));
+        String ragged = "{\"name\":\"r\",\"shape\":[4],\"datatype\":\"FP32\",\"data\":[[1],[2,3,4]]}";
+        assertTrue(binaryError("{\"inputs\":[" + x + "," + ragged + "]}", new byte[1]).contains("ragged"));
+        String huge = "{\"name\":\"h\",\"shape\":[1],\"datatype\":\"UINT8\",\"data\":[256]}";
+        assertTrue(binaryError("{\"inputs\":[" + huge + "," + x + "]}", new byte[1]).contains("outside the datatype's range"));
+        assertTrue(binaryError("{\"inputs\":[" + x.replace(":1}}", ":-1}}") + "]}", new byte[0]).contains(">= 0"));
+    }
+
+    @Test
+    void bytesAsJsonStringsInAnyFieldOrderAndBase64ForTheImageInput() {
+        Tensor t = parse("{\"inputs\":[{\"data\":[[\"a\"],[\"\u00e9\"]],\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[2,1]}]}");
+        assertEquals("a", new String(t.bytesElements().get(0), StandardCharsets.UTF_8));
+        assertArrayEquals(new byte[] {(byte) 0xc3, (byte) 0xa9}, t.bytesElements().get(1));
+        byte[] body = "{\"inputs\":[{\"name\":\"img\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\"AAEC/w==\"]}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        Tensor img = TensorJson.parseInferRequest(body, body.length, "img").inputs().get("img");
+        assertArrayEquals(new byte[] {0, 1, 2, (byte) 0xff}, img.bytesElements().get(0));
+        String count = error("{\"inputs\":[{\"name\":\"s\",\"shape\":[3],\"datatype\":\"BYTES\",\"data\":[\"a\"]}]}");
+        assertTrue(count.contains("(3 values) but 1 values"), count);
+        Tensor bf = parse("{\"inputs\":[{\"name\":\"b\",\"shape\":[2],\"datatype\":\"BF16\",\"data\":[1.0,-2.5]}]}");
+        assertArrayEquals(new double[] {1, -2.5}, bf.toDoubles());
     }
 }
