@@ -59,6 +59,10 @@ public final class ImageDecoder {
             throw ServingException.badInput("the request body is empty; expected an image (" + FORMATS + ")");
         }
         refuseCutRiff(bytes);
+        DecodedImage common = commonPng(bytes, targetWidth, targetHeight);
+        if (common != null) {
+            return common;
+        }
         try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
             ImageReader reader = readerFor(in, bytes);
             try {
@@ -72,6 +76,20 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             throw ServingException.badInput("the image could not be decoded (truncated or corrupt?): " + reason(e));
         }
+    }
+
+    /** The common PNG without ImageIO ({@link PngFastPath}) when it needs no subsampling; else null. */
+    private DecodedImage commonPng(byte[] bytes, int targetWidth, int targetHeight) {
+        int[] size = PngFastPath.size(bytes);
+        if (size == null) {
+            return null;
+        }
+        Orientation orientation = exifOrientation ? ExifOrientationReader.read(bytes) : Orientation.NORMAL;
+        if (Subsampling.forTarget(size[0], size[1], targetWidth, targetHeight, orientation.swapsAxes()).any()) {
+            return null;
+        }
+        BufferedImage image = PngFastPath.decode(bytes, maxPixels);
+        return image == null ? null : new DecodedImage(image, orientation);
     }
 
     private DecodedImage read(ImageReader reader, byte[] bytes, int targetWidth, int targetHeight) throws IOException {
