@@ -129,6 +129,8 @@ def main():
                     line += " | server " + " ".join(f"{k} {v[0] or 0:.2f}/{v[1] or 0:.2f}" for k, v in q.items())
                     line += (f" | {len(gc)} GC pauses, max {max(gc, default=0):.1f} ms, total {sum(gc):.0f} ms;"
                              f" other safepoints {len(sp)}, max {max((x[1] for x in sp), default=0):.2f} ms")
+                s.sampler.sample()
+                line += f" | RSS {s.sampler.last_rss_kb / 1024:.0f} MiB (peak {s.sampler.peak_rss_kb / 1024:.0f})"
                 print(line, flush=True)
         print(f"others used up to {max(foreign):.2f} cores" + ("  BUSY: does not count" if max(foreign) > 0.3 else ""))
     finally:

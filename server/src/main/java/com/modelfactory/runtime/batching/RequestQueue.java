@@ -24,7 +24,14 @@ public final class RequestQueue {
     private final BatchObserver observer;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition arrived = lock.newCondition();
+    /**
+     * Idle workers wait on {@code work}, one woken per request; workers filling a batch wait on {@code more}.
+     * One condition for both woke every worker at every request: at one client on 2 cores the second
+     * worker's wake-up competed for a core with the thread the request was handed to.
+     */
+    private final Condition work = lock.newCondition();
+    private final Condition more = lock.newCondition();
+    private int gathering;
     private final ArrayDeque<QueuedRequest> queue = new ArrayDeque<>();
     private int executing;
     private boolean closed;
@@ -52,7 +59,10 @@ public final class RequestQueue {
                 throw new IllegalStateException("the request queue is closed");
             }
             queue.addLast(r);
-            arrived.signalAll();
+            if (gathering > 0) {
+                more.signalAll();
+            }
+            work.signal();
         } finally {
             lock.unlock();
         }
@@ -85,10 +95,18 @@ public final class RequestQueue {
             long until = System.nanoTime() + policy.maxDelayNanos();
             int items = gather(batch, first, cap);
             while (policy.waitForMore(items, cap, alone, until - System.nanoTime()) && !closed) {
-                arrived.awaitNanos(until - System.nanoTime());
+                gathering++;
+                try {
+                    more.awaitNanos(until - System.nanoTime());
+                } finally {
+                    gathering--;
+                }
                 items = gather(batch, first, cap);
             }
             executing++;
+            if (!queue.isEmpty()) {
+                work.signal(); // what this batch left (another shape, or over its share) is the next worker's
+            }
             return batch;
         } finally {
             lock.unlock();
@@ -102,7 +120,7 @@ public final class RequestQueue {
                 if (closed) {
                     return null;
                 }
-                arrived.await();
+                work.await();
             }
             QueuedRequest r = queue.pollFirst();
             long now = System.nanoTime();
@@ -159,7 +177,8 @@ public final class RequestQueue {
             closed = true;
             List<QueuedRequest> left = new ArrayList<>(queue);
             queue.clear();
-            arrived.signalAll();
+            work.signalAll();
+            more.signalAll();
             return left;
         } finally {
             lock.unlock();

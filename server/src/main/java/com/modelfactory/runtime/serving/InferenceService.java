@@ -20,8 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,7 +47,7 @@ public final class InferenceService implements AutoCloseable {
     private final RequestQueue queue;
     private final WorkerPool workers;
     private final ThreadPoolExecutor decoders;
-    private final ScheduledThreadPoolExecutor deadlines;
+    private final Deadlines deadlines;
     private final AtomicInteger admitted = new AtomicInteger();
     private final Object idle = new Object();
     private volatile boolean accepting = true;
@@ -70,8 +68,10 @@ public final class InferenceService implements AutoCloseable {
         this.workers = new WorkerPool(model, queue, this.observer);
         this.decoders = new ThreadPoolExecutor(settings.decoders(), settings.decoders(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemon("request-decoder"));
-        this.deadlines = new ScheduledThreadPoolExecutor(1, daemon("request-deadlines"));
-        this.deadlines.setRemoveOnCancelPolicy(true);
+        Duration timeout = settings.requestTimeout();
+        this.deadlines = new Deadlines(timeout.toNanos(), () -> new ServingException(ServingException.Kind.TIMED_OUT,
+                "the request was not served within " + timeout.toMillis() + " ms (request_timeout_ms)"),
+                "request-deadlines");
     }
 
     /** Reports to the metrics and to the statistics alike. */
@@ -160,14 +160,11 @@ public final class InferenceService implements AutoCloseable {
         CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
         long accepted = System.nanoTime();
         long deadline = accepted + settings.requestTimeout().toNanos();
-        ScheduledFuture<?> timer = scheduleDeadline(result);
         result.whenComplete((v, e) -> {
-            if (timer != null) {
-                timer.cancel(false);
-            }
             statistics.requestDone(e == null, System.nanoTime() - accepted);
             release();
         });
+        deadlines.track(result, deadline);
         try {
             decoders.execute(() -> decodeAndQueue(decoder, result, deadline));
         } catch (RejectedExecutionException e) {
@@ -194,18 +191,6 @@ public final class InferenceService implements AutoCloseable {
             synchronized (idle) {
                 idle.notifyAll();
             }
-        }
-    }
-
-    private ScheduledFuture<?> scheduleDeadline(CompletableFuture<Map<String, Tensor>> result) {
-        Duration timeout = settings.requestTimeout();
-        try {
-            return deadlines.schedule(() -> result.completeExceptionally(new ServingException(
-                    ServingException.Kind.TIMED_OUT, "the request was not served within " + timeout.toMillis()
-                    + " ms (request_timeout_ms)")), timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException closed) {
-            result.completeExceptionally(ServingException.unavailable("the server is shutting down"));
-            return null;
         }
     }
 
@@ -282,7 +267,7 @@ public final class InferenceService implements AutoCloseable {
         }
         decoders.shutdownNow();
         workers.close();
-        deadlines.shutdownNow();
+        deadlines.close();
         model.close();
     }
 }
