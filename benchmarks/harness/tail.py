@@ -7,6 +7,7 @@ service, interleaved.
     python3 benchmarks/harness/tail.py [--model m.onnx] [--image x.png] [-c 1] [-d 20] [--rounds 2]
         NAME='ENV=.. ENV2=..' ... [--legacy]
 
+A configuration may name another checkout's build with ROOT=/path (before/after of a code change).
 A p99 well above the server's own p99 is spent outside the request path (the kernel, the scheduler, the
 load tool); a p99 the server sees too, with pauses in the window, is the JVM's.
 """
@@ -96,7 +97,8 @@ def main():
         gc_log = os.path.join(servers.WORK, "logs", f"tail-{name}-gc.log")
         extra["MODEL_RUNTIME_JVM_EXTRA"] = (extra.get("MODEL_RUNTIME_JVM_EXTRA", "") +
                                             f" -Xlog:gc,safepoint:file={gc_log}:uptime").strip()
-        s = servers.runtime_server("tail-" + name, model, probe, extra_env=extra)
+        root = extra.pop("ROOT", servers.ROOT)  # ROOT=/other/checkout: that build's launcher and jar
+        s = servers.runtime_server("tail-" + name, model, probe, extra_env=extra, root=root)
         s.gc_log = gc_log
         live.append(s)
     if args.legacy:
