@@ -3,6 +3,7 @@ package com.modelfactory.runtime.batching;
 import com.modelfactory.runtime.engine.Tensor;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One request waiting for a batch: its input tensors (first dimension = its items), the key of the
@@ -16,15 +17,34 @@ public final class QueuedRequest {
     final long enqueuedNanos;
     final long deadlineNanos;
     final CompletableFuture<Map<String, Tensor>> result;
+    private final AtomicReference<Runnable> release;
 
     public QueuedRequest(Map<String, Tensor> inputs, int items, String shapeKey, long deadlineNanos,
                          CompletableFuture<Map<String, Tensor>> result) {
+        this(inputs, items, shapeKey, deadlineNanos, result, null);
+    }
+
+    /**
+     * @param release hands the inputs' memory back once they are no longer needed: after the batch copied
+     *                them, or when the request is dropped unrun (null = nothing to hand back)
+     */
+    public QueuedRequest(Map<String, Tensor> inputs, int items, String shapeKey, long deadlineNanos,
+                         CompletableFuture<Map<String, Tensor>> result, Runnable release) {
         this.inputs = inputs;
         this.items = items;
         this.shapeKey = shapeKey;
         this.enqueuedNanos = System.nanoTime();
         this.deadlineNanos = deadlineNanos;
         this.result = result;
+        this.release = new AtomicReference<>(release);
+    }
+
+    /** The input tensors are not read again: their memory may be reused (once; later calls do nothing). */
+    void release() {
+        Runnable r = release.getAndSet(null);
+        if (r != null) {
+            r.run();
+        }
     }
 
     /** Fails the request unless it was answered already. */

@@ -128,6 +128,7 @@ public final class RequestQueue {
                 observer.queueWait(now - r.enqueuedNanos);
                 return r;
             }
+            r.release();
         }
     }
 
@@ -142,6 +143,7 @@ public final class RequestQueue {
             QueuedRequest r = it.next();
             if (r.abandoned() || r.expired(now)) {
                 it.remove();
+                r.release();
             } else if (r.shapeKey.equals(first.shapeKey) && items + r.items <= cap) {
                 it.remove();
                 observer.queueWait(now - r.enqueuedNanos);

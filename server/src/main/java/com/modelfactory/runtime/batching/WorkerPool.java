@@ -65,7 +65,13 @@ public final class WorkerPool implements AutoCloseable {
 
     private void execute(Predictor predictor, List<QueuedRequest> batch, BatchBuffers buffers) {
         // A request may have been cancelled or expired while the batch was forming: no engine time for it.
-        batch.removeIf(QueuedRequest::abandoned);
+        batch.removeIf(r -> {
+            if (r.abandoned()) {
+                r.release();
+                return true;
+            }
+            return false;
+        });
         if (batch.isEmpty()) {
             return;
         }
@@ -73,6 +79,7 @@ public final class WorkerPool implements AutoCloseable {
             int items = batch.stream().mapToInt(r -> r.items).sum();
             long start = System.nanoTime();
             Map<String, Tensor> inputs = BatchAssembler.concat(batch, padTo, buffers);
+            batch.forEach(QueuedRequest::release); // copied into the worker's buffers (a lone BYTES input is not pooled)
             long assembled = System.nanoTime();
             Map<String, Tensor> outputs = predictor.predict(inputs);
             long inferred = System.nanoTime();

@@ -1,7 +1,9 @@
 package com.modelfactory.runtime.image;
 
 import com.modelfactory.runtime.engine.Half;
+import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Tensor;
+import java.util.function.BiFunction;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
@@ -17,10 +19,21 @@ import java.nio.ByteBuffer;
 public final class ImagePreprocessor {
     private final ImageInput spec;
     private final ImageDecoder decoder;
+    private final BiFunction<DataType, long[], Tensor> allocator;
 
     public ImagePreprocessor(ImageInput spec) {
+        this(spec, Tensor::allocateHeap);
+    }
+
+    private ImagePreprocessor(ImageInput spec, BiFunction<DataType, long[], Tensor> allocator) {
         this.spec = spec;
         this.decoder = new ImageDecoder(spec.maxPixels(), spec.exifOrientation());
+        this.allocator = allocator;
+    }
+
+    /** The same shaping, with tensors from {@code allocator} (the serving core pools them). */
+    public ImagePreprocessor withAllocator(BiFunction<DataType, long[], Tensor> allocator) {
+        return new ImagePreprocessor(spec, allocator);
     }
 
     public ImageInput spec() {
@@ -61,7 +74,7 @@ public final class ImagePreprocessor {
             case 3 -> new long[] {1, h, w};
             default -> new long[] {1, (long) h * w * c};
         };
-        Tensor t = Tensor.allocateHeap(spec.dataType(), shape);
+        Tensor t = allocator.apply(spec.dataType(), shape);
         write(pixels, w, h, c, t.mutableData());
         return t;
     }

@@ -12,6 +12,7 @@ import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.error.Failures;
 import com.modelfactory.runtime.error.ServingException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,14 +199,20 @@ public final class InferenceService implements AutoCloseable {
         if (result.isDone()) {
             return; // cancelled or expired while waiting for a decoder
         }
+        InputBuffers buffers = inputs.buffers();
+        buffers.begin();
+        List<ByteBuffer> pooled = null;
         try {
             long start = System.nanoTime();
             Map<String, Tensor> tensors = inputs.withEncodedImages(decoder.decode(inputs));
+            pooled = buffers.end();
             observer.decoded(System.nanoTime() - start);
             int items = check(tensors);
+            List<ByteBuffer> issued = pooled;
             queue.add(new QueuedRequest(tensors, items, BatchAssembler.shapeKey(requestSignature, tensors),
-                    deadline, result));
+                    deadline, result, issued.isEmpty() ? null : () -> buffers.giveBack(issued)));
         } catch (RuntimeException e) {
+            buffers.giveBack(pooled != null ? pooled : buffers.end());
             result.completeExceptionally(Failures.classify(e));
         }
     }

@@ -20,11 +20,18 @@ public final class ModelInputs {
     private final ImagePreprocessor images;
     private final String imageProblem;
 
+    private final InputBuffers buffers = new InputBuffers();
+
     /** @param images null when the model cannot take images, and then {@code imageProblem} says why */
     public ModelInputs(Signature signature, ImagePreprocessor images, String imageProblem) {
         this.signature = signature;
-        this.images = images;
+        this.images = images == null ? null : images.withAllocator(buffers::allocate);
         this.imageProblem = imageProblem;
+    }
+
+    /** Where decoded tensors come from: pooled while the serving core decodes a request. */
+    InputBuffers buffers() {
+        return buffers;
     }
 
     public Signature signature() {
@@ -66,7 +73,7 @@ public final class ModelInputs {
         Tensor first = image(encoded.get(0));
         long[] shape = first.shape();
         shape[0] = encoded.size();
-        Tensor batch = Tensor.allocateHeap(first.dataType(), shape);
+        Tensor batch = buffers.allocate(first.dataType(), shape);
         ByteBuffer out = batch.mutableData();
         out.put(first.data());
         for (int i = 1; i < encoded.size(); i++) {
