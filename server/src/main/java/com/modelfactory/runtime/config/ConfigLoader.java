@@ -161,7 +161,7 @@ public final class ConfigLoader {
                 v.longAtLeast("max_unpacked_bytes", 1), v.intAtLeast("max_compression_ratio", 1));
         var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"),
                 v.longAtLeast("max_body_bytes", 1), v.longAtLeast("drain_timeout_ms", 0),
-                v.longAtLeast("header_timeout_ms", 1), v.longAtLeast("body_timeout_ms", 1));
+                v.longAtLeast("header_timeout_ms", 1), v.longAtLeast("body_timeout_ms", 1), v.port("grpc_port"));
         var batching = new RuntimeConfig.BatchingSettings(v.intAtLeast("max_batch_size", 0),
                 v.longAtLeast("max_batch_delay_ms", 0), v.intAtLeast("queue_capacity", 1),
                 v.intAtLeast("instances", 0), v.longAtLeast("request_timeout_ms", 1));

@@ -33,8 +33,9 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
         }
     }
 
+    /** @param grpcPort the gRPC-only port; 0 = none (gRPC is still served on {@code port}) */
     public record ServerSettings(String host, int port, long maxBodyBytes, long drainTimeoutMs, long headerTimeoutMs,
-                                 long bodyTimeoutMs) {
+                                 long bodyTimeoutMs, int grpcPort) {
     }
 
     /**
