@@ -26,6 +26,8 @@ import java.util.zip.InflaterInputStream;
 final class MessageCodec {
     static final String GZIP = "gzip";
     static final String DEFLATE = "deflate";
+    /** Stands for a missing grpc-encoding header (see GrpcEndpoint.handle). */
+    static final String UNDECLARED = "undeclared";
     private static final int CHUNK = 64 * 1024;
 
     private MessageCodec() {
@@ -47,6 +49,8 @@ final class MessageCodec {
         try (InputStream in = switch (encoding) {
             case GZIP -> new GZIPInputStream(new ByteArrayInputStream(wire), CHUNK);
             case DEFLATE -> new InflaterInputStream(new ByteArrayInputStream(wire));
+            case UNDECLARED -> throw ServingException.badInput("the request message is flagged compressed but the "
+                    + "call has no grpc-encoding header");
             default -> throw new ServingException(Kind.UNSUPPORTED_MEDIA_TYPE, "grpc-encoding '" + encoding
                     + "' is not supported; send gzip, deflate or identity");
         }) {
@@ -84,7 +88,8 @@ final class MessageCodec {
 
     /** The encoding for the response: gzip when the request was compressed and gzip is accepted back. */
     static String responseEncoding(String requestEncoding, Set<String> accepted) {
-        boolean compressed = requestEncoding != null && !requestEncoding.equals("identity");
+        boolean compressed = requestEncoding != null && !requestEncoding.equals("identity")
+                && !requestEncoding.equals(UNDECLARED);
         return compressed && accepted.contains(GZIP) ? GZIP : "identity";
     }
 
