@@ -141,9 +141,13 @@ final class GrpcCall {
         Buffer payload = MessageCodec.payload(m.toByteArray(), responseEncoding);
         onContext(() -> {
             if (finish()) {
-                response.encoding(responseEncoding);
-                response.endMessage(GrpcMessage.message(responseEncoding, WireFormat.PROTOBUF, payload));
-                record(GrpcStatus.OK);
+                try {
+                    response.encoding(responseEncoding);
+                    response.endMessage(GrpcMessage.message(responseEncoding, WireFormat.PROTOBUF, payload));
+                    record(GrpcStatus.OK);
+                } catch (RuntimeException gone) {
+                    streamGone(gone);
+                }
             }
         });
     }
@@ -160,11 +164,21 @@ final class GrpcCall {
             String text = GrpcStatuses.message(e, "gRPC " + method, metrics);
             try {
                 response.status(code).statusMessage(text).end();
-            } catch (IllegalStateException gone) {
-                log.debug("{}: the stream closed before its status was sent", method);
+                record(code);
+            } catch (RuntimeException gone) {
+                streamGone(gone);
             }
-            record(code);
         });
+    }
+
+    /**
+     * The answer met a stream that the client had closed a moment before (its close not yet seen here):
+     * Vert.x then throws (IllegalStateException, or a NullPointerException from deep in its HTTP/2 stream);
+     * nobody is left to tell.
+     */
+    private void streamGone(RuntimeException e) {
+        log.debug("{}: the stream closed before the answer was sent: {}", method, e.toString());
+        record(GrpcStatus.CANCELLED);
     }
 
     /** The client went away: nothing to answer; the work stops. */

@@ -3,6 +3,7 @@ package com.modelfactory.runtime.grpc;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
@@ -36,7 +37,9 @@ final class InferRequests {
     /** Parses the message; bytes fields alias {@code bytes}, which must not change afterwards. */
     static ModelInferRequest parse(ByteBuffer bytes) {
         try {
-            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            // Protobuf aliases bytes fields only when it reads from an immutable ByteString, never from a
+            // ByteBuffer or byte[] (it copies them): wrapping declares the buffer immutable, as it is here.
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
             in.enableAliasing(true);
             in.setSizeLimit(Integer.MAX_VALUE);
             return ModelInferRequest.parseFrom(in);
