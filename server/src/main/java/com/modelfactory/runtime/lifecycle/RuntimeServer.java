@@ -169,8 +169,9 @@ public final class RuntimeServer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: not ready at once; the port stops accepting connections, every response from now on
-     * closes its connection, requests arriving on open connections get 503; every accepted request is
+     * Graceful stop: not ready at once; the ports stop accepting connections, every HTTP/1.1 response from now
+     * on closes its connection, HTTP/2 (gRPC) connections get GOAWAY, requests arriving on open connections
+     * get 503 (gRPC: UNAVAILABLE); every accepted request is
      * answered and every connection closes, at most {@code drainTimeout} in all; then the engine closes.
      * Returns as soon as that is done, not at the timeout.
      * @return true when every accepted request was answered in time
