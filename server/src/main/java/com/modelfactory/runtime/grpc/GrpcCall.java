@@ -58,8 +58,10 @@ final class GrpcCall {
     /** Reads the request; {@code handle} runs on the event loop once its one message is complete. */
     void start(Duration bodyTimeout, Consumer<GrpcCall> handle) {
         request.messageHandler(m -> {
-            if (messages++ == 0) {
+            if (++messages == 1) {
                 message = m;
+            } else {
+                fail(oneMessage()); // at once: a client streaming messages into a unary call is not read on
             }
         });
         request.invalidMessageHandler(e -> fail(ServingException.tooLarge("the request message is over "
@@ -72,7 +74,7 @@ final class GrpcCall {
                 return;
             }
             if (messages != 1) {
-                fail(ServingException.badInput("a unary call takes exactly one request message, got " + messages));
+                fail(oneMessage());
                 return;
             }
             try {
@@ -87,6 +89,10 @@ final class GrpcCall {
         if (timeout >= 0) {
             deadline(timeout, "the call's deadline (grpc-timeout " + request.headers().get("grpc-timeout") + ")");
         }
+    }
+
+    private ServingException oneMessage() {
+        return ServingException.badInput("a unary call takes exactly one request message, got " + messages);
     }
 
     String method() {

@@ -50,7 +50,7 @@ final class GrpcHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         client.close();
         service.close();
         vertx.close().await();
