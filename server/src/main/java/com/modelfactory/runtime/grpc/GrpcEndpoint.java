@@ -96,10 +96,13 @@ public final class GrpcEndpoint implements Handler<HttpServerRequest> {
         };
     }
 
-    /** HTTP/2 settings for a server carrying gRPC: wider receive windows for large tensors. */
+    /**
+     * HTTP/2 settings for a server carrying gRPC: wider receive windows for large tensors; the rest of
+     * Vert.x's initial settings stay (100 concurrent streams a connection).
+     */
     public static HttpServerOptions http2(HttpServerOptions options) {
-        return options.setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
-                .setInitialSettings(new Http2Settings().setInitialWindowSize(STREAM_WINDOW));
+        Http2Settings settings = new Http2Settings(options.getInitialSettings()).setInitialWindowSize(STREAM_WINDOW);
+        return options.setHttp2ConnectionWindowSize(CONNECTION_WINDOW).setInitialSettings(settings);
     }
 
     @Override

@@ -10,6 +10,7 @@ import com.modelfactory.runtime.grpc.proto.ServerLiveRequest;
 import com.modelfactory.runtime.lifecycle.ExitCodes;
 import com.modelfactory.runtime.lifecycle.StartupException;
 import com.modelfactory.runtime.testing.TestRuntime;
+import io.vertx.core.http.HttpServerOptions;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,6 +64,14 @@ class GrpcPortsTest {
                     + flaggedWithoutEncoding.message());
             assertEquals("0", h2.call("ServerLive", Map.of(), RawGrpc.frame(false, new byte[0])).status());
         }
+    }
+
+    @Test
+    void http2SettingsWidenTheWindowAndKeepTheStreamLimit() {
+        HttpServerOptions o = GrpcEndpoint.http2(new HttpServerOptions());
+        assertEquals(1 << 20, o.getInitialSettings().getInitialWindowSize());
+        assertEquals(100, o.getInitialSettings().getMaxConcurrentStreams(), "Vert.x's cap on streams a connection");
+        assertEquals(16 << 20, o.getHttp2ConnectionWindowSize());
     }
 
     @Test
