@@ -39,7 +39,7 @@ public final class HttpFrontEnd {
                 Duration.ofMillis(settings.bodyTimeoutMs()), errors);
         // Form bodies are bounded by the body limit alone: Vert.x's own defaults (8 KB a field, 256
         // fields) answered a legitimate multipart upload with a 500.
-        Http2Connections http2 = new Http2Connections(Duration.ofMillis(settings.drainTimeoutMs()));
+        Http2Connections http2 = new Http2Connections(vertx);
         HttpServerOptions options = GrpcEndpoint.http2(new HttpServerOptions()).setTcpNoDelay(true)
                 .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1)
                 .setIdleTimeout((int) silentSocketTimeout(config).toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -97,7 +98,13 @@ class GrpcDrainTest {
             }
 
             for (int i = 0; i < CALLS; i++) {
-                ModelInferResponse r = accepted.get(i).get(60, TimeUnit.SECONDS);
+                ModelInferResponse r;
+                try {
+                    r = accepted.get(i).get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    child.process().waitFor(30, TimeUnit.SECONDS);
+                    throw new AssertionError("accepted call " + i + " failed: " + e.getCause() + "\n" + child.log(), e);
+                }
                 float[] logits = outputFloats(r, 0);
                 for (int j = 0; j < expected.length; j++) {
                     assertEquals(expected[j], logits[j], 1e-4, "accepted call " + i + " got wrong numbers");
