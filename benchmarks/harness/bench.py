@@ -261,7 +261,8 @@ def torchscript_input_name(path):
 
 
 def runtime_server(name, model, port, batching, probe, java_opts=None):
-    env = dict(os.environ, PORT=str(port), MODEL_PATH=model["path"], MODEL_NAME=model["id"],
+    # GRPC_PORT=0: gRPC is served on PORT too, and servers of one run never meet on the default 8081.
+    env = dict(os.environ, PORT=str(port), GRPC_PORT="0", MODEL_PATH=model["path"], MODEL_NAME=model["id"],
                OPT_OUT_TRACKING="true", ORT_DISABLE_TELEMETRY="1", TF_CPP_MIN_LOG_LEVEL="2")
     if not batching:
         env["MAX_BATCH_SIZE"] = "1"

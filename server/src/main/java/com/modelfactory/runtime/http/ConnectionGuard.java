@@ -41,16 +41,8 @@ public final class ConnectionGuard {
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private volatile boolean draining;
 
-    private final Duration http2Idle;
-
-    /**
-     * @param http2Idle how long an HTTP/2 connection may move no byte (its streams are not tracked here):
-     *                  longer than a request may wait for its answer
-     */
-    public ConnectionGuard(Vertx vertx, Duration headerTimeout, Duration bodyTimeout, Duration http2Idle,
-                           ErrorResponder errors) {
+    public ConnectionGuard(Vertx vertx, Duration headerTimeout, Duration bodyTimeout, ErrorResponder errors) {
         this.vertx = vertx;
-        this.http2Idle = http2Idle;
         this.headerTimeout = headerTimeout;
         this.bodyTimeout = bodyTimeout;
         this.errors = errors;
@@ -96,7 +88,7 @@ public final class ConnectionGuard {
     /** For {@code HttpServer.connectionHandler}: tracks each connection from open to close. */
     public Handler<HttpConnection> connections() {
         return connection -> {
-            BodyFramingErrors.install(connection, http2Idle);
+            BodyFramingErrors.install(connection);
             Tracked t = new Tracked(connection, Vertx.currentContext());
             open.put(connection, t);
             connection.closeHandler(v -> {
