@@ -12,7 +12,7 @@ LUA=$(dirname "$0")/predict-image.lua
 metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 ~ "^"k {s+=$2} END {printf "%.6f", s}'; }
 run() {
   local label=$1; shift
-  java -jar "$JAR" --host 127.0.0.1 --port "$PORT" "$@" > "/tmp/batching-bench-$label.log" 2>&1 &
+  java -jar "$JAR" --host 127.0.0.1 --port "$PORT" --grpc-port 0 "$@" > "/tmp/batching-bench-$label.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 240); do curl -sf "127.0.0.1:$PORT/health/ready" > /dev/null && break; sleep 0.5; done
   wrk -t1 -c8 -d3s -s "$LUA" "http://127.0.0.1:$PORT/predict" > /dev/null # JIT warm-up

@@ -117,8 +117,10 @@ port=$(free_port)
 podman rm -f "$CONTAINER" >/dev/null 2>&1 || true
 # HOSTS names the store: the container reaches it through the /etc/hosts entry the entrypoint writes.
 # No command: the default (start.sh) must choose the server.
+# GRPC_PORT: a free port too; the default 8081 is shared by everything on the host network (and by the
+# second container below, which runs beside this one).
 podman run -d --name "$CONTAINER" --network=host --health-interval=disable --memory=3g \
-  -e PORT="$port" -e HOSTS="127.0.0.1<->model-store.factory.local, 10.11.12.14<->db.factory.local" \
+  -e PORT="$port" -e GRPC_PORT="$(free_port)" -e HOSTS="127.0.0.1<->model-store.factory.local, 10.11.12.14<->db.factory.local" \
   -e XQUERY_ADDR="http://model-store.factory.local:$STORE_PORT" -e MODEL_ID="$STORE_MODEL_ID" \
   -e MODEL_VERSION="$STORE_MODEL_VERSION" -e GUID="$STORE_GUID" \
   "$IMAGE" >/dev/null
@@ -187,7 +189,7 @@ uid_port=$(free_port)
 podman rm -f "$UID_CONTAINER" >/dev/null 2>&1 || true
 podman run -d --name "$UID_CONTAINER" --network=host --health-interval=disable --memory=3g \
   --user 4242:4242 --read-only --tmpfs /tmp -v "$FIXTURE_DIR:/in/models/epoch_50:ro" \
-  -e PORT="$uid_port" -e MODEL_PATH=/in/models/epoch_50/model.onnx "$IMAGE" >/dev/null
+  -e PORT="$uid_port" -e GRPC_PORT="$(free_port)" -e MODEL_PATH=/in/models/epoch_50/model.onnx "$IMAGE" >/dev/null
 wait_ready "http://127.0.0.1:$uid_port" "$UID_CONTAINER"
 mkdir -p "$WORK/uid"
 check_predict "http://127.0.0.1:$uid_port" "$WORK/uid"

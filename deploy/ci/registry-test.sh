@@ -160,7 +160,7 @@ WATCH_PID=""
 step "run the pulled image (no model settings: the baked model) and /predict"
 port=$(free_port)
 "${PULL_STORAGE[@]}" run -d --name "$CONTAINER" --network=host --health-interval=disable --memory=3g -e PORT="$port" \
-  "$registry/${NAME_TAG%:*}@$digest" >/dev/null
+  -e GRPC_PORT="$(free_port)" "$registry/${NAME_TAG%:*}@$digest" >/dev/null
 wait_ready "http://127.0.0.1:$port" "$CONTAINER" "${PULL_STORAGE[@]}"
 check_predict "http://127.0.0.1:$port" "$WORK"
 "${PULL_STORAGE[@]}" logs "$CONTAINER" >"$WORK/pulled.log" 2>&1

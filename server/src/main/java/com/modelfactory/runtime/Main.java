@@ -73,13 +73,21 @@ public final class Main {
                 return; // a second signal while draining changes nothing
             }
             new Thread(() -> {
-                log.info("SIG{} received: not ready, draining {} accepted request(s) for up to {} ms",
-                        sig.getName(), server.service().inFlight(), drain.toMillis());
-                boolean drained = server.drainAndStop(drain);
-                log.info(drained ? "drained; stopped" : "drain timeout; stopped with requests unfinished");
-                // halt, not exit: the JVM's own SIGTERM exit status would be 143, and shutdown hooks have
-                // nothing left to do. A drain is the expected way to stop, so it exits 0.
-                Runtime.getRuntime().halt(ExitCodes.OK);
+                int code = ExitCodes.OK;
+                try {
+                    log.info("SIG{} received: not ready, draining {} accepted request(s) for up to {} ms",
+                            sig.getName(), server.service().inFlight(), drain.toMillis());
+                    boolean drained = server.drainAndStop(drain);
+                    log.info(drained ? "drained; stopped" : "drain timeout; stopped with requests unfinished");
+                } catch (RuntimeException | Error e) {
+                    log.error("the drain failed; stopping anyway", e);
+                    code = ExitCodes.DRAIN_FAILED;
+                } finally {
+                    // halt, not exit: the JVM's own SIGTERM exit status would be 143, and shutdown hooks have
+                    // nothing left to do. A drain is the expected way to stop, so it exits 0; a drain that
+                    // broke must still end the process rather than leave it running, unready, forever.
+                    Runtime.getRuntime().halt(code);
+                }
             }, "shutdown").start();
         };
         Signal.handle(new Signal("TERM"), onSignal);

@@ -29,7 +29,7 @@ public final class ClassDataTraining {
 
     public static void main(String[] args) throws Exception {
         RuntimeServer server = RuntimeServer.start(ConfigLoader.load(
-                new String[] {"--host", "127.0.0.1", "--port", "0"}, Map.of()));
+                new String[] {"--host", "127.0.0.1", "--port", "0", "--grpc-port", "0"}, Map.of()));
         int failures = 0;
         try {
             String base = "http://127.0.0.1:" + server.port();

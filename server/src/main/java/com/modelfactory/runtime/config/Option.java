@@ -76,6 +76,8 @@ public record Option(String key, String env, String flag, String defaultValue, S
             // server
             of("server", "host", "HOST", "0.0.0.0", "address to listen on"),
             of("server", "port", "PORT", "5000", "HTTP port"),
+            of("server", "grpc_port", "GRPC_PORT", "8081",
+                    "gRPC-only port (inference.GRPCInferenceService; PORT serves gRPC too, over HTTP/2); 0 = none"),
             of("server", "max_body_bytes", "MAX_BODY_BYTES", "64m",
                     "largest accepted request body, after decompression (413 above; bytes, or with k/m/g units)"),
             of("server", "drain_timeout_ms", "DRAIN_TIMEOUT_MS", "30000",

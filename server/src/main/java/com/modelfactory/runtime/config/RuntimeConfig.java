@@ -51,8 +51,9 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
         }
     }
 
+    /** @param grpcPort the gRPC-only port; 0 = none (gRPC is still served on {@code port}) */
     public record ServerSettings(String host, int port, long maxBodyBytes, Duration drainTimeout,
-                                 Duration headerTimeout, Duration bodyTimeout) {
+                                 Duration headerTimeout, Duration bodyTimeout, int grpcPort) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.http;
 
+import com.modelfactory.runtime.transport.IdleTimeouts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -20,38 +21,25 @@ import java.nio.charset.StandardCharsets;
  * <p>It also takes over the idle timeout: Vert.x's (no byte either way for {@code idleTimeout}) is set
  * short, for sockets that never send a byte and so never become a connection the guard sees; once one
  * does, an HTTP/1.1 connection is the {@link ConnectionGuard}'s (header, body and keep-alive timeouts),
- * so the short one goes, and an HTTP/2 connection (gRPC streams the guard does not see) gets one long
- * enough for a request waiting on the engine. Both reach into Vert.x's connection implementation for the
- * channel (no public API offers it).
+ * so the short one goes (a request waiting on the engine moves no byte). Both reach into Vert.x's
+ * connection implementation for the channel (no public API offers it).
  */
 final class BodyFramingErrors extends ChannelInboundHandlerAdapter {
     private static final String DECODER = "httpDecoder";
-    private static final String IDLE = "idle";
 
     private BodyFramingErrors() {
     }
 
-    /**
-     * Installs the handler on an HTTP/1.1 connection and hands its idle timeout to the guard; gives an
-     * HTTP/2 connection {@code http2Idle} instead.
-     */
-    static void install(HttpConnection connection, java.time.Duration http2Idle) {
-        if (!(connection instanceof io.vertx.core.net.impl.ConnectionBase base)) {
-            return;
+    /** Installs the handler on an HTTP/1.1 connection and hands its idle timeout to the guard. */
+    static void install(HttpConnection connection) {
+        io.netty.channel.ChannelPipeline pipeline = IdleTimeouts.pipeline(connection);
+        if (pipeline == null || pipeline.get(DECODER) == null) {
+            return; // not HTTP/1.1
         }
-        io.netty.channel.ChannelPipeline pipeline = base.channel().pipeline();
-        boolean http1 = pipeline.get(DECODER) != null;
-        if (http1 && pipeline.get("bodyFramingErrors") == null) {
+        if (pipeline.get("bodyFramingErrors") == null) {
             pipeline.addAfter(DECODER, "bodyFramingErrors", new BodyFramingErrors());
         }
-        if (pipeline.get(IDLE) != null) {
-            if (http1) {
-                pipeline.remove(IDLE);
-            } else {
-                pipeline.replace(IDLE, IDLE, new io.netty.handler.timeout.IdleStateHandler(0, 0,
-                        http2Idle.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
-            }
-        }
+        IdleTimeouts.remove(connection);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package com.modelfactory.runtime.http;
 
 import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.transport.IdleTimeouts;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -41,16 +42,8 @@ public final class ConnectionGuard {
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private volatile boolean draining;
 
-    private final Duration http2Idle;
-
-    /**
-     * @param http2Idle how long an HTTP/2 connection may move no byte (its streams are not tracked here):
-     *                  longer than a request may wait for its answer
-     */
-    public ConnectionGuard(Vertx vertx, Duration headerTimeout, Duration bodyTimeout, Duration http2Idle,
-                           ErrorResponder errors) {
+    public ConnectionGuard(Vertx vertx, Duration headerTimeout, Duration bodyTimeout, ErrorResponder errors) {
         this.vertx = vertx;
-        this.http2Idle = http2Idle;
         this.headerTimeout = headerTimeout;
         this.bodyTimeout = bodyTimeout;
         this.errors = errors;
@@ -73,7 +66,7 @@ public final class ConnectionGuard {
             cancelTimer();
             idleSince = System.nanoTime();
             timer = vertx.setTimer(headerTimeout.toMillis(), id -> {
-                if (active == 0) {
+                if (active == 0 && stillHttp1()) {
                     connection.close();
                 }
             });
@@ -87,16 +80,25 @@ public final class ConnectionGuard {
         }
 
         void closeIfIdle(long now) {
-            if (active == 0 && now - idleSince >= DRAIN_IDLE_GRACE.toNanos()) {
+            if (active == 0 && now - idleSince >= DRAIN_IDLE_GRACE.toNanos() && stillHttp1()) {
                 connection.close();
             }
+        }
+
+        /**
+         * False once the connection was upgraded to HTTP/2 (h2c): its channel then belongs to the HTTP/2
+         * connection, tracked elsewhere, and closing this one would cut off its streams.
+         */
+        boolean stillHttp1() {
+            io.netty.channel.ChannelPipeline p = IdleTimeouts.pipeline(connection);
+            return p == null || p.get("httpDecoder") != null;
         }
     }
 
     /** For {@code HttpServer.connectionHandler}: tracks each connection from open to close. */
     public Handler<HttpConnection> connections() {
         return connection -> {
-            BodyFramingErrors.install(connection, http2Idle);
+            BodyFramingErrors.install(connection);
             Tracked t = new Tracked(connection, Vertx.currentContext());
             open.put(connection, t);
             connection.closeHandler(v -> {

@@ -1,8 +1,11 @@
 package com.modelfactory.runtime.http;
 
 import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.grpc.GrpcEndpoint;
+import com.modelfactory.runtime.grpc.Http2Connections;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import com.modelfactory.runtime.serving.ServingState;
+import com.modelfactory.runtime.transport.ListeningSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -15,41 +18,47 @@ import java.util.concurrent.TimeUnit;
 public final class HttpFrontEnd {
     private final HttpServer server;
     private final ConnectionGuard guard;
+    private final Http2Connections http2;
 
-    private HttpFrontEnd(HttpServer server, ConnectionGuard guard) {
+    private HttpFrontEnd(HttpServer server, ConnectionGuard guard, Http2Connections http2) {
         this.server = server;
         this.guard = guard;
+        this.http2 = http2;
     }
 
-    /** Opens the port (throws when it cannot); requests are answered from then on, 503 until ready. */
+    /**
+     * Opens the port (throws when it cannot); requests are answered from then on, 503 until ready. gRPC
+     * requests (HTTP/2, content-type application/grpc) go to {@code grpc}, HTTP/2 connections are drained
+     * by GOAWAY ({@link Http2Connections}), HTTP/1.1 ones by the guard.
+     */
     public static HttpFrontEnd listen(Vertx vertx, ServingState state, RuntimeMetrics metrics, RuntimeConfig config,
-                                      Path uploads) {
+                                      Path uploads, GrpcEndpoint grpc) {
         RuntimeConfig.ServerSettings settings = config.server();
         HttpApi api = new HttpApi(state, metrics, settings.maxBodyBytes(), uploads);
         ErrorResponder errors = new ErrorResponder(metrics);
-        ConnectionGuard guard = new ConnectionGuard(vertx, settings.headerTimeout(), settings.bodyTimeout(),
-                silentSocketTimeout(config), errors);
+        ConnectionGuard guard = new ConnectionGuard(vertx, settings.headerTimeout(), settings.bodyTimeout(), errors);
         // Form bodies are bounded by the body limit alone: Vert.x's own defaults (8 KB a field, 256
         // fields) answered a legitimate multipart upload with a 500.
-        HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
+        Http2Connections http2 = new Http2Connections(vertx, silentSocketTimeout(config));
+        HttpServerOptions options = GrpcEndpoint.http2(new HttpServerOptions()).setTcpNoDelay(true)
                 .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.headerTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         HttpServer server = vertx.createHttpServer(options)
-                .connectionHandler(guard.connections())
+                .connectionHandler(http2.or(guard.connections()))
                 .invalidRequestHandler(InvalidRequests.handler(errors))
-                .requestHandler(api.router(vertx, guard))
+                .requestHandler(grpc.or(api.router(vertx, guard)))
                 .listen(settings.port(), settings.host())
                 .await();
-        return new HttpFrontEnd(server, guard);
+        return new HttpFrontEnd(server, guard, http2);
     }
 
     /**
-     * A socket that sends nothing at all never becomes a connection the guard sees: Vert.x waits for its
-     * first bytes to tell HTTP/1.1 from HTTP/2 (h2c, for gRPC on this port); so Vert.x's own idle timeout
-     * (set to the header timeout) closes it. An HTTP/2 connection, whose streams the guard does not track,
-     * keeps an idle timeout of this long instead: longer than a request may wait for its answer, since a
-     * request waiting for its batch moves no bytes.
+     * A socket that sends nothing at all never becomes a connection anyone sees: Vert.x waits for its first
+     * bytes to tell HTTP/1.1 from HTTP/2 (h2c, for gRPC on this port); so Vert.x's own idle timeout (set to
+     * the header timeout) closes it. An HTTP/1.1 connection then gets the guard's timers instead; an HTTP/2
+     * one, whose streams the guard does not track, an idle timeout of this long: longer than a call may
+     * wait for its answer, since a call waiting for its batch moves no bytes.
      */
     static Duration silentSocketTimeout(RuntimeConfig config) {
         Duration longest = config.server().headerTimeout().compareTo(config.batching().requestTimeout()) > 0
@@ -69,7 +78,7 @@ public final class HttpFrontEnd {
         // The listening socket closes first: a connection still in its accept backlog when it closes is
         // reset, and no client has been told to reconnect yet (keep-alive clients are not connecting).
         ListeningSocket.stopAccepting(server);
-        return guard.beginDrain();
+        return CompletableFuture.allOf(guard.beginDrain(), http2.beginDrain());
     }
 
     /** Stops listening and closes what is left, giving responses in progress up to {@code grace}. */

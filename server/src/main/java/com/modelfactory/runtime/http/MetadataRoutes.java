@@ -3,6 +3,7 @@ package com.modelfactory.runtime.http;
 import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.serving.ModelInfo;
+import com.modelfactory.runtime.serving.ServerIdentity;
 import com.modelfactory.runtime.serving.ServingState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,8 +12,11 @@ import java.util.List;
 
 /** Server and model metadata: OIP v2 (GET /v2, /v2/models/{name}[/versions/{v}][/ready]) and GET /model. */
 final class MetadataRoutes {
-    static final String SERVER_NAME = "model-runtime";
-    static final String SERVER_VERSION = versionOf();
+    /** The protocol extensions implemented, named as Triton names them: REST's own, then everyone's. */
+    static final List<String> EXTENSIONS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+            "binary_tensor_data"), ServerIdentity.EXTENSIONS.stream()).toList();
+    /** What the image input also takes as a BYTES tensor (the image decoder's formats). */
+    static final String IMAGE_FORMATS = "jpeg,png,bmp,gif,tiff,webp";
 
     private final ServingState state;
 
@@ -20,20 +24,9 @@ final class MetadataRoutes {
         this.state = state;
     }
 
-    private static String versionOf() {
-        String v = MetadataRoutes.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
-    }
-
-    /** The protocol extensions implemented, named as Triton names them. */
-    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "statistics",
-            "model_repository");
-    /** What the image input also takes as a BYTES tensor (the image decoder's formats). */
-    static final String IMAGE_FORMATS = "jpeg,png,bmp,gif,tiff,webp";
-
     void server(RoutingContext ctx) {
-        ErrorResponder.json(ctx.response(), 200, new JsonObject().put("name", SERVER_NAME)
-                .put("version", SERVER_VERSION).put("extensions", new JsonArray(EXTENSIONS)));
+        ErrorResponder.json(ctx.response(), 200, new JsonObject().put("name", ServerIdentity.NAME)
+                .put("version", ServerIdentity.VERSION).put("extensions", new JsonArray(EXTENSIONS)));
     }
 
     void modelMetadata(RoutingContext ctx) {

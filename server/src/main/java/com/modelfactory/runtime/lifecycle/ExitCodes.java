@@ -17,6 +17,8 @@ public final class ExitCodes {
     public static final int PORT = 4;
     /** Batch mode: the input list could not be read or the output file not written. */
     public static final int BATCH_IO = 5;
+    /** The drain after SIGTERM broke (the log says how); the process stopped anyway. */
+    public static final int DRAIN_FAILED = 6;
     /** Batch mode: {@code IMAGES_FAILED + n} = n images (1..100; 110 = 100 or more) could not be run. */
     public static final int IMAGES_FAILED = 10;
     /** Most failed images the exit code counts: exit codes stay far below 126 (the shells' own codes). */

@@ -4,6 +4,8 @@ import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.fetch.AcquisitionListener;
 import com.modelfactory.runtime.fetch.DownloadProgress;
+import com.modelfactory.runtime.grpc.GrpcEndpoint;
+import com.modelfactory.runtime.grpc.GrpcListener;
 import com.modelfactory.runtime.http.HttpFrontEnd;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import com.modelfactory.runtime.serving.InferenceService;
@@ -37,15 +39,18 @@ public final class RuntimeServer implements AutoCloseable {
     private final ServingState state;
     private final Vertx vertx;
     private final HttpFrontEnd http;
+    /** The gRPC-only port; null when grpc_port is 0. */
+    private final GrpcListener grpc;
     private final RuntimeMetrics metrics;
     private final InferenceService service;
     private final Path uploads;
 
-    private RuntimeServer(ServingState state, Vertx vertx, HttpFrontEnd http, RuntimeMetrics metrics,
+    private RuntimeServer(ServingState state, Vertx vertx, HttpFrontEnd http, GrpcListener grpc, RuntimeMetrics metrics,
                           InferenceService service, Path uploads) {
         this.state = state;
         this.vertx = vertx;
         this.http = http;
+        this.grpc = grpc;
         this.metrics = metrics;
         this.service = service;
         this.uploads = uploads;
@@ -61,20 +66,26 @@ public final class RuntimeServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         Path uploads;
         HttpFrontEnd http;
+        GrpcListener grpc;
+        GrpcEndpoint grpcEndpoint = new GrpcEndpoint(vertx, state, metrics, config, name);
+        int port = config.server().port();
         try {
             uploads = Files.createTempDirectory("model-runtime-uploads");
-            http = HttpFrontEnd.listen(vertx, state, metrics, config, uploads);
+            http = HttpFrontEnd.listen(vertx, state, metrics, config, uploads, grpcEndpoint);
+            port = config.server().grpcPort();
+            grpc = GrpcListener.listen(vertx, grpcEndpoint, config);
         } catch (IOException | RuntimeException e) {
             vertx.close();
             loading.thenAccept(InferenceService::close);
-            throw new StartupException("cannot listen on " + config.server().host() + ":" + config.server().port()
-                    + ": " + e.getMessage(), ExitCodes.PORT, e);
+            throw new StartupException("cannot listen on " + config.server().host() + ":" + port
+                    + (port == config.server().port() ? "" : " (grpc_port)") + ": " + e.getMessage(), ExitCodes.PORT, e);
         }
-        log.info("listening on {}:{} (live; ready once the model is loaded)", config.server().host(), http.port());
+        log.info("listening on {}:{} (live; ready once the model is loaded){}", config.server().host(), http.port(),
+                grpc == null ? "" : "; gRPC also on port " + grpc.port());
         InferenceService service = awaitModel(loading, http, vertx, uploads);
         state.ready(service);
         log.info("ready: POST http://{}:{}/predict and /v2/models/{}/infer", config.server().host(), http.port(), name);
-        return new RuntimeServer(state, vertx, http, metrics, service, uploads);
+        return new RuntimeServer(state, vertx, http, grpc, metrics, service, uploads);
     }
 
     /**
@@ -139,6 +150,11 @@ public final class RuntimeServer implements AutoCloseable {
         return http.port();
     }
 
+    /** The gRPC-only port; -1 when grpc_port is 0 (gRPC is on {@link #port()} too). */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
+    }
+
     public InferenceService service() {
         return service;
     }
@@ -153,15 +169,17 @@ public final class RuntimeServer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: not ready at once; the port stops accepting connections, every response from now on
-     * closes its connection, requests arriving on open connections get 503; every accepted request is
+     * Graceful stop: not ready at once; the ports stop accepting connections, every HTTP/1.1 response from now
+     * on closes its connection, HTTP/2 (gRPC) connections get GOAWAY, requests arriving on open connections
+     * get 503 (gRPC: UNAVAILABLE); every accepted request is
      * answered and every connection closes, at most {@code drainTimeout} in all; then the engine closes.
      * Returns as soon as that is done, not at the timeout.
      * @return true when every accepted request was answered in time
      */
     public boolean drainAndStop(Duration drainTimeout) {
         state.beginDrain();
-        CompletableFuture<Void> connectionsClosed = http.beginDrain();
+        CompletableFuture<Void> connectionsClosed = grpc == null ? http.beginDrain()
+                : CompletableFuture.allOf(http.beginDrain(), grpc.beginDrain());
         long end = System.nanoTime() + drainTimeout.toNanos();
         boolean drained = false;
         try {
@@ -182,8 +200,11 @@ public final class RuntimeServer implements AutoCloseable {
         service.close();
         try {
             http.close();
+            if (grpc != null) {
+                grpc.close();
+            }
         } catch (RuntimeException e) {
-            log.debug("closing the HTTP server", e);
+            log.debug("closing the HTTP and gRPC servers", e);
         }
         vertx.close();
         deleteQuietly(uploads);

@@ -43,6 +43,7 @@ public final class RuntimeMetrics implements ServingObserver {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final String model;
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
     private final Timer queueWait;
     private final Timer inference;
     private final Timer preprocess;
@@ -109,6 +110,16 @@ public final class RuntimeMetrics implements ServingObserver {
         requestTimers.computeIfAbsent(key, k -> Timer.builder("http_server_requests")
                 .description("HTTP requests by route and status").tags(Tags.of("model", model, "route", route,
                         "status", Integer.toString(status)))
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One gRPC call finished: counted by method and status code (OK, UNAVAILABLE, ...), timed. */
+    public void rpc(String method, String code, long nanos) {
+        rpcTimers.computeIfAbsent(method + '|' + code, k -> Timer.builder("grpc_server_requests")
+                .description("gRPC calls by method and status code").tags(Tags.of("model", model, "method", method,
+                        "code", code))
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);

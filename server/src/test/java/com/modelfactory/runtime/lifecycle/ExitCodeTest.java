@@ -51,7 +51,8 @@ class ExitCodeTest {
     void everyCauseHasItsOwnCodeAndThreeIsLeftToTheJvm() {
         // 3 is what -XX:+ExitOnOutOfMemoryError (the launcher's default) exits with.
         assertEquals(3, ExitCodes.OUT_OF_MEMORY);
-        assertEquals(5, java.util.Set.of(ExitCodes.OK, ExitCodes.MODEL, ExitCodes.CONFIG, ExitCodes.OUT_OF_MEMORY,
-                ExitCodes.PORT).size());
+        assertEquals(7, java.util.Set.of(ExitCodes.OK, ExitCodes.MODEL, ExitCodes.CONFIG, ExitCodes.OUT_OF_MEMORY,
+                ExitCodes.PORT, ExitCodes.BATCH_IO, ExitCodes.DRAIN_FAILED).size());
+        assertTrue(ExitCodes.IMAGES_FAILED > ExitCodes.DRAIN_FAILED, "batch failure counts start above the fixed codes");
     }
 }

@@ -25,7 +25,10 @@ public final class ChildRuntime implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code prefix... java -Xmx512m -cp <test class path> Main --host 127.0.0.1 --port <free> args...}. */
+    /**
+     * Starts {@code prefix... java -Xmx512m -cp <test class path> Main --host 127.0.0.1 --port <free>
+     * --grpc-port 0 args...} (gRPC on the HTTP port only unless args name a gRPC port).
+     */
     public static ChildRuntime start(List<String> prefix, String... args) throws IOException {
         return start(prefix, List.of("-Xmx512m"), args);
     }
@@ -41,7 +44,7 @@ public final class ChildRuntime implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", cp, "com.modelfactory.runtime.Main", "--host", "127.0.0.1", "--port",
-                Integer.toString(port)));
+                Integer.toString(port), "--grpc-port", "0"));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("child-runtime", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -28,13 +28,16 @@ public final class TestRuntime implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts the runtime with these flags plus --host 127.0.0.1 --port 0. */
+    /**
+     * Starts the runtime with these flags plus --host 127.0.0.1 --port 0 --grpc-port 0 (gRPC on the HTTP
+     * port only, so parallel runs never meet on 8081; a flag given here wins).
+     */
     public static TestRuntime start(String... flags) throws StartupException {
         return start(Map.of(), flags);
     }
 
     public static TestRuntime start(Map<String, String> env, String... flags) throws StartupException {
-        List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0"));
+        List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--grpc-port", "0"));
         args.addAll(List.of(flags));
         RuntimeConfig config = ConfigLoader.load(args.toArray(String[]::new), env);
         return new TestRuntime(RuntimeServer.start(config));

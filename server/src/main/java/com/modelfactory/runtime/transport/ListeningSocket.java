@@ -1,4 +1,4 @@
-package com.modelfactory.runtime.http;
+package com.modelfactory.runtime.transport;
 
 import io.netty.channel.Channel;
 import io.vertx.core.Future;
@@ -14,14 +14,14 @@ import org.slf4j.LoggerFactory;
  * racing with requests already on their way. Vert.x has no public call for it, so this reaches the
  * server's bound channel by reflection; when that fails, the drain goes on and the port closes at the end.
  */
-final class ListeningSocket {
+public final class ListeningSocket {
     private static final Logger log = LoggerFactory.getLogger(ListeningSocket.class);
 
     private ListeningSocket() {
     }
 
     /** @return true when the port no longer accepts connections */
-    static boolean stopAccepting(HttpServer server) {
+    public static boolean stopAccepting(HttpServer server) {
         try {
             Object tcp = field(server, "tcpServer");
             @SuppressWarnings("unchecked")

@@ -1,0 +1,55 @@
+package com.modelfactory.runtime.grpc;
+
+import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.error.ServingException.Kind;
+import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where errors become gRPC status codes, the twin of http/ErrorResponder: the kind of the
+ * {@link ServingException} alone decides the code; an internal fault is logged with an id that the status
+ * message carries instead of any detail; every UNAVAILABLE and DEADLINE_EXCEEDED is counted in the metrics.
+ */
+final class GrpcStatuses {
+    private static final Logger log = LoggerFactory.getLogger(GrpcStatuses.class);
+
+    private GrpcStatuses() {
+    }
+
+    static GrpcStatus code(Kind kind) {
+        return switch (kind) {
+            case BAD_INPUT -> GrpcStatus.INVALID_ARGUMENT;
+            case NOT_FOUND -> GrpcStatus.NOT_FOUND;
+            // an unknown method, or a grpc-encoding the server cannot read: gRPC's own rule for both
+            case METHOD_NOT_ALLOWED, UNSUPPORTED_MEDIA_TYPE -> GrpcStatus.UNIMPLEMENTED;
+            case TOO_LARGE -> GrpcStatus.RESOURCE_EXHAUSTED;
+            case BUSY, UNAVAILABLE -> GrpcStatus.UNAVAILABLE;
+            case TIMED_OUT -> GrpcStatus.DEADLINE_EXCEEDED;
+            // the request message did not arrive in time: not the request's deadline, and not retryable as is
+            case CLIENT_TIMEOUT -> GrpcStatus.CANCELLED;
+            case INTERNAL -> GrpcStatus.INTERNAL;
+        };
+    }
+
+    /**
+     * The status message for {@code e}, logging an internal fault with an id first; counts refusals and
+     * deadlines. {@code what} names the call in the log.
+     */
+    static String message(ServingException e, String what, RuntimeMetrics metrics) {
+        if (e.kind() == Kind.BUSY || e.kind() == Kind.UNAVAILABLE) {
+            metrics.rejected();
+        } else if (e.kind() == Kind.TIMED_OUT) {
+            metrics.timedOut();
+        }
+        if (e.kind() != Kind.INTERNAL) {
+            return e.getMessage();
+        }
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        log.error("{} failed (error id {}): {}", what, id, e.getCause() == null ? e.getMessage() : e.getCause().toString(),
+                e.getCause());
+        return e.getMessage() + " (error id " + id + "; the server log has the details)";
+    }
+}

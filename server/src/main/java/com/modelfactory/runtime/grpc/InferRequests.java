@@ -1,0 +1,162 @@
+package com.modelfactory.runtime.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
+import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.Signature;
+import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.engine.TensorSpec;
+import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.grpc.proto.InferParameter;
+import com.modelfactory.runtime.grpc.proto.ModelInferRequest;
+import com.modelfactory.runtime.grpc.proto.ModelInferRequest.InferInputTensor;
+import com.modelfactory.runtime.grpc.proto.ModelInferRequest.InferRequestedOutputTensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A ModelInferRequest as the model's input tensors. {@code raw_input_contents} entries become tensors as
+ * they are (the parse aliases the message bytes, the tensor wraps them: no copy and no per-element work);
+ * typed {@code contents} go through {@link TypedContents}. Every inconsistency is INVALID_ARGUMENT naming
+ * the input: sizes against shape and datatype, the number of raw entries, raw and typed mixed.
+ */
+final class InferRequests {
+    /** Triton's per-request timeout parameter, in microseconds (int64_param). */
+    static final String TIMEOUT = "timeout";
+
+    private InferRequests() {
+    }
+
+    /** Parses the message; bytes fields alias {@code bytes}, which must not change afterwards. */
+    static ModelInferRequest parse(ByteBuffer bytes) {
+        try {
+            // Protobuf aliases bytes fields only when it reads from an immutable ByteString, never from a
+            // ByteBuffer or byte[] (it copies them): wrapping declares the buffer immutable, as it is here.
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+            in.enableAliasing(true);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            return ModelInferRequest.parseFrom(in);
+        } catch (InvalidProtocolBufferException e) {
+            throw ServingException.badInput("the request is not a valid ModelInferRequest: " + e.getMessage());
+        } catch (IOException e) {
+            throw ServingException.badInput("the request could not be read: " + e.getMessage());
+        }
+    }
+
+    /** The input tensors by name, in request order. */
+    static Map<String, Tensor> inputs(ModelInferRequest r) {
+        int raw = r.getRawInputContentsCount();
+        if (raw > 0 && raw != r.getInputsCount()) {
+            throw ServingException.badInput("raw_input_contents has " + raw + " entries but the request has "
+                    + r.getInputsCount() + " inputs: one entry per input, in the order of inputs");
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < r.getInputsCount(); i++) {
+            InferInputTensor in = r.getInputs(i);
+            Tensor t = raw > 0 ? raw(in, r.getRawInputContents(i)) : typed(in);
+            if (out.put(in.getName(), t) != null) {
+                throw ServingException.badInput("input '" + in.getName() + "' is given twice");
+            }
+        }
+        return out;
+    }
+
+    private static Tensor raw(InferInputTensor in, ByteString bytes) {
+        if (in.hasContents()) {
+            throw ServingException.badInput("input '" + in.getName() + "' has contents while the request uses "
+                    + "raw_input_contents: give every input in one form");
+        }
+        DataType type = datatype(in);
+        long[] shape = shape(in);
+        ByteBuffer data = bytes.asReadOnlyByteBuffer();
+        if (type != DataType.BYTES && data.remaining() != type.byteSize(shape)) {
+            throw ServingException.badInput("input '" + in.getName() + "': its raw_input_contents entry has "
+                    + data.remaining() + " bytes but " + type + " " + Arrays.toString(shape) + " takes "
+                    + type.byteSize(shape));
+        }
+        try {
+            return new Tensor(type, shape, data);
+        } catch (IllegalArgumentException e) {
+            throw ServingException.badInput("input '" + in.getName() + "': " + e.getMessage());
+        }
+    }
+
+    private static Tensor typed(InferInputTensor in) {
+        if (!in.hasContents()) {
+            throw ServingException.badInput("input '" + in.getName() + "' has no data: give contents, or "
+                    + "raw_input_contents for every input");
+        }
+        return TypedContents.tensor(in.getName(), datatype(in), shape(in), in.getContents());
+    }
+
+    private static DataType datatype(InferInputTensor in) {
+        try {
+            return DataType.fromName(in.getDatatype());
+        } catch (IllegalArgumentException e) {
+            throw ServingException.badInput("input '" + in.getName() + "': " + e.getMessage());
+        }
+    }
+
+    private static long[] shape(InferInputTensor in) {
+        long[] shape = new long[in.getShapeCount()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = in.getShape(i);
+        }
+        try {
+            long elements = Tensor.elementCount(shape);
+            if (elements > Integer.MAX_VALUE) {
+                throw ServingException.badInput("input '" + in.getName() + "' has shape " + Arrays.toString(shape)
+                        + ": too many elements");
+            }
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw ServingException.badInput("input '" + in.getName() + "' has shape " + Arrays.toString(shape)
+                    + ": dimensions must be >= 0 and their product must fit");
+        }
+        return shape;
+    }
+
+    /** The requested output names (empty = every output), each checked against the model. */
+    static List<String> outputs(ModelInferRequest r, Signature signature) {
+        List<String> names = new ArrayList<>(r.getOutputsCount());
+        for (InferRequestedOutputTensor o : r.getOutputsList()) {
+            if (signature.output(o.getName()) == null) {
+                throw ServingException.badInput("unknown output '" + o.getName() + "'; the model's outputs are "
+                        + signature.outputs().stream().map(TensorSpec::name).toList());
+            }
+            if (o.containsParameters("classification")) {
+                throw ServingException.badInput("output '" + o.getName() + "': the classification extension is "
+                        + "not supported; request the tensor itself");
+            }
+            if (names.contains(o.getName())) {
+                throw ServingException.badInput("output '" + o.getName() + "' is requested twice");
+            }
+            names.add(o.getName());
+        }
+        return names;
+    }
+
+    /** The request's {@code timeout} parameter in microseconds; 0 when it has none. */
+    static long timeoutMicros(ModelInferRequest r) {
+        InferParameter p = r.getParametersMap().get(TIMEOUT);
+        if (p == null) {
+            return 0;
+        }
+        long us = switch (p.getParameterChoiceCase()) {
+            case INT64_PARAM -> p.getInt64Param();
+            case UINT64_PARAM -> p.getUint64Param();
+            default -> throw ServingException.badInput("parameter 'timeout' is the request's timeout in "
+                    + "microseconds: an int64_param, got " + p.getParameterChoiceCase());
+        };
+        if (us < 0) {
+            throw ServingException.badInput("parameter 'timeout' must be >= 0 microseconds, got " + us);
+        }
+        return us;
+    }
+}
