@@ -92,7 +92,8 @@ public record Option(String key, String env, String flag, String defaultValue, S
                             + "is queued; a lone request never waits)"),
             of("batching", "queue_capacity", "QUEUE_CAPACITY", "512",
                     "requests accepted and not yet answered (decoding, queued or running) before 503 with "
-                            + "Retry-After (bounds memory: capacity x request size)"),
+                            + "Retry-After (bounds the tensors held: capacity x request size; bodies still "
+                            + "arriving are bounded by MAX_BODY_BYTES per connection)"),
             of("batching", "instances", "INSTANCES", "0",
                     "worker threads running batches, each with its own predictor (0 = 1 on a GPU, else up to 2)"),
             of("batching", "request_timeout_ms", "REQUEST_TIMEOUT_MS", "30000",
