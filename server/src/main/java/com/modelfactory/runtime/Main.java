@@ -10,6 +10,7 @@ import com.modelfactory.runtime.lifecycle.StartupException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -56,41 +57,64 @@ public final class Main {
             return;
         }
         config.warnings().forEach(w -> log.warn("config: {}", w));
-        RuntimeServer server;
+        RuntimeServer.Starting starting;
         try {
-            server = RuntimeServer.start(config);
+            starting = RuntimeServer.begin(config);
         } catch (StartupException e) {
-            log.error("start-up failed: {}", e.getMessage());
-            log.debug("cause", e.getCause());
-            System.err.println("start-up failed: " + e.getMessage());
-            System.exit(e.exitCode());
+            failStartup(e);
             return;
         }
-        Duration drain = config.server().drainTimeout();
+        AtomicReference<RuntimeServer> running = new AtomicReference<>();
+        // Installed before the model arrives: a pod stopped during a long download exits 0 and cleans up,
+        // instead of the JVM's default 143 with its temporary folders left behind.
+        onStopSignal(sig -> stop(sig, running.get(), starting, config.server().drainTimeout()));
+        try {
+            running.set(starting.awaitReady());
+        } catch (StartupException e) {
+            failStartup(e);
+        }
+    }
+
+    private static void failStartup(StartupException e) {
+        log.error("start-up failed: {}", e.getMessage());
+        log.debug("cause", e.getCause());
+        System.err.println("start-up failed: " + e.getMessage());
+        System.exit(e.exitCode());
+    }
+
+    /** SIGTERM and SIGINT call {@code stop} once, on a thread of their own; a second signal changes nothing. */
+    private static void onStopSignal(java.util.function.Consumer<Signal> stop) {
         AtomicBoolean stopping = new AtomicBoolean();
         sun.misc.SignalHandler onSignal = sig -> {
-            if (!stopping.compareAndSet(false, true)) {
-                return; // a second signal while draining changes nothing
+            if (stopping.compareAndSet(false, true)) {
+                new Thread(() -> stop.accept(sig), "shutdown").start();
             }
-            new Thread(() -> {
-                int code = ExitCodes.OK;
-                try {
-                    log.info("SIG{} received: not ready, draining {} accepted request(s) for up to {} ms",
-                            sig.getName(), server.service().inFlight(), drain.toMillis());
-                    boolean drained = server.drainAndStop(drain);
-                    log.info(drained ? "drained; stopped" : "drain timeout; stopped with requests unfinished");
-                } catch (RuntimeException | Error e) {
-                    log.error("the drain failed; stopping anyway", e);
-                    code = ExitCodes.DRAIN_FAILED;
-                } finally {
-                    // halt, not exit: the JVM's own SIGTERM exit status would be 143, and shutdown hooks have
-                    // nothing left to do. A drain is the expected way to stop, so it exits 0; a drain that
-                    // broke must still end the process rather than leave it running, unready, forever.
-                    Runtime.getRuntime().halt(code);
-                }
-            }, "shutdown").start();
         };
         Signal.handle(new Signal("TERM"), onSignal);
         Signal.handle(new Signal("INT"), onSignal);
+    }
+
+    /** Drains a running server, or abandons a start-up still under way; then always ends the process. */
+    private static void stop(Signal sig, RuntimeServer server, RuntimeServer.Starting starting, Duration drain) {
+        int code = ExitCodes.OK;
+        try {
+            if (server == null) {
+                log.info("SIG{} received during start-up: stopping", sig.getName());
+                starting.abort();
+            } else {
+                log.info("SIG{} received: not ready, draining {} accepted request(s) for up to {} ms",
+                        sig.getName(), server.service().inFlight(), drain.toMillis());
+                boolean drained = server.drainAndStop(drain);
+                log.info(drained ? "drained; stopped" : "drain timeout; stopped with requests unfinished");
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("the drain failed; stopping anyway", e);
+            code = ExitCodes.DRAIN_FAILED;
+        } finally {
+            // halt, not exit: the JVM's own SIGTERM exit status would be 143, and shutdown hooks have nothing
+            // left to do. A drain is the expected way to stop, so it exits 0; a drain that broke must still end
+            // the process rather than leave it running, unready, forever.
+            Runtime.getRuntime().halt(code);
+        }
     }
 }

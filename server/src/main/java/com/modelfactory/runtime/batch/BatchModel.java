@@ -26,7 +26,7 @@ final class BatchModel {
         metrics.modelDownload(located.download().bytes(), located.download().seconds(), located.download().retries());
         InferenceService service;
         try {
-            service = ModelStartup.start(config, metrics, located, name);
+            service = ModelStartup.start(withoutRequestDeadline(config), metrics, located, name);
         } catch (ModelLoadException | RuntimeException e) {
             throw new StartupException("the model could not be loaded: " + e.getMessage(), ExitCodes.MODEL, e);
         }
@@ -36,5 +36,16 @@ final class BatchModel {
                     + service.inputs().whyNoImages(), ExitCodes.MODEL, null);
         }
         return service;
+    }
+
+    /**
+     * A batch run bounds its requests in flight itself, so a request deadline only turns a slow engine
+     * into failed images that --resume never reruns: requests get a day, not REQUEST_TIMEOUT_MS.
+     */
+    static RuntimeConfig withoutRequestDeadline(RuntimeConfig c) {
+        RuntimeConfig.BatchingSettings b = c.batching();
+        RuntimeConfig.BatchingSettings patient = new RuntimeConfig.BatchingSettings(b.maxBatchSize(), b.maxBatchDelay(),
+                b.queueCapacity(), b.instances(), b.decoders(), java.time.Duration.ofDays(1));
+        return new RuntimeConfig(c.model(), c.store(), c.server(), patient, c.image(), c.warnings(), c.batch());
     }
 }

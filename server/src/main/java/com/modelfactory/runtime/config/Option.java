@@ -97,7 +97,8 @@ public record Option(String key, String env, String flag, String defaultValue, S
                             + "is queued; a lone request never waits)"),
             of("batching", "queue_capacity", "QUEUE_CAPACITY", "512",
                     "requests accepted and not yet answered (decoding, queued or running) before 503 with "
-                            + "Retry-After (bounds memory: capacity x request size)"),
+                            + "Retry-After (bounds the tensors held: capacity x request size; bodies still "
+                            + "arriving are bounded by MAX_BODY_BYTES per connection)"),
             of("batching", "instances", "INSTANCES", "0",
                     "worker threads running batches, each with its own predictor; 0 = auto: 1 on a GPU, on a CPU "
                             + "chosen from the warm-up (see intra_op_threads); setting either fixes both"),

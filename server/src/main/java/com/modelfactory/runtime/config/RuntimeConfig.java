@@ -20,6 +20,16 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
                             BatchSettings batch) {
 
     /**
+     * How long a connection whose requests the server does not time itself (HTTP/2, gRPC) may move no byte:
+     * longer than a request may wait for its answer (a request waiting for its batch moves no bytes).
+     */
+    public Duration longestSilence() {
+        Duration longest = server.headerTimeout().compareTo(batching.requestTimeout()) > 0
+                ? server.headerTimeout() : batching.requestTimeout();
+        return Duration.ofMillis(Math.min(longest.toMillis() + 1000, Integer.MAX_VALUE));
+    }
+
+    /**
      * @param format             forced format, or null to detect it
      * @param intraOpThreads     threads one inference uses as the model is first loaded (see {@link Threading})
      * @param interOpThreads     threads for parallel graph branches (0 = the engine's default)

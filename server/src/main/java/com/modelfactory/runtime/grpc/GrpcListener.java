@@ -1,6 +1,8 @@
 package com.modelfactory.runtime.grpc;
 
 import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.transport.AcceptDeadline;
+import com.modelfactory.runtime.transport.Http2Connections;
 import com.modelfactory.runtime.transport.ListeningSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -30,13 +32,13 @@ public final class GrpcListener {
             return null;
         }
         // Sockets that move no byte for this long are closed: it outlasts the longest wait for an answer.
-        long idleMs = Math.min(Integer.MAX_VALUE,
-                Math.max(s.headerTimeout().toMillis(), config.batching().requestTimeout().toMillis()) + 1000);
+        long idleMs = config.longestSilence().toMillis();
         HttpServerOptions options = GrpcEndpoint.http2(new HttpServerOptions()).setTcpNoDelay(true)
                 .setIdleTimeout((int) idleMs).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-        Http2Connections connections = new Http2Connections(vertx, java.time.Duration.ofMillis(idleMs));
+        Http2Connections connections = new Http2Connections(vertx, config.longestSilence());
         HttpServer server = vertx.createHttpServer(options).connectionHandler(connections.all()).requestHandler(endpoint)
                 .listen(s.grpcPort(), s.host()).await();
+        AcceptDeadline.install(vertx, server, s.headerTimeout());
         return new GrpcListener(server, connections);
     }
 

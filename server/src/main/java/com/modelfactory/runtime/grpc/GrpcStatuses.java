@@ -1,12 +1,10 @@
 package com.modelfactory.runtime.grpc;
 
+import com.modelfactory.runtime.error.FailureReport;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.error.ServingException.Kind;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import io.vertx.grpc.common.GrpcStatus;
-import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one place where errors become gRPC status codes, the twin of http/ErrorResponder: the kind of the
@@ -14,7 +12,6 @@ import org.slf4j.LoggerFactory;
  * message carries instead of any detail; every UNAVAILABLE and DEADLINE_EXCEEDED is counted in the metrics.
  */
 final class GrpcStatuses {
-    private static final Logger log = LoggerFactory.getLogger(GrpcStatuses.class);
 
     private GrpcStatuses() {
     }
@@ -39,17 +36,6 @@ final class GrpcStatuses {
      * deadlines. {@code what} names the call in the log.
      */
     static String message(ServingException e, String what, RuntimeMetrics metrics) {
-        if (e.kind() == Kind.BUSY || e.kind() == Kind.UNAVAILABLE) {
-            metrics.rejected();
-        } else if (e.kind() == Kind.TIMED_OUT) {
-            metrics.timedOut();
-        }
-        if (e.kind() != Kind.INTERNAL) {
-            return e.getMessage();
-        }
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        log.error("{} failed (error id {}): {}", what, id, e.getCause() == null ? e.getMessage() : e.getCause().toString(),
-                e.getCause());
-        return e.getMessage() + " (error id " + id + "; the server log has the details)";
+        return FailureReport.clientMessage(e, what, metrics);
     }
 }

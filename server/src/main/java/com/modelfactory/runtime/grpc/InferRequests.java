@@ -7,12 +7,12 @@ import com.google.protobuf.UnsafeByteOperations;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
-import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.grpc.proto.InferParameter;
 import com.modelfactory.runtime.grpc.proto.ModelInferRequest;
 import com.modelfactory.runtime.grpc.proto.ModelInferRequest.InferInputTensor;
 import com.modelfactory.runtime.grpc.proto.ModelInferRequest.InferRequestedOutputTensor;
+import com.modelfactory.runtime.serving.RequestedOutputs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -126,19 +126,13 @@ final class InferRequests {
     static List<String> outputs(ModelInferRequest r, Signature signature) {
         List<String> names = new ArrayList<>(r.getOutputsCount());
         for (InferRequestedOutputTensor o : r.getOutputsList()) {
-            if (signature.output(o.getName()) == null) {
-                throw ServingException.badInput("unknown output '" + o.getName() + "'; the model's outputs are "
-                        + signature.outputs().stream().map(TensorSpec::name).toList());
-            }
             if (o.containsParameters("classification")) {
                 throw ServingException.badInput("output '" + o.getName() + "': the classification extension is "
                         + "not supported; request the tensor itself");
             }
-            if (names.contains(o.getName())) {
-                throw ServingException.badInput("output '" + o.getName() + "' is requested twice");
-            }
             names.add(o.getName());
         }
+        RequestedOutputs.check(signature, names);
         return names;
     }
 

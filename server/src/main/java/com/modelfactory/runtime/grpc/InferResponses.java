@@ -4,7 +4,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.grpc.proto.ModelInferResponse;
 import com.modelfactory.runtime.grpc.proto.ModelInferResponse.InferOutputTensor;
-import java.util.LinkedHashMap;
+import com.modelfactory.runtime.serving.RequestedOutputs;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +21,7 @@ final class InferResponses {
                                  List<String> wanted) {
         ModelInferResponse.Builder r = ModelInferResponse.newBuilder().setModelName(model).setModelVersion(version)
                 .setId(id);
-        for (Map.Entry<String, Tensor> e : select(outputs, wanted).entrySet()) {
+        for (Map.Entry<String, Tensor> e : RequestedOutputs.select(outputs, wanted).entrySet()) {
             Tensor t = e.getValue();
             InferOutputTensor.Builder o = InferOutputTensor.newBuilder().setName(e.getKey())
                     .setDatatype(t.dataType().name());
@@ -33,16 +33,5 @@ final class InferResponses {
             r.addRawOutputContents(UnsafeByteOperations.unsafeWrap(t.data()));
         }
         return r.build();
-    }
-
-    private static Map<String, Tensor> select(Map<String, Tensor> outputs, List<String> wanted) {
-        if (wanted.isEmpty()) {
-            return outputs;
-        }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (String w : wanted) {
-            out.put(w, outputs.get(w));
-        }
-        return out;
     }
 }

@@ -2,6 +2,7 @@ package com.modelfactory.runtime.grpc;
 
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.error.ServingException.Kind;
+import com.modelfactory.runtime.transport.BoundedInflation;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcMessage;
 import java.io.ByteArrayInputStream;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -54,32 +54,10 @@ final class MessageCodec {
             default -> throw new ServingException(Kind.UNSUPPORTED_MEDIA_TYPE, "grpc-encoding '" + encoding
                     + "' is not supported; send gzip, deflate or identity");
         }) {
-            return readBounded(in, limit, limitName, wire.length);
+            return BoundedInflation.read(in, limit, wire.length, () -> tooLarge(limit, limitName));
         } catch (IOException e) {
             throw ServingException.badInput("the request message is not valid " + encoding + ": " + e.getMessage());
         }
-    }
-
-    private static ByteBuffer readBounded(InputStream in, long limit, String limitName, int compressedSize) throws IOException {
-        byte[] out = new byte[(int) Math.min(limit, Math.max(CHUNK, 4L * compressedSize))];
-        int size = 0;
-        while (true) {
-            if (size == out.length) {
-                if (size >= limit) {
-                    if (in.read() < 0) {
-                        break;
-                    }
-                    throw tooLarge(limit, limitName);
-                }
-                out = Arrays.copyOf(out, (int) Math.min(limit, 2L * out.length));
-            }
-            int n = in.read(out, size, out.length - size);
-            if (n < 0) {
-                break;
-            }
-            size += n;
-        }
-        return ByteBuffer.wrap(out, 0, size);
     }
 
     private static ServingException tooLarge(long limit, String limitName) {

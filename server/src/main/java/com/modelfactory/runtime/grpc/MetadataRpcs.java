@@ -25,7 +25,6 @@ import com.modelfactory.runtime.serving.ModelConfigView;
 import com.modelfactory.runtime.serving.ModelInfo;
 import com.modelfactory.runtime.serving.ServerIdentity;
 import com.modelfactory.runtime.serving.ServingState;
-import java.util.List;
 
 /**
  * Health, metadata, model configuration, statistics and the repository index: the same facts as the REST
@@ -112,19 +111,17 @@ final class MetadataRpcs {
             throw new ServingException(ServingException.Kind.METHOD_NOT_ALLOWED,
                     "'repository_name' specification is not supported: this server has one repository");
         }
-        boolean ready = state.ready();
         RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
-        if (r.getReady() && !ready) {
+        ServingState.RepositoryEntry e = state.repositoryEntry();
+        if (e == null || (r.getReady() && !e.ready())) {
             return b.build();
         }
-        ModelInfo m = state.info();
-        ModelIndex.Builder entry = ModelIndex.newBuilder().setName(m == null ? servedName : m.name())
-                .setState(ready ? "READY" : "UNAVAILABLE");
-        if (m != null) {
-            entry.setVersion(m.version());
+        ModelIndex.Builder entry = ModelIndex.newBuilder().setName(e.name()).setState(e.state());
+        if (e.version() != null) {
+            entry.setVersion(e.version());
         }
-        if (!ready) {
-            entry.setReason(state.draining() ? "shutting down" : "loading");
+        if (e.reason() != null) {
+            entry.setReason(e.reason());
         }
         return b.addModels(entry).build();
     }

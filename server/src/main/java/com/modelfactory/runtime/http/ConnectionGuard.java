@@ -1,7 +1,7 @@
 package com.modelfactory.runtime.http;
 
 import com.modelfactory.runtime.error.ServingException;
-import com.modelfactory.runtime.transport.IdleTimeouts;
+import com.modelfactory.runtime.transport.AcceptDeadline;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -66,7 +66,7 @@ public final class ConnectionGuard {
             cancelTimer();
             idleSince = System.nanoTime();
             timer = vertx.setTimer(headerTimeout.toMillis(), id -> {
-                if (active == 0 && stillHttp1()) {
+                if (active == 0) {
                     connection.close();
                 }
             });
@@ -80,18 +80,9 @@ public final class ConnectionGuard {
         }
 
         void closeIfIdle(long now) {
-            if (active == 0 && now - idleSince >= DRAIN_IDLE_GRACE.toNanos() && stillHttp1()) {
+            if (active == 0 && now - idleSince >= DRAIN_IDLE_GRACE.toNanos()) {
                 connection.close();
             }
-        }
-
-        /**
-         * False once the connection was upgraded to HTTP/2 (h2c): its channel then belongs to the HTTP/2
-         * connection, tracked elsewhere, and closing this one would cut off its streams.
-         */
-        boolean stillHttp1() {
-            io.netty.channel.ChannelPipeline p = IdleTimeouts.pipeline(connection);
-            return p == null || p.get("httpDecoder") != null;
         }
     }
 
@@ -99,6 +90,7 @@ public final class ConnectionGuard {
     public Handler<HttpConnection> connections() {
         return connection -> {
             BodyFramingErrors.install(connection);
+            AcceptDeadline.claim(connection);
             Tracked t = new Tracked(connection, Vertx.currentContext());
             open.put(connection, t);
             connection.closeHandler(v -> {

@@ -1,6 +1,7 @@
 package com.modelfactory.runtime.http;
 
 import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.transport.BoundedInflation;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -94,17 +95,9 @@ enum ContentCoding {
         Inflater inflater = this == DEFLATE ? new Inflater(!zlibHeader(body)) : null;
         try (InputStream in = inflater == null ? new GZIPInputStream(new ByteArrayInputStream(body), STEP)
                 : new InflaterInputStream(new ByteArrayInputStream(body), inflater, STEP)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.min(limit, 1 << 26),
-                    Math.max(STEP, body.length * 4L)));
-            byte[] chunk = new byte[STEP];
-            for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
-                if (out.size() + (long) n > limit) {
-                    throw ServingException.tooLarge("request body over " + limit + " bytes once inflated from "
-                            + token() + " (max_body_bytes / MAX_BODY_BYTES applies to the inflated size)");
-                }
-                out.write(chunk, 0, n);
-            }
-            return out.toByteArray();
+            return BoundedInflation.readArray(in, limit, body.length, () -> ServingException.tooLarge(
+                    "request body over " + limit + " bytes once inflated from " + token()
+                            + " (max_body_bytes / MAX_BODY_BYTES applies to the inflated size)"));
         } catch (IOException e) {
             throw ServingException.badInput("the " + token() + " request body is corrupt or truncated: "
                     + e.getMessage());

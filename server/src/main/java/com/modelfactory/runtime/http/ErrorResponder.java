@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.http;
 
+import com.modelfactory.runtime.error.FailureReport;
 import com.modelfactory.runtime.error.Failures;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.error.ServingException.Kind;
@@ -7,7 +8,6 @@ import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,27 +57,11 @@ public final class ErrorResponder {
             log.debug("{} failed after its response: {}", what, e.getCause() == null ? e : e.getCause());
             return;
         }
-        String message = e.getMessage();
-        if (e.kind() == Kind.INTERNAL) {
-            String id = UUID.randomUUID().toString().substring(0, 8);
-            log.error("{} failed (error id {}): {}", what, id, e.getCause() == null ? message : e.getCause().toString(),
-                    e.getCause());
-            message = message + " (error id " + id + "; the server log has the details)";
-        }
-        count(e.kind());
+        String message = FailureReport.clientMessage(e, what, metrics);
         if (e.kind() == Kind.BUSY || e.kind() == Kind.UNAVAILABLE) {
             response.putHeader("Retry-After", "1");
         }
         json(response, status(e.kind()), new JsonObject().put("error", message));
-    }
-
-    /** Counts refusals (503) and deadlines (504) in the metrics, whoever answered them. */
-    void count(Kind kind) {
-        if (kind == Kind.BUSY || kind == Kind.UNAVAILABLE) {
-            metrics.rejected();
-        } else if (kind == Kind.TIMED_OUT) {
-            metrics.timedOut();
-        }
     }
 
     static void json(HttpServerResponse response, int status, JsonObject body) {

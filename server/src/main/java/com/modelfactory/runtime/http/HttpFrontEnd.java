@@ -2,15 +2,15 @@ package com.modelfactory.runtime.http;
 
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.grpc.GrpcEndpoint;
-import com.modelfactory.runtime.grpc.Http2Connections;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import com.modelfactory.runtime.serving.ServingState;
+import com.modelfactory.runtime.transport.AcceptDeadline;
+import com.modelfactory.runtime.transport.Http2Connections;
 import com.modelfactory.runtime.transport.ListeningSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +39,7 @@ public final class HttpFrontEnd {
         ConnectionGuard guard = new ConnectionGuard(vertx, settings.headerTimeout(), settings.bodyTimeout(), errors);
         // Form bodies are bounded by the body limit alone: Vert.x's own defaults (8 KB a field, 256
         // fields) answered a legitimate multipart upload with a 500.
-        Http2Connections http2 = new Http2Connections(vertx, silentSocketTimeout(config));
+        Http2Connections http2 = new Http2Connections(vertx, config.longestSilence());
         HttpServerOptions options = GrpcEndpoint.http2(new HttpServerOptions()).setTcpNoDelay(true)
                 .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.headerTimeout().toMillis()))
@@ -50,20 +50,8 @@ public final class HttpFrontEnd {
                 .requestHandler(grpc.or(api.router(vertx, guard)))
                 .listen(settings.port(), settings.host())
                 .await();
+        AcceptDeadline.install(vertx, server, settings.headerTimeout());
         return new HttpFrontEnd(server, guard, http2);
-    }
-
-    /**
-     * A socket that sends nothing at all never becomes a connection anyone sees: Vert.x waits for its first
-     * bytes to tell HTTP/1.1 from HTTP/2 (h2c, for gRPC on this port); so Vert.x's own idle timeout (set to
-     * the header timeout) closes it. An HTTP/1.1 connection then gets the guard's timers instead; an HTTP/2
-     * one, whose streams the guard does not track, an idle timeout of this long: longer than a call may
-     * wait for its answer, since a call waiting for its batch moves no bytes.
-     */
-    static Duration silentSocketTimeout(RuntimeConfig config) {
-        Duration longest = config.server().headerTimeout().compareTo(config.batching().requestTimeout()) > 0
-                ? config.server().headerTimeout() : config.batching().requestTimeout();
-        return Duration.ofMillis(Math.min(longest.toMillis() + 1000, Integer.MAX_VALUE));
     }
 
     public int port() {
@@ -79,11 +67,6 @@ public final class HttpFrontEnd {
         // reset, and no client has been told to reconnect yet (keep-alive clients are not connecting).
         ListeningSocket.stopAccepting(server);
         return CompletableFuture.allOf(guard.beginDrain(), http2.beginDrain());
-    }
-
-    /** Stops listening and closes what is left, giving responses in progress up to {@code grace}. */
-    public void shutdown(Duration grace) {
-        server.shutdown(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS).await();
     }
 
     public void close() {

@@ -1,15 +1,12 @@
 package com.modelfactory.runtime.http;
 
-import com.modelfactory.runtime.engine.Signature;
-import com.modelfactory.runtime.engine.Tensor;
-import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.serving.InferenceService;
 import com.modelfactory.runtime.serving.ModelInfo;
 import com.modelfactory.runtime.serving.ModelInputs;
+import com.modelfactory.runtime.serving.RequestedOutputs;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,13 +38,14 @@ final class InferRoute {
         AtomicReference<TensorJson.InferRequest> parsed = new AtomicReference<>();
         api.respond(ctx, service, model -> {
             TensorJson.InferRequest req = parse(model, body.bytes(), headerLength);
-            checkOutputs(model.signature(), req.outputNames());
+            RequestedOutputs.check(model.signature(), req.outputNames());
             parsed.set(req);
             return req.inputs();
         }, outputs -> {
             TensorJson.InferRequest req = parsed.get();
             String id = req.id() != null ? req.id() : UUID.randomUUID().toString();
-            return InferResponse.render(info.name(), info.version(), id, select(outputs, req.outputNames()),
+            return InferResponse.render(info.name(), info.version(), id,
+                    RequestedOutputs.select(outputs, req.outputNames()),
                     binaryOutputs(req));
         });
     }
@@ -67,25 +65,5 @@ final class InferRoute {
             named.put(o.name(), o.binary());
         }
         return name -> named.getOrDefault(name, req.binaryDataOutput());
-    }
-
-    private static void checkOutputs(Signature signature, List<String> wanted) {
-        for (String out : wanted) {
-            if (signature.output(out) == null) {
-                throw ServingException.badInput("unknown output '" + out + "'; the model's outputs are "
-                        + signature.outputs().stream().map(TensorSpec::name).toList());
-            }
-        }
-    }
-
-    private static Map<String, Tensor> select(Map<String, Tensor> outputs, List<String> wanted) {
-        if (wanted.isEmpty()) {
-            return outputs;
-        }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (String w : wanted) {
-            out.put(w, outputs.get(w));
-        }
-        return out;
     }
 }

@@ -107,15 +107,30 @@ final class JsonNumbers {
             case BF16 -> b.putShort(i * 2, BFloat16.fromFloat((float) checkFloat(name, v, Float.MAX_VALUE, literal, type)));
             case INT8 -> b.put(i, (byte) checkRange(name, v, -128, 127));
             case UINT8 -> b.put(i, (byte) checkRange(name, v, 0, 255));
-            case BOOL -> b.put(i, (byte) (v != 0 ? 1 : 0));
+            case BOOL -> b.put(i, (byte) checkRange(name, v, 0, 1));
             case INT16 -> b.putShort(i * 2, (short) checkRange(name, v, Short.MIN_VALUE, Short.MAX_VALUE));
             case UINT16 -> b.putShort(i * 2, (short) checkRange(name, v, 0, 65535));
             case INT32 -> b.putInt(i * 4, (int) checkRange(name, v, Integer.MIN_VALUE, Integer.MAX_VALUE));
             case UINT32 -> b.putInt(i * 4, (int) checkRange(name, v, 0, 4294967295L));
-            case INT64, UINT64 -> b.putLong(i * 8, exact);
+            case INT64, UINT64 -> b.putLong(i * 8, checkedExact(name, type, v, exact));
             default -> throw ServingException.badInput("input '" + name + "': datatype " + type
                     + " cannot be given as JSON numbers");
         }
+    }
+
+    /**
+     * The 64 bits of an INT64/UINT64 element, refusing what they cannot hold: {@code v} is the value as
+     * written (an integer beyond 2^53 only approximately), {@code exact} its bits (two's complement for
+     * UINT64 above 2^63). A fraction, NaN, an out-of-range or (for UINT64) negative value was silently
+     * truncated before.
+     */
+    private static long checkedExact(String name, DataType type, double v, long exact) {
+        double asWritten = type == DataType.UINT64 && exact < 0 ? exact + 0x1p64 : (double) exact;
+        if (Double.isNaN(v) || asWritten != v || (type == DataType.UINT64 && v < 0)) {
+            throw ServingException.badInput("input '" + name + "' holds " + v + ", not a whole number within the "
+                    + "range of " + type);
+        }
+        return exact;
     }
 
     private static double checkFloat(String name, double v, double max, boolean literal, DataType type) {
@@ -186,7 +201,8 @@ final class JsonNumbers {
             boolean literal = t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT;
             if (t == JsonToken.VALUE_NUMBER_INT && (type == DataType.INT64 || type == DataType.UINT64)) {
                 long l = exactLong(p, type, name);
-                store(name, buffer, type, (int) size++, l, l, true);
+                double asWritten = type == DataType.UINT64 && l < 0 ? l + 0x1p64 : (double) l;
+                store(name, buffer, type, (int) size++, asWritten, l, true);
             } else {
                 double v = value(p, t);
                 store(name, buffer, type, (int) size++, v, (long) v, literal);

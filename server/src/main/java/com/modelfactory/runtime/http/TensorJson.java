@@ -77,7 +77,7 @@ public final class TensorJson {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (field) {
-                    case "id" -> id = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
+                    case "id" -> id = idOf(p, t);
                     case "inputs" -> inputs = parseInputs(p, new TensorInput.Source(body, jsonLength, tail, base64Input));
                     case "outputs" -> parseOutputs(p, t, outputs);
                     case "parameters" -> binaryDataOutput = parseParameters(p, t);
@@ -91,6 +91,14 @@ public final class TensorJson {
         } catch (IOException e) {
             throw ServingException.badInput("malformed JSON: " + Messages.firstLine(e.getMessage()));
         }
+    }
+
+    /** The request's {@code id}: a string (a number is taken as its text); an object or array is refused. */
+    private static String idOf(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+            throw ServingException.badInput("\"id\" must be a string");
+        }
+        return t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
     }
 
     /** Nothing may follow the JSON value: trailing bytes mean the body is not what the client meant. */

@@ -111,7 +111,7 @@ final class TensorJsonWriter {
                 case INT32 -> g.writeNumber(b.getInt(i * 4));
                 case UINT32 -> g.writeNumber(b.getInt(i * 4) & 0xffffffffL);
                 case INT64 -> g.writeNumber(b.getLong(i * 8));
-                case UINT64 -> g.writeNumber(Long.toUnsignedString(b.getLong(i * 8)));
+                case UINT64 -> g.writeNumber(new java.math.BigInteger(Long.toUnsignedString(b.getLong(i * 8))));
                 case BYTES -> writeString(g, t.bytesElement(i), b64Name);
             }
         }

@@ -50,14 +50,16 @@ final class TritonRoutes {
     void index(RoutingContext ctx) {
         boolean readyOnly = readyOnly(ctx.body().buffer());
         JsonArray models = new JsonArray();
-        ModelInfo m = state.info();
-        if (m != null && (state.ready() || !readyOnly)) {
-            String st = switch (state.phase()) {
-                case READY -> "READY";
-                case DRAINING -> "UNLOADING";
-                default -> "LOADING";
-            };
-            models.add(new JsonObject().put("name", m.name()).put("version", m.version()).put("state", st));
+        ServingState.RepositoryEntry e = state.repositoryEntry();
+        if (e != null && (e.ready() || !readyOnly)) {
+            JsonObject model = new JsonObject().put("name", e.name()).put("state", e.state());
+            if (e.version() != null) {
+                model.put("version", e.version());
+            }
+            if (e.reason() != null) {
+                model.put("reason", e.reason());
+            }
+            models.add(model);
         }
         ctx.response().setStatusCode(200).putHeader("Content-Type", HttpBody.JSON).end(models.encode());
     }

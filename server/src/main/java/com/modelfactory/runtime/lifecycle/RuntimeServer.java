@@ -58,13 +58,22 @@ public final class RuntimeServer implements AutoCloseable {
 
     /** Starts everything and returns once the model is ready; any failure stops what was started. */
     public static RuntimeServer start(RuntimeConfig config) throws StartupException {
+        return begin(config).awaitReady();
+    }
+
+    /**
+     * Opens the ports (live at once) and starts obtaining and loading the model in the background; the
+     * returned start-up then either becomes a ready server ({@link Starting#awaitReady()}) or is abandoned
+     * ({@link Starting#abort()}, a SIGTERM during a long download).
+     */
+    public static Starting begin(RuntimeConfig config) throws StartupException {
         String name = ModelNaming.servedName(config);
         RuntimeMetrics metrics = new RuntimeMetrics(name);
-        ServingState state = new ServingState();
+        ServingState state = new ServingState(name);
         metrics.downloadProgress(() -> state.progress().bytes());
         CompletableFuture<InferenceService> loading = loadInBackground(config, metrics, state, name);
         Vertx vertx = Vertx.vertx();
-        Path uploads;
+        Path uploads = null;
         HttpFrontEnd http;
         GrpcListener grpc;
         GrpcEndpoint grpcEndpoint = new GrpcEndpoint(vertx, state, metrics, config, name);
@@ -76,16 +85,79 @@ public final class RuntimeServer implements AutoCloseable {
             grpc = GrpcListener.listen(vertx, grpcEndpoint, config);
         } catch (IOException | RuntimeException e) {
             vertx.close();
+            deleteQuietly(uploads);
             loading.thenAccept(InferenceService::close);
             throw new StartupException("cannot listen on " + config.server().host() + ":" + port
                     + (port == config.server().port() ? "" : " (grpc_port)") + ": " + e.getMessage(), ExitCodes.PORT, e);
         }
         log.info("listening on {}:{} (live; ready once the model is loaded){}", config.server().host(), http.port(),
                 grpc == null ? "" : "; gRPC also on port " + grpc.port());
-        InferenceService service = awaitModel(loading, http, vertx, uploads);
-        state.ready(service);
-        log.info("ready: POST http://{}:{}/predict and /v2/models/{}/infer", config.server().host(), http.port(), name);
-        return new RuntimeServer(state, vertx, http, grpc, metrics, service, uploads);
+        return new Starting(config, name, state, vertx, http, grpc, metrics, loading, uploads);
+    }
+
+    /** A start-up under way: the ports are open, the model is being obtained and loaded. */
+    public static final class Starting {
+        private final RuntimeConfig config;
+        private final String name;
+        private final ServingState state;
+        private final Vertx vertx;
+        private final HttpFrontEnd http;
+        private final GrpcListener grpc;
+        private final RuntimeMetrics metrics;
+        private final CompletableFuture<InferenceService> loading;
+        private final Path uploads;
+
+        private Starting(RuntimeConfig config, String name, ServingState state, Vertx vertx, HttpFrontEnd http,
+                         GrpcListener grpc, RuntimeMetrics metrics, CompletableFuture<InferenceService> loading,
+                         Path uploads) {
+            this.config = config;
+            this.name = name;
+            this.state = state;
+            this.vertx = vertx;
+            this.http = http;
+            this.grpc = grpc;
+            this.metrics = metrics;
+            this.loading = loading;
+            this.uploads = uploads;
+        }
+
+        /** Waits for the model; ready then. A model that could not be had or loaded stops everything. */
+        public RuntimeServer awaitReady() throws StartupException {
+            InferenceService service;
+            try {
+                service = loading.join();
+            } catch (CompletionException e) {
+                abort();
+                if (e.getCause() instanceof StartupException se) {
+                    throw se;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw new StartupException("the model could not be loaded: " + e.getCause(), ExitCodes.MODEL,
+                        e.getCause());
+            }
+            state.ready(service);
+            log.info("ready: POST http://{}:{}/predict and /v2/models/{}/infer", config.server().host(), http.port(),
+                    name);
+            return new RuntimeServer(state, vertx, http, grpc, metrics, service, uploads);
+        }
+
+        /** Gives the start-up up: not ready, ports closed, temporary folders removed. */
+        public void abort() {
+            state.beginDrain();
+            loading.thenAccept(InferenceService::close);
+            try {
+                http.close();
+                if (grpc != null) {
+                    grpc.close();
+                }
+            } catch (RuntimeException e) {
+                log.debug("closing the ports", e);
+            }
+            vertx.close();
+            deleteQuietly(uploads);
+        }
     }
 
     /**
@@ -125,24 +197,6 @@ public final class RuntimeServer implements AutoCloseable {
             return ModelSource.locate(config, progress);
         } catch (ModelLoadException | RuntimeException e) {
             throw new StartupException("the model could not be obtained: " + e.getMessage(), ExitCodes.MODEL, e);
-        }
-    }
-
-    private static InferenceService awaitModel(CompletableFuture<InferenceService> loading, HttpFrontEnd http,
-                                               Vertx vertx, Path uploads) throws StartupException {
-        try {
-            return loading.join();
-        } catch (CompletionException e) {
-            http.close();
-            vertx.close();
-            deleteQuietly(uploads);
-            if (e.getCause() instanceof StartupException se) {
-                throw se;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new StartupException("the model could not be loaded: " + e.getCause(), ExitCodes.MODEL, e.getCause());
         }
     }
 
@@ -211,6 +265,9 @@ public final class RuntimeServer implements AutoCloseable {
     }
 
     private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

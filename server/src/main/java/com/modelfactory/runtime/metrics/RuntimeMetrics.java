@@ -1,8 +1,10 @@
 package com.modelfactory.runtime.metrics;
 
+import com.modelfactory.runtime.error.FailureReport;
 import com.modelfactory.runtime.serving.ServingObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
@@ -11,16 +13,15 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.prometheus.metrics.core.metrics.Info;
-import java.lang.management.ManagementFactory;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,7 @@ import java.util.function.Supplier;
  * on Linux {@code process_resident_memory_bytes} (VmRSS) includes it, and
  * {@code process_resident_memory_bytes - jvm_memory_used_bytes} approximates it.
  */
-public final class RuntimeMetrics implements ServingObserver {
+public final class RuntimeMetrics implements ServingObserver, FailureReport.Counts {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -183,11 +184,13 @@ public final class RuntimeMetrics implements ServingObserver {
     }
 
     /** A request was refused with 503 (queue full, loading, draining), at whatever stage. */
+    @Override
     public void rejected() {
         rejected.increment();
     }
 
     /** A request was answered 504: its deadline passed. */
+    @Override
     public void timedOut() {
         timedOut.increment();
     }

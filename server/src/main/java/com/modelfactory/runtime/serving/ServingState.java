@@ -24,9 +24,44 @@ public final class ServingState {
         public static final Progress NONE = new Progress(0, -1, 0);
     }
 
+    /**
+     * One model in the repository index, as Triton reports it: state READY, LOADING (obtaining or loading)
+     * or UNLOADING (shutting down), with the reason when not ready; version null until loaded.
+     */
+    public record RepositoryEntry(String name, String version, String state, String reason) {
+        public boolean ready() {
+            return state.equals("READY");
+        }
+    }
+
+    private final String servedName;
     private volatile Phase phase = Phase.ACQUIRING;
     private volatile InferenceService service;
     private volatile Progress progress = Progress.NONE;
+
+    /** @param servedName the name the model will be served under, known before it is loaded (may be null) */
+    public ServingState(String servedName) {
+        this.servedName = servedName;
+    }
+
+    public ServingState() {
+        this(null);
+    }
+
+    /** The served model's repository entry in every phase; null when its name is not known yet. */
+    public RepositoryEntry repositoryEntry() {
+        ModelInfo m = info();
+        String name = m != null ? m.name() : servedName;
+        if (name == null) {
+            return null;
+        }
+        String version = m == null ? null : m.version();
+        return switch (phase) {
+            case READY -> new RepositoryEntry(name, version, "READY", null);
+            case DRAINING -> new RepositoryEntry(name, version, "UNLOADING", "shutting down");
+            default -> new RepositoryEntry(name, version, "LOADING", "loading");
+        };
+    }
 
     public Phase phase() {
         return phase;

@@ -3,7 +3,6 @@ package com.modelfactory.runtime.transport;
 import io.netty.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
-import java.lang.reflect.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +22,9 @@ public final class ListeningSocket {
     /** @return true when the port no longer accepts connections */
     public static boolean stopAccepting(HttpServer server) {
         try {
-            Object tcp = field(server, "tcpServer");
+            Object tcp = AcceptDeadline.field(server, "tcpServer");
             @SuppressWarnings("unchecked")
-            Future<Channel> bound = (Future<Channel>) field(tcp, "bindFuture");
+            Future<Channel> bound = (Future<Channel>) AcceptDeadline.field(tcp, "bindFuture");
             if (bound == null || bound.result() == null) {
                 return false;
             }
@@ -35,18 +34,5 @@ public final class ListeningSocket {
             log.debug("could not close the listening socket early: {}", e.toString());
             return false;
         }
-    }
-
-    private static Object field(Object o, String name) throws ReflectiveOperationException {
-        for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
-            try {
-                Field f = c.getDeclaredField(name);
-                f.setAccessible(true);
-                return f.get(o);
-            } catch (NoSuchFieldException next) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchFieldException(name);
     }
 }

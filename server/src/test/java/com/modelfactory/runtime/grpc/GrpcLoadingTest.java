@@ -23,13 +23,13 @@ import io.vertx.core.http.HttpServerOptions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Before the model is loaded: live, not ready, the model listed UNAVAILABLE (loading), inference UNAVAILABLE. */
+/** Before the model is loaded: live, not ready, the model listed LOADING, inference UNAVAILABLE. */
 class GrpcLoadingTest {
     @Test
     void whileTheModelLoads() throws Exception {
         Vertx vertx = Vertx.vertx();
         RuntimeMetrics metrics = new RuntimeMetrics("big");
-        ServingState state = new ServingState();
+        ServingState state = new ServingState("big");
         state.loading();
         GrpcEndpoint endpoint = new GrpcEndpoint(vertx, state, metrics, ConfigLoader.load(new String[0], Map.of()), "big");
         HttpServer server = vertx.createHttpServer(GrpcEndpoint.http2(new HttpServerOptions())).requestHandler(endpoint)
@@ -45,7 +45,7 @@ class GrpcLoadingTest {
             assertEquals(0, c.blocking().modelStatistics(ModelStatisticsRequest.getDefaultInstance()).getModelStatsCount());
             RepositoryIndexResponse index = c.blocking().repositoryIndex(RepositoryIndexRequest.getDefaultInstance());
             assertEquals("big", index.getModels(0).getName());
-            assertEquals("UNAVAILABLE", index.getModels(0).getState());
+            assertEquals("LOADING", index.getModels(0).getState(), "Triton's state for a model being loaded");
             assertEquals("loading", index.getModels(0).getReason());
             assertEquals(0, c.blocking().repositoryIndex(RepositoryIndexRequest.newBuilder().setReady(true).build())
                     .getModelsCount());

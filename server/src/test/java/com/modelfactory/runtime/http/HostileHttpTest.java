@@ -133,6 +133,24 @@ class HostileHttpTest {
             assertJsonError(r, 408);
             assertTrue(slowBody.closedByServer());
         }
+        try (RawHttp slowloris = new RawHttp(port())) {
+            // One header byte at a time, each well within the idle timeout: the socket is still refused a
+            // life longer than the header timeout, counted from accept.
+            long start = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < 100 && !closed; i++) {
+                try {
+                    slowloris.send(i == 0 ? "GET /health/live HTTP/1.1\r\nX-Slow: " : "a");
+                    slowloris.socket().setSoTimeout(100);
+                    closed = slowloris.closedByServer();
+                } catch (java.io.IOException reset) {
+                    closed = true;
+                }
+            }
+            assertTrue(closed, "a slowloris client kept its socket for 10 s");
+            assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(5),
+                    "closed after the header timeout, counted from accept");
+        }
         try (RawHttp keepAlive = new RawHttp(port())) {
             RawHttp.Response first = keepAlive.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n").read();
             assertEquals(200, first.status());

@@ -1,6 +1,5 @@
-package com.modelfactory.runtime.grpc;
+package com.modelfactory.runtime.transport;
 
-import com.modelfactory.runtime.transport.IdleTimeouts;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -114,6 +113,7 @@ public final class Http2Connections {
 
     private void track(HttpConnection connection) {
         IdleTimeouts.set(connection, idleTimeout);
+        AcceptDeadline.claim(connection);
         Tracked t = new Tracked(connection, Vertx.currentContext());
         open.put(connection, t);
         connection.closeHandler(v -> {
