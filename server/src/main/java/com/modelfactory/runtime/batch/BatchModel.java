@@ -45,7 +45,7 @@ final class BatchModel {
     static RuntimeConfig withoutRequestDeadline(RuntimeConfig c) {
         RuntimeConfig.BatchingSettings b = c.batching();
         RuntimeConfig.BatchingSettings patient = new RuntimeConfig.BatchingSettings(b.maxBatchSize(), b.maxBatchDelay(),
-                b.queueCapacity(), b.instances(), b.decoders(), java.time.Duration.ofDays(1));
+                b.queueCapacity(), b.instances(), b.decoders(), java.time.Duration.ofDays(1), b.threading());
         return new RuntimeConfig(c.model(), c.store(), c.server(), patient, c.image(), c.warnings(), c.batch());
     }
 }

@@ -162,6 +162,15 @@ public final class RequestQueue {
         return n;
     }
 
+    boolean closed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A batch taken with {@link #takeBatch()} has been answered. */
     void batchDone() {
         lock.lock();

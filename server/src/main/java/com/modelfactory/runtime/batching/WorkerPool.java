@@ -3,10 +3,13 @@ package com.modelfactory.runtime.batching;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.error.Failures;
+import com.modelfactory.runtime.error.ServingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * a batch from the {@link RequestQueue}, runs it as one engine call and completes every request with
  * its own rows.
  */
-public final class WorkerPool implements AutoCloseable {
+public final class WorkerPool {
     private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
     /** How long close() waits for a batch already in the engine (native code cannot be interrupted). */
     private static final long CLOSE_JOIN_MS = 10_000;
@@ -25,6 +28,7 @@ public final class WorkerPool implements AutoCloseable {
     private final BatchObserver observer;
     private final int padTo;
     private final List<Thread> threads = new ArrayList<>();
+    private final AtomicInteger alive = new AtomicInteger();
 
     public WorkerPool(LoadedModel model, RequestQueue queue, BatchObserver observer) {
         this.model = model;
@@ -38,6 +42,7 @@ public final class WorkerPool implements AutoCloseable {
             Thread t = new Thread(this::work, "batch-worker-" + i);
             t.setDaemon(true);
             threads.add(t);
+            alive.incrementAndGet();
             t.start();
         }
     }
@@ -58,9 +63,19 @@ public final class WorkerPool implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("batch worker stopped: {}", e.toString(), e);
+        } catch (RuntimeException | Error e) {
+            log.error("batch worker {} stopped: {}", Thread.currentThread().getName(), e.toString(), e);
+            throw e;
+        } finally {
+            if (alive.decrementAndGet() == 0 && !queue.closed()) {
+                log.error("no batch worker is left: the server answers 503 and reports not ready");
+            }
         }
+    }
+
+    /** Every started worker has ended (died of an error, or closed): no request can be served. */
+    public synchronized boolean allEnded() {
+        return !threads.isEmpty() && alive.get() == 0;
     }
 
     private void execute(Predictor predictor, List<QueuedRequest> batch, BatchBuffers buffers) {
@@ -76,45 +91,84 @@ public final class WorkerPool implements AutoCloseable {
             return;
         }
         try {
-            int items = batch.stream().mapToInt(r -> r.items).sum();
-            long start = System.nanoTime();
-            Map<String, Tensor> inputs = BatchAssembler.concat(batch, padTo, buffers);
-            batch.forEach(QueuedRequest::release); // copied into the worker's buffers (a lone BYTES input is not pooled)
-            long assembled = System.nanoTime();
-            Map<String, Tensor> outputs = predictor.predict(inputs);
-            long inferred = System.nanoTime();
-            // Without a batch dimension the outputs belong whole to the one request that ran.
-            List<Map<String, Tensor>> parts = model.signature().batched() ? BatchAssembler.split(outputs, batch)
-                    : List.of(outputs);
-            long split = System.nanoTime();
-            observer.batchExecuted(batch.size(), items, assembled - start, inferred - assembled, split - inferred);
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result.complete(parts.get(i));
+            run(predictor, batch, buffers);
+        } catch (RuntimeException | Error e) {
+            if (batch.size() == 1 || e instanceof VirtualMachineError) {
+                ServingException failure = Failures.classify(e);
+                batch.forEach(r -> r.result.completeExceptionally(failure));
+                rethrowFatal(e);
+                return;
             }
-        } catch (RuntimeException e) {
-            batch.forEach(r -> r.result.completeExceptionally(e));
+            // One request's values can fail a whole batch: each runs alone, so only that request fails.
+            log.debug("a batch of {} requests failed ({}); running them one by one", batch.size(), e.toString());
+            for (QueuedRequest r : batch) {
+                runAlone(predictor, r, buffers);
+            }
+        } finally {
+            batch.forEach(QueuedRequest::release); // inputs are read no more: pooled memory goes back
         }
     }
 
-    /** Stops the workers (the queue must be closed first); waits briefly for a batch still in the engine. */
-    @Override
-    public void close() {
+    private void runAlone(Predictor predictor, QueuedRequest r, BatchBuffers buffers) {
+        if (r.abandoned()) {
+            return;
+        }
+        try {
+            run(predictor, List.of(r), buffers);
+        } catch (RuntimeException | Error e) {
+            r.result.completeExceptionally(Failures.classify(e));
+            rethrowFatal(e);
+        }
+    }
+
+    /** A JVM in trouble (out of memory, stack overflow) ends the worker; any other error fails its requests only. */
+    private static void rethrowFatal(Throwable e) {
+        if (e instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+    }
+
+    private void run(Predictor predictor, List<QueuedRequest> batch, BatchBuffers buffers) {
+        int items = batch.stream().mapToInt(r -> r.items).sum();
+        long start = System.nanoTime();
+        Map<String, Tensor> inputs = BatchAssembler.concat(batch, padTo, buffers);
+        long assembled = System.nanoTime();
+        Map<String, Tensor> outputs = predictor.predict(inputs);
+        long inferred = System.nanoTime();
+        // Without a batch dimension the outputs belong whole to the one request that ran.
+        List<Map<String, Tensor>> parts = model.signature().batched() ? BatchAssembler.split(outputs, batch)
+                : List.of(outputs);
+        long split = System.nanoTime();
+        observer.batchExecuted(batch.size(), items, assembled - start, inferred - assembled, split - inferred);
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result.complete(parts.get(i));
+        }
+    }
+
+    /**
+     * Stops the workers (the queue must be closed first); waits briefly for a batch still in the engine.
+     * @return true when every worker has ended (the model may be closed), false when one is still in the engine
+     */
+    public boolean close() {
         List<Thread> started;
         synchronized (this) {
             started = List.copyOf(threads);
         }
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_JOIN_MS);
         started.forEach(Thread::interrupt);
+        boolean stopped = true;
         for (Thread t : started) {
             try {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
             if (t.isAlive()) {
                 log.warn("{} is still running a batch after {} ms", t.getName(), CLOSE_JOIN_MS);
+                stopped = false;
             }
         }
+        return stopped;
     }
 }

@@ -24,6 +24,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The serving core every front end calls (HTTP routes, gRPC, batch mode): admission, decoding, the
@@ -37,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Cancelling the future drops the request wherever it is.
  */
 public final class InferenceService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
+
     private final LoadedModel model;
     private final ModelInfo info;
     private final ModelInputs inputs;
@@ -167,7 +171,7 @@ public final class InferenceService implements AutoCloseable {
         });
         deadlines.track(result, deadline);
         try {
-            decoders.execute(() -> decodeAndQueue(decoder, result, deadline));
+            decoders.execute(new DecodeTask(() -> decodeAndQueue(decoder, result, deadline), result));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(ServingException.unavailable("the server is shutting down"));
         }
@@ -179,6 +183,10 @@ public final class InferenceService implements AutoCloseable {
         if (!accepting) {
             release();
             throw ServingException.unavailable("the server is shutting down and accepts no new requests");
+        }
+        if (workers.allEnded()) {
+            release();
+            throw ServingException.unavailable("no batch worker is running (see the server log)");
         }
         if (n > settings.queueCapacity()) {
             release();
@@ -211,25 +219,58 @@ public final class InferenceService implements AutoCloseable {
             List<ByteBuffer> issued = pooled;
             queue.add(new QueuedRequest(tensors, items, BatchAssembler.shapeKey(requestSignature, tensors),
                     deadline, result, issued.isEmpty() ? null : () -> buffers.giveBack(issued)));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             buffers.giveBack(pooled != null ? pooled : buffers.end());
             result.completeExceptionally(Failures.classify(e));
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+        }
+    }
+
+    /** A queued decode, kept with its request so a shutdown can answer the ones that never ran. */
+    private record DecodeTask(Runnable work, CompletableFuture<?> result) implements Runnable {
+        @Override
+        public void run() {
+            work.run();
         }
     }
 
     /** Checks the tensors against the model before they queue. @return the request's items */
     private int check(Map<String, Tensor> tensors) {
         InputValidation.check(requestSignature, model.inputRules(), tensors);
-        int items = 1;
-        if (requestSignature.batched() && !tensors.isEmpty()) {
-            long[] shape = tensors.values().iterator().next().shape();
-            items = shape.length == 0 ? 1 : (int) shape[0];
-        }
+        int items = requestSignature.batched() ? items(tensors) : 1;
         if (padTo > 0 && items > padTo) {
             throw ServingException.badInput("the request carries " + items + " items but the model takes at most "
                     + padTo + " per batch");
         }
         return items;
+    }
+
+    /** The items (first dimension) every input of a batched model carries alike; 400 when they differ. */
+    static int items(Map<String, Tensor> tensors) {
+        long items = -1;
+        String first = null;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            long[] shape = e.getValue().shape();
+            long n = shape.length == 0 ? 1 : shape[0];
+            if (first == null) {
+                first = e.getKey();
+                items = n;
+            } else if (n != items) {
+                throw ServingException.badInput("inputs of one request carry the same number of items (first "
+                        + "dimension): '" + first + "' has " + items + ", '" + e.getKey() + "' has " + n);
+            }
+        }
+        if (items > Integer.MAX_VALUE) {
+            throw ServingException.badInput("the request carries " + items + " items");
+        }
+        return first == null ? 1 : (int) items;
+    }
+
+    /** False once no batch worker is left (each died of an error the log shows): not ready, 503. */
+    public boolean serving() {
+        return !workers.allEnded();
     }
 
     /** Requests accepted and not yet answered (decoding, queued or running). */
@@ -272,9 +313,18 @@ public final class InferenceService implements AutoCloseable {
         for (QueuedRequest r : queue.close()) {
             r.fail(ServingException.unavailable("the server stopped before the request ran"));
         }
-        decoders.shutdownNow();
-        workers.close();
+        for (Runnable never : decoders.shutdownNow()) {
+            if (never instanceof DecodeTask t) {
+                t.result().completeExceptionally(ServingException.unavailable("the server stopped before the request ran"));
+            }
+        }
+        boolean stopped = workers.close();
         deadlines.close();
-        model.close();
+        if (stopped) {
+            model.close();
+        } else {
+            // Freeing a session under a running engine call can crash the process; its exit frees it instead.
+            log.warn("the model stays open: a batch worker is still in the engine");
+        }
     }
 }

@@ -7,6 +7,7 @@ import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.image.ImageInput;
 import com.modelfactory.runtime.image.ImagePreprocessor;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +20,25 @@ public final class ModelInputs {
     private final Signature signature;
     private final ImagePreprocessor images;
     private final String imageProblem;
+    private final long maxDecodedBytes;
 
     private final InputBuffers buffers = new InputBuffers();
 
     /** @param images null when the model cannot take images, and then {@code imageProblem} says why */
     public ModelInputs(Signature signature, ImagePreprocessor images, String imageProblem) {
+        this(signature, images, imageProblem, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxDecodedBytes most bytes the decoded images of one request may take: a body of many small
+     *                        encoded images must not become gigabytes of tensors (checked before decoding more
+     *                        than the first)
+     */
+    public ModelInputs(Signature signature, ImagePreprocessor images, String imageProblem, long maxDecodedBytes) {
         this.signature = signature;
         this.images = images == null ? null : images.withAllocator(buffers::allocate);
         this.imageProblem = imageProblem;
+        this.maxDecodedBytes = maxDecodedBytes;
     }
 
     /** Where decoded tensors come from: pooled while the serving core decodes a request. */
@@ -71,13 +83,25 @@ public final class ModelInputs {
             return image(encoded.get(0));
         }
         Tensor first = image(encoded.get(0));
+        long decoded = (long) first.data().remaining() * encoded.size();
+        if (decoded > maxDecodedBytes) {
+            throw new ServingException(ServingException.Kind.TOO_LARGE, encoded.size() + " images would decode to "
+                    + decoded + " bytes of tensors, over the " + maxDecodedBytes + " bytes one request may take "
+                    + "(4 x max_body_bytes); send fewer images per request");
+        }
+        long[] one = first.shape();
         long[] shape = first.shape();
         shape[0] = encoded.size();
         Tensor batch = buffers.allocate(first.dataType(), shape);
         ByteBuffer out = batch.mutableData();
         out.put(first.data());
         for (int i = 1; i < encoded.size(); i++) {
-            out.put(image(encoded.get(i)).data());
+            Tensor next = image(encoded.get(i));
+            if (!Arrays.equals(next.shape(), one)) {
+                throw ServingException.badInput("the images of one request must shape to one size: image 0 gives "
+                        + Arrays.toString(one) + ", image " + i + " gives " + Arrays.toString(next.shape()));
+            }
+            out.put(next.data());
         }
         return batch;
     }
@@ -97,7 +121,7 @@ public final class ModelInputs {
         long[] shape = encoded.shape();
         if (shape.length == 0 || (shape.length == 2 && shape[1] != 1) || shape.length > 2) {
             throw ServingException.badInput("input '" + image + "' as BYTES holds one encoded image per batch item: "
-                    + "shape [N] or [N, 1], got " + java.util.Arrays.toString(shape));
+                    + "shape [N] or [N, 1], got " + Arrays.toString(shape));
         }
         Map<String, Tensor> out = new LinkedHashMap<>(tensors);
         out.put(image, images(encoded.bytesElements()));

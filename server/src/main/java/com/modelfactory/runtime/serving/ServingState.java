@@ -92,8 +92,10 @@ public final class ServingState {
         phase = Phase.DRAINING;
     }
 
+    /** Loaded, not draining, and a batch worker is running. */
     public boolean ready() {
-        return phase == Phase.READY;
+        InferenceService s = service;
+        return phase == Phase.READY && s != null && s.serving();
     }
 
     public boolean draining() {

@@ -86,10 +86,17 @@ public final class ModelStartup {
         return maxBatch;
     }
 
+    /**
+     * A request's decoded images may take this many times MAX_BODY_BYTES, about what a JSON tensor of the
+     * largest body could hold (a number and its comma are 2 bytes or more for 4 of FP32).
+     */
+    private static final long DECODED_BYTES_PER_BODY_BYTE = 4;
+
     private static ModelInputs imageInputs(LoadedModel model, RuntimeConfig config) {
         try {
             return new ModelInputs(model.signature(),
-                    new ImagePreprocessor(ImageInput.resolve(model.signature(), config.image())), null);
+                    new ImagePreprocessor(ImageInput.resolve(model.signature(), config.image())), null,
+                    DECODED_BYTES_PER_BODY_BYTE * config.server().maxBodyBytes());
         } catch (NotAnImageModelException e) {
             log.info("/predict will not take images for this model: {}", e.getMessage());
             return new ModelInputs(model.signature(), null, e.getMessage());

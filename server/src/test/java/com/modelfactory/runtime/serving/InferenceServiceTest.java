@@ -374,4 +374,77 @@ class InferenceServiceTest {
         assertArrayEquals(expected(in), await(service.infer(in)).get("y").toFloats());
         Await.until("nothing left in flight", () -> service.inFlight() == 0);
     }
+
+    @Test
+    void aRequestThatFailsItsBatchFailsAloneAndTheOthersAreServed() throws Exception {
+        GatedModel model = GatedModel.dynamic(2);
+        start(model, 8, 0, 16, 1, TIMEOUT_MS);
+        model.hold();
+        var first = service.infer(GatedModel.input(0, 1, 2));
+        model.awaitEntered();
+        Map<String, Tensor> good1 = GatedModel.input(1, 1, 2);
+        Map<String, Tensor> good2 = GatedModel.input(2, 1, 2);
+        var f1 = service.infer(good1);
+        var bad = service.infer(GatedModel.input(Float.NaN, 1, 2));
+        var f2 = service.infer(good2);
+        awaitQueued(3);
+        model.open();
+        await(first);
+        assertArrayEquals(expected(good1), await(f1).get("y").toFloats());
+        assertArrayEquals(expected(good2), await(f2).get("y").toFloats());
+        assertEquals(Kind.INTERNAL, failureKind(bad));
+        // The batch of three failed in the engine; each then ran alone and only the NaN one failed.
+        assertEquals(List.of(1, 1, 1), batchSizes);
+    }
+
+    @Test
+    void anErrorFailsItsRequestAndTheWorkerGoesOn() throws Exception {
+        GatedModel model = GatedModel.dynamic(2);
+        start(model, 8, 0, 16, 1, TIMEOUT_MS);
+        assertEquals(Kind.INTERNAL, failureKind(service.infer(GatedModel.input(Float.NEGATIVE_INFINITY, 1, 2))));
+        Map<String, Tensor> in = GatedModel.input(3, 1, 2);
+        assertArrayEquals(expected(in), await(service.infer(in)).get("y").toFloats());
+        assertTrue(service.serving());
+    }
+
+    @Test
+    void whenTheLastWorkerDiesTheServiceRefusesInsteadOfTimingOut() throws Exception {
+        GatedModel model = GatedModel.dynamic(2);
+        start(model, 8, 0, 16, 1, TIMEOUT_MS);
+        assertEquals(Kind.INTERNAL, failureKind(service.infer(GatedModel.input(Float.POSITIVE_INFINITY, 1, 2))));
+        Await.until("the worker has ended", () -> !service.serving());
+        assertEquals(Kind.UNAVAILABLE, refusal(() -> service.infer(GatedModel.input(1, 1, 2))));
+    }
+
+    @Test
+    void closeAnswersRequestsStillWaitingForADecoder() throws Exception {
+        GatedModel model = GatedModel.dynamic(2);
+        start(model, 8, 0, 16, 1, TIMEOUT_MS);
+        java.util.concurrent.CountDownLatch decoding = new java.util.concurrent.CountDownLatch(1);
+        var stuck = service.infer(m -> {
+            decoding.countDown();
+            try {
+                new java.util.concurrent.CountDownLatch(1).await(); // until close() interrupts the decoder
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return GatedModel.input(0, 1, 2);
+        });
+        var waiting = service.infer(GatedModel.input(1, 1, 2));
+        assertTrue(decoding.await(30, TimeUnit.SECONDS));
+        service.close();
+        assertEquals(Kind.UNAVAILABLE, failureKind(waiting), "a request the one decoder never reached");
+        assertEquals(Kind.INTERNAL, failureKind(stuck));
+    }
+
+    @Test
+    void inputsOfOneRequestMustCarryTheSameItems() {
+        Map<String, Tensor> ragged = new java.util.LinkedHashMap<>();
+        ragged.put("a", Tensor.ofFloats(new long[] {2, 1}, 1, 2));
+        ragged.put("b", Tensor.ofFloats(new long[] {3, 1}, 1, 2, 3));
+        ServingException e = assertThrows(ServingException.class, () -> InferenceService.items(ragged));
+        assertEquals(Kind.BAD_INPUT, e.kind());
+        ragged.put("b", Tensor.ofFloats(new long[] {2, 1}, 1, 2));
+        assertEquals(2, InferenceService.items(ragged));
+    }
 }

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A fake model for batching tests (the brief allows fakes for this layer only): input "x" FP32 [N, W],
  * output "y" = 2x + 1. Records every batch it runs, and can hold the engine closed so tests decide
- * what is queued when — with latches, never with sleeps.
+ * what is queued when — with latches, never with sleeps. A batch holding NaN fails as an engine refusing a
+ * value does; +Infinity throws a StackOverflowError (a JVM in trouble), -Infinity a LinkageError.
  */
 public final class GatedModel implements LoadedModel {
     private final Signature signature;
@@ -83,6 +84,18 @@ public final class GatedModel implements LoadedModel {
         return Map.of("x", Tensor.ofFloats(new long[] {rows, width}, data));
     }
 
+    private static void poison(float v) {
+        if (Float.isNaN(v)) {
+            throw new IllegalStateException("the fake engine refuses NaN");
+        }
+        if (v == Float.POSITIVE_INFINITY) {
+            throw new StackOverflowError("fake");
+        }
+        if (v == Float.NEGATIVE_INFINITY) {
+            throw new LinkageError("fake");
+        }
+    }
+
     @Override
     public Signature signature() {
         return signature;
@@ -111,6 +124,7 @@ public final class GatedModel implements LoadedModel {
                 for (int r = 0; r < rows.length; r++) {
                     for (int c = 0; c < shape[1]; c++) {
                         float v = in.get();
+                        poison(v);
                         rows[r][c] = v;
                         out[r * (int) shape[1] + c] = 2 * v + 1;
                     }
