@@ -1,6 +1,7 @@
 package com.modelfactory.runtime.batch;
 
 import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.config.Threading;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.fetch.AcquisitionListener;
 import com.modelfactory.runtime.lifecycle.ExitCodes;
@@ -9,6 +10,7 @@ import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import com.modelfactory.runtime.serving.InferenceService;
 import com.modelfactory.runtime.startup.ModelSource;
 import com.modelfactory.runtime.startup.ModelStartup;
+import java.time.Duration;
 
 /** The model, obtained and started exactly as the server does (source, engine, warm-up, batching), no HTTP. */
 final class BatchModel {
@@ -26,7 +28,7 @@ final class BatchModel {
         metrics.modelDownload(located.download().bytes(), located.download().seconds(), located.download().retries());
         InferenceService service;
         try {
-            service = ModelStartup.start(withoutRequestDeadline(config), metrics, located, name);
+            service = ModelStartup.start(forBatchRun(config), metrics, located, name);
         } catch (ModelLoadException | RuntimeException e) {
             throw new StartupException("the model could not be loaded: " + e.getMessage(), ExitCodes.MODEL, e);
         }
@@ -39,13 +41,18 @@ final class BatchModel {
     }
 
     /**
-     * A batch run bounds its requests in flight itself, so a request deadline only turns a slow engine
-     * into failed images that --resume never reruns: requests get a day, not REQUEST_TIMEOUT_MS.
+     * What a batch run changes in the serving settings. A run bounds its requests in flight itself, so a
+     * request deadline only turns a slow engine into failed images that --resume never reruns: requests
+     * get a day, not REQUEST_TIMEOUT_MS. And no request waits alone, so the automatic threading keeps the
+     * throughput layout (workers x 1 thread) instead of giving a heavy model every core for a lone request:
+     * MobileNetV2-224 over 2,000 JPEGs ran 170 images/s on 1 x 2, 193 on 2 x 1
+     * (benchmarks/results/2026-12-01-vm-batch*.md). INSTANCES / INTRA_OP_THREADS set still win.
      */
-    static RuntimeConfig withoutRequestDeadline(RuntimeConfig c) {
+    static RuntimeConfig forBatchRun(RuntimeConfig c) {
         RuntimeConfig.BatchingSettings b = c.batching();
-        RuntimeConfig.BatchingSettings patient = new RuntimeConfig.BatchingSettings(b.maxBatchSize(), b.maxBatchDelay(),
-                b.queueCapacity(), b.instances(), b.decoders(), java.time.Duration.ofDays(1), b.threading());
-        return new RuntimeConfig(c.model(), c.store(), c.server(), patient, c.image(), c.warnings(), c.batch());
+        Threading threading = b.threading().automatic() ? Threading.fixed(b.threading().light()) : b.threading();
+        RuntimeConfig.BatchingSettings batch = new RuntimeConfig.BatchingSettings(b.maxBatchSize(), b.maxBatchDelay(),
+                b.queueCapacity(), b.instances(), b.decoders(), Duration.ofDays(1), threading);
+        return new RuntimeConfig(c.model(), c.store(), c.server(), batch, c.image(), c.warnings(), c.batch());
     }
 }
