@@ -43,6 +43,12 @@ public final class Tensor {
 
     /** A zeroed tensor backed by a direct buffer (engines can wrap direct memory without copying). */
     public static Tensor allocate(DataType dataType, long[] shape) {
+        return new Tensor(dataType, shape,
+                ByteBuffer.allocateDirect(fixedSize(dataType, shape)).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** The bytes a fixed-size tensor takes; refuses BYTES (no size before its elements) and over 2 GiB. */
+    private static int fixedSize(DataType dataType, long[] shape) {
         if (dataType == DataType.BYTES) {
             throw new IllegalArgumentException("a BYTES tensor has no size before its elements are known;"
                     + " use Tensor.ofBytes");
@@ -51,8 +57,7 @@ public final class Tensor {
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensor of " + bytes + " bytes is too large");
         }
-        return new Tensor(dataType, shape,
-                ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN));
+        return (int) bytes;
     }
 
     /**
@@ -62,15 +67,7 @@ public final class Tensor {
      * (MobileNetV2: 600 KB of native memory per request, floating until the next young collection).
      */
     public static Tensor allocateHeap(DataType dataType, long[] shape) {
-        if (dataType == DataType.BYTES) {
-            throw new IllegalArgumentException("a BYTES tensor has no size before its elements are known;"
-                    + " use Tensor.ofBytes");
-        }
-        long bytes = dataType.byteSize(shape);
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("tensor of " + bytes + " bytes is too large");
-        }
-        return new Tensor(dataType, shape, ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN));
+        return new Tensor(dataType, shape, ByteBuffer.allocate(fixedSize(dataType, shape)).order(ByteOrder.LITTLE_ENDIAN));
     }
 
     public static Tensor ofFloats(long[] shape, float... values) {

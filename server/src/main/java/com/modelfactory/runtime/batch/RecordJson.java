@@ -1,8 +1,9 @@
 package com.modelfactory.runtime.batch;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.modelfactory.runtime.engine.Half;
+import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.json.JsonElements;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -77,7 +78,7 @@ public final class RecordJson {
     }
 
     private static void writeData(JsonGenerator g, Tensor t) throws IOException {
-        if (t.dataType() == com.modelfactory.runtime.engine.DataType.BYTES) {
+        if (t.dataType() == DataType.BYTES) {
             for (byte[] element : t.bytesElements()) {
                 g.writeString(new String(element, StandardCharsets.UTF_8));
             }
@@ -86,39 +87,7 @@ public final class RecordJson {
         ByteBuffer b = t.data();
         int n = (int) t.elementCount();
         for (int i = 0; i < n; i++) {
-            switch (t.dataType()) {
-                case FP32 -> writeFloat(g, b.getFloat(i * 4));
-                case FP64 -> writeDouble(g, b.getDouble(i * 8));
-                case FP16 -> writeFloat(g, Half.toFloat(b.getShort(i * 2)));
-                case BF16 -> writeFloat(g, (float) t.getDouble(i));
-                case INT8 -> g.writeNumber(b.get(i));
-                case UINT8 -> g.writeNumber(b.get(i) & 0xff);
-                case BOOL -> g.writeBoolean(b.get(i) != 0);
-                case INT16 -> g.writeNumber(b.getShort(i * 2));
-                case UINT16 -> g.writeNumber(b.getShort(i * 2) & 0xffff);
-                case INT32 -> g.writeNumber(b.getInt(i * 4));
-                case UINT32 -> g.writeNumber(b.getInt(i * 4) & 0xffffffffL);
-                case INT64 -> g.writeNumber(b.getLong(i * 8));
-                case UINT64 -> g.writeNumber(Long.toUnsignedString(b.getLong(i * 8)));
-                default -> throw new IllegalStateException("cannot write " + t.dataType());
-            }
-        }
-    }
-
-    /** JSON has no NaN or infinity; they are written as strings, as /predict (and Triton, KServe) do. */
-    private static void writeFloat(JsonGenerator g, float f) throws IOException {
-        if (Float.isFinite(f)) {
-            g.writeNumber(f);
-        } else {
-            g.writeString(Float.toString(f));
-        }
-    }
-
-    private static void writeDouble(JsonGenerator g, double d) throws IOException {
-        if (Double.isFinite(d)) {
-            g.writeNumber(d);
-        } else {
-            g.writeString(Double.toString(d));
+            JsonElements.write(g, t, b, i);
         }
     }
 }

@@ -1,10 +1,10 @@
 package com.modelfactory.runtime.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.modelfactory.runtime.engine.BFloat16;
-import com.modelfactory.runtime.engine.Half;
+import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.json.JsonElements;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -98,21 +98,10 @@ final class TensorJsonWriter {
     private static void writeRange(JsonGenerator g, Tensor t, int from, int count, String b64Name) throws IOException {
         ByteBuffer b = t.data();
         for (int i = from; i < from + count; i++) {
-            switch (t.dataType()) {
-                case FP32 -> writeFloat(g, b.getFloat(i * 4));
-                case FP64 -> writeDouble(g, b.getDouble(i * 8));
-                case FP16 -> writeFloat(g, Half.toFloat(b.getShort(i * 2)));
-                case BF16 -> writeFloat(g, BFloat16.toFloat(b.getShort(i * 2)));
-                case INT8 -> g.writeNumber(b.get(i));
-                case UINT8 -> g.writeNumber(b.get(i) & 0xff);
-                case BOOL -> g.writeBoolean(b.get(i) != 0);
-                case INT16 -> g.writeNumber(b.getShort(i * 2));
-                case UINT16 -> g.writeNumber(b.getShort(i * 2) & 0xffff);
-                case INT32 -> g.writeNumber(b.getInt(i * 4));
-                case UINT32 -> g.writeNumber(b.getInt(i * 4) & 0xffffffffL);
-                case INT64 -> g.writeNumber(b.getLong(i * 8));
-                case UINT64 -> g.writeNumber(new java.math.BigInteger(Long.toUnsignedString(b.getLong(i * 8))));
-                case BYTES -> writeString(g, t.bytesElement(i), b64Name);
+            if (t.dataType() == DataType.BYTES) {
+                writeString(g, t.bytesElement(i), b64Name);
+            } else {
+                JsonElements.write(g, t, b, i);
             }
         }
     }
@@ -153,20 +142,4 @@ final class TensorJsonWriter {
         }
     }
 
-    /** JSON has no NaN or infinity; they are written as strings, as Triton and KServe do. */
-    private static void writeFloat(JsonGenerator g, float f) throws IOException {
-        if (Float.isFinite(f)) {
-            g.writeNumber(f);
-        } else {
-            g.writeString(Float.toString(f));
-        }
-    }
-
-    private static void writeDouble(JsonGenerator g, double d) throws IOException {
-        if (Double.isFinite(d)) {
-            g.writeNumber(d);
-        } else {
-            g.writeString(Double.toString(d));
-        }
-    }
 }
