@@ -36,79 +36,92 @@ public final class CeilingRunner {
     private CeilingRunner() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Path model = null;
-        ModelFormat format = null;
+    /** The command line: what to load, the batches to measure, how long, and where to write the JSON. */
+    private static final class Args {
+        Path model;
+        ModelFormat format;
         int[] batches = {1, 8, 32};
         int threads = 1;
-        int intra = 0;
-        long[] itemShape = null;
-        String inputName = null;
+        int intra;
+        long[] itemShape;
+        String inputName;
         double warmup = 2;
         double duration = 5;
-        String out = null;
-        String label = null;
-        Map<String, String> engineOptions = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--model" -> model = Path.of(args[++i]);
-                case "--format" -> format = ModelFormat.fromId(args[++i]);
-                case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--intra" -> intra = Integer.parseInt(args[++i]);
-                case "--input-shape" -> itemShape = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
-                case "--input-name" -> inputName = args[++i];
-                case "--warmup" -> warmup = Double.parseDouble(args[++i]);
-                case "--duration" -> duration = Double.parseDouble(args[++i]);
-                case "--label" -> label = args[++i];
-                case "--out" -> out = args[++i];
-                case "--engine-option" -> {
-                    String[] kv = args[++i].split("=", 2);
-                    engineOptions.put(kv[0], kv.length > 1 ? kv[1] : "");
+        String out;
+        String label;
+        final Map<String, String> engineOptions = new java.util.LinkedHashMap<>();
+
+        static Args parse(String[] args) {
+            Args a = new Args();
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--model" -> a.model = Path.of(args[++i]);
+                    case "--format" -> a.format = ModelFormat.fromId(args[++i]);
+                    case "--batches" -> a.batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                    case "--threads" -> a.threads = Integer.parseInt(args[++i]);
+                    case "--intra" -> a.intra = Integer.parseInt(args[++i]);
+                    case "--input-shape" -> a.itemShape = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
+                    case "--input-name" -> a.inputName = args[++i];
+                    case "--warmup" -> a.warmup = Double.parseDouble(args[++i]);
+                    case "--duration" -> a.duration = Double.parseDouble(args[++i]);
+                    case "--label" -> a.label = args[++i];
+                    case "--out" -> a.out = args[++i];
+                    case "--engine-option" -> {
+                        String[] kv = args[++i].split("=", 2);
+                        a.engineOptions.put(kv[0], kv.length > 1 ? kv[1] : "");
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
+            if (a.model == null) {
+                throw new IllegalArgumentException("--model is required");
+            }
+            if (a.format == null) {
+                a.format = guessFormat(a.model);
+            }
+            return a;
         }
-        if (model == null) {
-            throw new IllegalArgumentException("--model is required");
-        }
-        if (format == null) {
-            format = guessFormat(model);
-        }
-        LoadOptions options = new LoadOptions(model, Device.CPU, intra, 0, null, List.of(), List.of(), null,
-                engineOptions);
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args a = Args.parse(argv);
+        LoadOptions options = new LoadOptions(a.model, Device.CPU, a.intra, 0, null, List.of(), List.of(), null,
+                a.engineOptions);
         long loadStart = System.nanoTime();
         List<String> rows = new ArrayList<>();
-        try (LoadedModel loaded = Engines.load(format, options)) {
+        try (LoadedModel loaded = Engines.load(a.format, options)) {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             TensorSpec input = loaded.signature().inputs().isEmpty() ? null : loaded.signature().inputs().get(0);
-            String name = inputName != null ? inputName : input != null ? input.name() : "input0";
-            if (itemShape == null) {
-                if (input == null || !input.shapeKnown()) {
-                    throw new IllegalArgumentException("the model does not say its input shape: pass --input-shape");
-                }
-                long[] s = input.shape();
-                itemShape = Arrays.copyOfRange(s, 1, s.length);
-            }
-            System.out.printf(Locale.ROOT, "%s: %s on %s, loaded in %.2f s, input %s %s%n", model.getFileName(),
+            String name = a.inputName != null ? a.inputName : input != null ? input.name() : "input0";
+            long[] itemShape = a.itemShape != null ? a.itemShape : itemShape(input);
+            System.out.printf(Locale.ROOT, "%s: %s on %s, loaded in %.2f s, input %s %s%n", a.model.getFileName(),
                     loaded.engine(), loaded.device(), loadSeconds, name, Arrays.toString(itemShape));
-            for (int batch : batches) {
-                Row row = measure(loaded, name, itemShape, batch, threads, warmup, duration);
+            for (int batch : a.batches) {
+                Row row = measure(loaded, name, itemShape, batch, a.threads, a.warmup, a.duration);
                 System.out.printf(Locale.ROOT, "  batch %3d x %d threads: %10.1f inferences/s  batch p50 %.2f ms  p99 %.2f ms%n",
-                        batch, threads, row.inferencesPerSecond, row.p50Ms, row.p99Ms);
+                        batch, a.threads, row.inferencesPerSecond, row.p50Ms, row.p99Ms);
                 rows.add(row.toJson());
             }
-            if (out != null) {
+            if (a.out != null) {
                 String json = String.format(Locale.ROOT,
                         "{\"label\":\"%s\",\"model\":\"%s\",\"format\":\"%s\",\"engine\":\"%s\",\"device\":\"%s\","
                                 + "\"engine_details\":\"%s\",\"engine_options\":\"%s\","
                                 + "\"threads\":%d,\"intra_op_threads\":%d,\"load_s\":%.3f,\"batches\":[%s]}%n",
-                        label == null ? model.getFileName() : label, model, format.id(), loaded.engine(),
-                        loaded.device(), String.valueOf(loaded.details()).replace("\"", "'"), engineOptions, threads, intra,
-                        loadSeconds, String.join(",", rows));
-                Files.writeString(Path.of(out), json);
+                        a.label == null ? a.model.getFileName() : a.label, a.model, a.format.id(), loaded.engine(),
+                        loaded.device(), String.valueOf(loaded.details()).replace("\"", "'"), a.engineOptions,
+                        a.threads, a.intra, loadSeconds, String.join(",", rows));
+                Files.writeString(Path.of(a.out), json);
             }
         }
+    }
+
+    /** The item shape the model states (its input's shape without the batch dimension). */
+    private static long[] itemShape(TensorSpec input) {
+        if (input == null || !input.shapeKnown()) {
+            throw new IllegalArgumentException("the model does not say its input shape: pass --input-shape");
+        }
+        long[] s = input.shape();
+        return Arrays.copyOfRange(s, 1, s.length);
     }
 
     static ModelFormat guessFormat(Path model) {
