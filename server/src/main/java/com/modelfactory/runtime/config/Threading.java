@@ -1,5 +1,9 @@
 package com.modelfactory.runtime.config;
 
+import com.modelfactory.runtime.engine.ModelFormat;
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * How batch workers and the engine's own threads share the CPU cores, resolved from the host once.
  *
@@ -12,7 +16,8 @@ package com.modelfactory.runtime.config;
  *       several workers run batches side by side with one engine thread each; an engine thread pool would
  *       only wake threads for operators too small to split.</li>
  *   <li>heavy (MobileNetV2 at 224x224: ~15 ms an item on one thread): one worker with every core, so a
- *       lone request uses all of them, and under load the batches keep them busy.</li>
+ *       lone request uses all of them, and under load the batches keep them busy (ONNX Runtime only, see
+ *       {@link #HEAVY_LAYOUT_MEASURED}).</li>
  * </ul>
  * A set value of either setting fixes the layout ({@code automatic} false; light and heavy are then the
  * same); so does a GPU (one worker keeps it busy) and a single core.
@@ -59,8 +64,16 @@ public record Threading(Layout light, Layout heavy, boolean automatic) {
         return new Threading(new Layout(Math.min(2, cores), 1), new Layout(1, cores), true);
     }
 
-    /** The layout a model with this measured batch-1 time per item (on the light layout) runs with. */
-    public Layout choose(double itemSeconds) {
-        return automatic && itemSeconds >= HEAVY_ITEM_SECONDS ? heavy : light;
+    /**
+     * The formats whose engine was measured to gain from the heavy layout: ONNX Runtime. libtorch lost:
+     * MobileNetV2 TorchScript on 1 worker x 2 threads ran 60 req/s at 32 clients, at times 0.4 req/s with
+     * seconds of CPU a request (its OpenMP threads spin against the decoders), where 2 workers x 1 thread
+     * ran 105 (benchmarks/results/2026-12-01-vm.md, -torch-layout.md). The others stay light until measured.
+     */
+    private static final Set<ModelFormat> HEAVY_LAYOUT_MEASURED = EnumSet.of(ModelFormat.ONNX);
+
+    /** The layout a model of this format with this measured batch-1 time per item (on the light layout) runs with. */
+    public Layout choose(double itemSeconds, ModelFormat format) {
+        return automatic && itemSeconds >= HEAVY_ITEM_SECONDS && HEAVY_LAYOUT_MEASURED.contains(format) ? heavy : light;
     }
 }

@@ -2,6 +2,7 @@ package com.modelfactory.runtime.http;
 
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.transport.AcceptDeadline;
+import com.modelfactory.runtime.transport.DrainSweep;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -32,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectionGuard {
     /** How long an idle connection is kept after drain begins, for a request already on its way. */
     static final Duration DRAIN_IDLE_GRACE = Duration.ofSeconds(1);
-    private static final long SWEEP_MS = 50;
 
     private final Vertx vertx;
     private final Duration headerTimeout;
@@ -154,12 +154,7 @@ public final class ConnectionGuard {
         if (open.isEmpty()) {
             allClosed.complete(null);
         }
-        vertx.setPeriodic(SWEEP_MS, id -> {
-            long now = System.nanoTime();
-            for (Tracked t : open.values()) {
-                t.context.runOnContext(v -> t.closeIfIdle(now));
-            }
-        });
+        DrainSweep.start(vertx, open.values(), t -> t.context, Tracked::closeIfIdle);
         return allClosed;
     }
 

@@ -5,7 +5,6 @@ import com.modelfactory.runtime.config.Threading;
 import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
-import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.image.ImageInput;
 import com.modelfactory.runtime.image.ImagePreprocessor;
@@ -16,8 +15,6 @@ import com.modelfactory.runtime.serving.ModelInfo;
 import com.modelfactory.runtime.serving.ModelInputs;
 import com.modelfactory.runtime.serving.ServiceSettings;
 import com.modelfactory.runtime.batching.BatchPolicy;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,15 +22,6 @@ import org.slf4j.LoggerFactory;
 /** Start-up, in the order data flows: load the located model, shape images, warm up, start serving. */
 public final class ModelStartup {
     private static final Logger log = LoggerFactory.getLogger(ModelStartup.class);
-
-    /**
-     * The formats whose engine was measured to gain from the heavy layout (one worker with every core):
-     * ONNX Runtime. libtorch lost: MobileNetV2 TorchScript on 1 worker x 2 threads ran 60 req/s at 32
-     * clients, at times 0.4 req/s with seconds of CPU a request (its OpenMP threads spin against the
-     * decoders), where 2 workers x 1 thread ran 105 (benchmarks/results/2026-12-01-vm.md). The others
-     * keep the light layout until measured.
-     */
-    private static final Set<ModelFormat> HEAVY_LAYOUT_MEASURED = EnumSet.of(ModelFormat.ONNX);
 
     private ModelStartup() {
     }
@@ -51,8 +39,7 @@ public final class ModelStartup {
         Warmup warmup = new Warmup(model, inputs);
         // Batch 1 three times: the fastest is the per-item time (start-up runs beside the HTTP server's).
         double itemSeconds = warmup.run(1, 1, 1);
-        Threading.Layout chosen = HEAVY_LAYOUT_MEASURED.contains(located.format()) ? b.threading().choose(itemSeconds)
-                : layout;
+        Threading.Layout chosen = b.threading().choose(itemSeconds, located.format());
         if (!chosen.equals(layout)) {
             log.info("the model takes {} ms an item on {} thread(s): heavy, so it runs {} worker(s) x {} threads",
                     String.format("%.1f", itemSeconds * 1e3), layout.intraOpThreads(), chosen.workers(),

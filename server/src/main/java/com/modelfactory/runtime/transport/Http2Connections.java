@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Http2Connections {
     /** How long a connection may stay open without calls after GOAWAY before it is closed here. */
     static final Duration IDLE_GRACE = Duration.ofSeconds(1);
-    private static final long SWEEP_MS = 50;
 
     private final Vertx vertx;
     private final Duration idleTimeout;
@@ -136,12 +135,7 @@ public final class Http2Connections {
         if (open.isEmpty()) {
             allClosed.complete(null);
         }
-        vertx.setPeriodic(SWEEP_MS, id -> {
-            long now = System.nanoTime();
-            for (Tracked t : open.values()) {
-                t.context.runOnContext(v -> t.closeIfIdle(now));
-            }
-        });
+        DrainSweep.start(vertx, open.values(), t -> t.context, Tracked::closeIfIdle);
         return allClosed;
     }
 
