@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the local JRE base image that stands in for eclipse-temurin:17-jre when no registry is reachable:
-# a Debian bookworm minbase with openjdk-17-jre-headless, made by debootstrap from the apt mirror this
-# machine is configured with, imported into podman as localhost/model-runtime-base:bookworm-jre17.
+# a Debian bookworm minbase with openjdk-17-jre-headless and libturbojpeg0 (libjpeg-turbo's TurboJPEG
+# API, the runtime's JPEG decoder), made by debootstrap from the apt mirror this
+# machine is configured with, imported into podman as localhost/model-runtime-base:bookworm-jre17-turbojpeg.
 # The rootfs tarball is cached (~/.cache/model-runtime/) so later runs only re-import it.
 # Usage: deploy/ci/base-image.sh            (needs root, debootstrap and podman; see image-test.sh)
 set -euo pipefail
 
-BASE_TAG=${BASE_TAG:-localhost/model-runtime-base:bookworm-jre17}
+BASE_TAG=${BASE_TAG:-localhost/model-runtime-base:bookworm-jre17-turbojpeg}
 CACHE_DIR=${MODEL_RUNTIME_CACHE:-$HOME/.cache/model-runtime}
-TARBALL="$CACHE_DIR/base-bookworm-jre17.tar"
+TARBALL="$CACHE_DIR/base-bookworm-jre17-turbojpeg.tar"
 SUITE=bookworm
 
 mirror() {
@@ -32,8 +33,8 @@ if [[ ! -s "$TARBALL" ]]; then
   root=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
   trap 'rm -rf "$root"' EXIT
   m=$(mirror)
-  echo "debootstrap $SUITE minbase + openjdk-17-jre-headless from $m"
-  debootstrap --variant=minbase --include=openjdk-17-jre-headless,ca-certificates "$SUITE" "$root" "$m"
+  echo "debootstrap $SUITE minbase + openjdk-17-jre-headless, libturbojpeg0 from $m"
+  debootstrap --variant=minbase --include=openjdk-17-jre-headless,ca-certificates,libturbojpeg0 "$SUITE" "$root" "$m"
   # Trim what an image does not need; keep the JRE and its certificates.
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* \
          "$root"/usr/share/man/* "$root"/usr/share/locale/*

@@ -27,7 +27,7 @@ export CI=true DEBIAN_FRONTEND=noninteractive
 DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_DIR=$(cd "$DEPLOY_DIR/.." && pwd)
 CI_NAME=image-test
-BASE_TAG=localhost/model-runtime-base:bookworm-jre17
+BASE_TAG=localhost/model-runtime-base:bookworm-jre17-turbojpeg
 IMAGE=localhost/model-runtime:ci-cpu
 CONTAINER=model-runtime-ci
 UID_CONTAINER=model-runtime-ci-uid
@@ -135,6 +135,9 @@ grep -v '^model store on' "$STORE_LOG"
 podman logs "$CONTAINER" >"$WORK/container.log" 2>&1
 grep -F -q "$STORE_GUID" "$WORK/container.log" && fail "the store GUID appears in the container log"
 echo "the model was downloaded from the store at start (once); the GUID is not in the container log"
+grep -q "JPEG decoded by libjpeg-turbo" "$WORK/container.log" \
+  || { grep -F "JPEG decoded by" "$WORK/container.log"; fail "the image does not decode JPEGs with libjpeg-turbo"; }
+echo "JPEGs are decoded by libjpeg-turbo (libturbojpeg0 in the image, JNA's dispatch library baked)"
 
 step "/predict with the fixture image against the reference (max abs diff <= 1e-4)"
 check_predict "$base" "$WORK"

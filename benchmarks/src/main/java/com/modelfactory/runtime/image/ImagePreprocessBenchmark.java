@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The /predict hot path before the engine: PNG decode, colour, bilinear resize, scale and NCHW layout.
+ * The /predict hot path before the engine: PNG or JPEG decode, colour, bilinear resize, scale and NCHW layout.
  * Sizes: 32x32 into a 32x32 model (no resize), 224x224 into 224 (no resize), 640x480 into 224 (a camera
  * frame). Lives in the server's package to reach package-private steps if needed; uses only public API.
  */
@@ -41,16 +41,21 @@ public class ImagePreprocessBenchmark {
     @Param({"32x32->32", "224x224->224", "640x480->224"})
     public String size;
 
+    /** png, or jpg (ImageIO's default: quality 0.75, 4:2:0 chroma, as cameras write); run with -Dmodelruntime.imageio.jpeg=true for ImageIO's JPEG decoder */
+    @Param({"png", "jpg"})
+    public String format;
+
     private byte[] png;
     private ImagePreprocessor preprocessor;
     private ImageDecoder decoder;
+    private int side;
 
     @Setup
     public void setUp() throws Exception {
         String[] parts = size.split("->");
         String[] wh = parts[0].split("x");
-        int side = Integer.parseInt(parts[1]);
-        png = png(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]));
+        side = Integer.parseInt(parts[1]);
+        png = encoded(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]), format);
         Signature sig = Signature.infer(List.of(new TensorSpec("input", DataType.FP32, new long[] {-1, 3, side, side})),
                 List.of(new TensorSpec("logits", DataType.FP32, new long[] {-1, 10})));
         preprocessor = new ImagePreprocessor(ImageInput.resolve(sig,
@@ -69,8 +74,14 @@ public class ImagePreprocessBenchmark {
         return decoder.decode(png, 0, 0).pixels();
     }
 
+    /** The decode step of decodeResizeNormalise: reduced towards the input side where the decoder can. */
+    @Benchmark
+    public BufferedImage decodeForInput() {
+        return decoder.decode(png, side, side).pixels();
+    }
+
     /** A photo-like PNG: smooth gradients plus noise (compresses like a photo, not like noise or a flat fill). */
-    static byte[] png(int w, int h) throws IOException {
+    static byte[] encoded(int w, int h, String format) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
         SplittableRandom r = new SplittableRandom(42);
         for (int y = 0; y < h; y++) {
@@ -82,7 +93,7 @@ public class ImagePreprocessBenchmark {
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(img, "png", out);
+        ImageIO.write(img, format, out);
         return out.toByteArray();
     }
 

@@ -50,6 +50,7 @@ public final class NativeWarmup {
     public static List<Outcome> prepare(Device device, Path nativeDir) {
         List<Outcome> outcomes = new ArrayList<>(prepareEngines(device, nativeDir));
         outcomes.addAll(prepareLibraries());
+        outcomes.add(prepareJnaDispatch(nativeDir));
         return outcomes;
     }
 
@@ -81,6 +82,31 @@ public final class NativeWarmup {
         }));
         outcomes.add(attempt("TensorFlow", () -> "TensorFlow " + org.tensorflow.TensorFlow.version()));
         return outcomes;
+    }
+
+    /**
+     * Copies JNA's dispatch library (JNA binds libjpeg-turbo, the JPEG decoder) out of its jar into
+     * nativeDir/jna, where the image's entrypoint points jna.boot.library.path: JNA otherwise unpacks it
+     * into the temp folder at every start, which a read-only root without a /tmp mount does not have.
+     */
+    public static Outcome prepareJnaDispatch(Path nativeDir) {
+        return attempt("JNA dispatch", () -> {
+            String resource = "/com/sun/jna/" + com.sun.jna.Platform.RESOURCE_PREFIX + "/libjnidispatch.so";
+            Path target = nativeDir.resolve("jna").resolve("libjnidispatch.so");
+            byte[] library;
+            try (java.io.InputStream in = NativeWarmup.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new java.io.FileNotFoundException(resource + " not in the JNA jar");
+                }
+                library = in.readAllBytes();
+            }
+            if (java.nio.file.Files.isRegularFile(target) && java.nio.file.Files.size(target) == library.length) {
+                return "JNA " + com.sun.jna.Native.VERSION + " dispatch already at " + target; // baked: read-only
+            }
+            java.nio.file.Files.createDirectories(target.getParent());
+            java.nio.file.Files.write(target, library);
+            return "JNA " + com.sun.jna.Native.VERSION + " dispatch at " + target;
+        });
     }
 
     private interface Step {

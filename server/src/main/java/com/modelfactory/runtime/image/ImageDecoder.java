@@ -19,7 +19,8 @@ import javax.imageio.stream.ImageInputStream;
  * <li>width, height and frame count come from the header ({@code getWidth/getHeight(0)},
  *     {@code getNumImages(false)}, which never scans the file) before any pixel is allocated; more
  *     pixels than the limit is 413, a 0-sized image or no frame 400;</li>
- * <li>an image much larger than the model input is decoded subsampled ({@link Subsampling});</li>
+ * <li>an image much larger than the model input is decoded subsampled ({@link Subsampling}), a JPEG
+ *     scaled in the DCT domain by libjpeg-turbo where it is installed ({@link JpegFastPath});</li>
  * <li>a truncated or corrupt file is 400, including what readers only warn about ({@link ReadWarnings})
  *     or silently accept (a cut RIFF/WebP file);</li>
  * <li>the EXIF orientation is read from the bytes ({@link ExifOrientationReader}) when enabled.</li>
@@ -60,6 +61,9 @@ public final class ImageDecoder {
         }
         refuseCutRiff(bytes);
         DecodedImage common = commonPng(bytes, targetWidth, targetHeight);
+        if (common == null) {
+            common = commonJpeg(bytes, targetWidth, targetHeight);
+        }
         if (common != null) {
             return common;
         }
@@ -90,6 +94,26 @@ public final class ImageDecoder {
         }
         BufferedImage image = PngFastPath.decode(bytes, maxPixels);
         return image == null ? null : new DecodedImage(image, orientation);
+    }
+
+    /**
+     * A JPEG by libjpeg-turbo ({@link JpegFastPath}), scaled in the DCT domain towards the target; null
+     * when the library is not installed or the file is for ImageIO (which then reports any error).
+     */
+    private DecodedImage commonJpeg(byte[] bytes, int targetWidth, int targetHeight) {
+        if (!JpegFastPath.isJpeg(bytes)) {
+            return null;
+        }
+        Orientation orientation = exifOrientation ? ExifOrientationReader.read(bytes) : Orientation.NORMAL;
+        boolean swap = orientation.swapsAxes();
+        BufferedImage image = JpegFastPath.decode(bytes, swap ? targetHeight : targetWidth,
+                swap ? targetWidth : targetHeight, maxPixels);
+        return image == null ? null : new DecodedImage(image, orientation);
+    }
+
+    /** Which decoder JPEGs get here: libjpeg-turbo when libturbojpeg.so.0 loads, else ImageIO (for the log). */
+    public static String jpegDecoder() {
+        return TurboJpeg.describe();
     }
 
     private DecodedImage read(ImageReader reader, byte[] bytes, int targetWidth, int targetHeight) throws IOException {

@@ -1,15 +1,6 @@
 package com.modelfactory.runtime.image;
 
-import java.awt.Point;
-import java.awt.Transparency;
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.ComponentColorModel;
-import java.awt.image.DataBuffer;
-import java.awt.image.DataBufferByte;
-import java.awt.image.PixelInterleavedSampleModel;
-import java.awt.image.Raster;
-import java.awt.image.WritableRaster;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.zip.DataFormatException;
@@ -74,7 +65,7 @@ final class PngFastPath {
         Inflater inflater = INFLATER.get();
         inflater.reset();
         try {
-            return inflate(png, inflater, pixels, (int) stride, channels) ? image(pixels, width, height, channels)
+            return inflate(png, inflater, pixels, (int) stride, channels) ? ByteImages.wrap(pixels, width, height, channels)
                     : null;
         } catch (DataFormatException | RuntimeException e) {
             return null;
@@ -178,22 +169,6 @@ final class PngFastPath {
         return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
     }
 
-    private static BufferedImage image(byte[] pixels, int width, int height, int channels) {
-        if (channels == 1) {
-            BufferedImage gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-            byte[] dst = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
-            System.arraycopy(pixels, 0, dst, 0, pixels.length);
-            return gray;
-        }
-        int[] offsets = channels == 3 ? new int[] {0, 1, 2} : new int[] {0, 1, 2, 3};
-        PixelInterleavedSampleModel sm = new PixelInterleavedSampleModel(DataBuffer.TYPE_BYTE, width, height,
-                channels, width * channels, offsets);
-        WritableRaster raster = Raster.createWritableRaster(sm, new DataBufferByte(pixels, pixels.length), new Point());
-        boolean alpha = channels == 4;
-        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), alpha, false,
-                alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
-        return new BufferedImage(cm, raster, false, null);
-    }
 
     private static boolean type(byte[] b, int at, String type) {
         return b[at] == type.charAt(0) && b[at + 1] == type.charAt(1) && b[at + 2] == type.charAt(2)

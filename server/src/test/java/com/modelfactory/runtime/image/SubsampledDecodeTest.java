@@ -63,8 +63,8 @@ class SubsampledDecodeTest {
 
         System.out.printf("4000x4000 JPEG to 224x224: %,d bytes allocated subsampled, %,d in full%n",
                 subsampledBytes, fullBytes);
-        // in full: at least the 16 M pixels' float channel values (12 bytes each)
-        assertTrue(fullBytes > 16_000_000L * 12, "full decode allocated " + fullBytes);
+        // in full: at least the 16 M pixels' bytes (3 each)
+        assertTrue(fullBytes > 16_000_000L * 3, "full decode allocated " + fullBytes);
         assertTrue(subsampledBytes < 32_000_000L, "subsampled decode allocated " + subsampledBytes);
         assertTrue(subsampledBytes * 20 < fullBytes, subsampledBytes + " vs " + fullBytes);
         // Still the same picture: smooth gradients agree closely.
@@ -88,6 +88,9 @@ class SubsampledDecodeTest {
             TestImages.jpeg(TestImages.photo(800, 895), true),
         };
         for (byte[] bytes : images) {
+            if (JpegFastPath.isJpeg(bytes) && TurboJpeg.available()) {
+                continue; // libjpeg-turbo's decode, not ImageIO's: JpegFastPathTest compares the two
+            }
             ByteBuffer viaDecoder = model.toTensor(bytes).data();
             ByteBuffer viaImageIo = model.toTensor(ImageIO.read(new ByteArrayInputStream(bytes))).data();
             byte[] x = new byte[viaDecoder.remaining()];
