@@ -5,11 +5,7 @@ import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Tensor;
 import java.util.function.BiFunction;
 import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
-import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBufferByte;
-import java.awt.image.PixelInterleavedSampleModel;
-import java.awt.image.Raster;
 import java.nio.ByteBuffer;
 
 /**
@@ -59,24 +55,54 @@ public final class ImagePreprocessor {
     public Tensor toTensor(DecodedImage decoded) {
         BufferedImage image = decoded.pixels();
         int c = spec.channels();
-        int n = image.getWidth() * image.getHeight() * c;
-        float[] stored = channels(image, spec.color(), Scratch.floats(0, n));
-        Orientation orientation = decoded.orientation();
-        float[] hwc = orientation == Orientation.NORMAL ? stored
-                : orientation.apply(stored, image.getWidth(), image.getHeight(), c, Scratch.floats(3, n));
-        int sw = decoded.uprightWidth();
-        int sh = decoded.uprightHeight();
-        int w = spec.width() > 0 ? spec.width() : sw;
-        int h = spec.height() > 0 ? spec.height() : sh;
-        float[] pixels = resize(hwc, sw, sh, c, w, h, Scratch.floats(1, w * h * c));
+        int w = spec.width() > 0 ? spec.width() : decoded.uprightWidth();
+        int h = spec.height() > 0 ? spec.height() : decoded.uprightHeight();
+        float[] values = inOnePass(decoded, w, h);
+        if (values == null) {
+            values = normalized(resized(decoded, w, h), w * h, c);
+        }
         long[] shape = switch (spec.rank()) {
             case 4 -> spec.layout() == ImageInput.Layout.NCHW ? new long[] {1, c, h, w} : new long[] {1, h, w, c};
             case 3 -> new long[] {1, h, w};
             default -> new long[] {1, (long) h * w * c};
         };
         Tensor t = allocator.apply(spec.dataType(), shape);
-        write(pixels, w, h, c, t.mutableData());
+        store(values, w * h * c, t.mutableData());
         return t;
+    }
+
+    /**
+     * {@link BilinearFromBytes} for an upright colour image of interleaved bytes that needs resizing;
+     * else null. At the input's own size the three passes are as fast or faster (JMH: 224x224 PNG
+     * 1,141 vs 1,144 us, 32x32 JPEG 15 vs 24 us): the resize is skipped and the normalising loop vectorises.
+     */
+    private float[] inOnePass(DecodedImage decoded, int w, int h) {
+        InterleavedBytes px;
+        if (decoded.orientation() != Orientation.NORMAL || spec.channels() != 3
+                || (decoded.pixels().getWidth() == w && decoded.pixels().getHeight() == h)
+                || (px = InterleavedBytes.of(decoded.pixels())) == null) {
+            return null;
+        }
+        float[] values = Scratch.floats(2, w * h * 3);
+        BilinearFromBytes.normalized(px, spec.color(), decoded.pixels().getWidth(), decoded.pixels().getHeight(),
+                w, h, spec.scale(), spec.mean(), spec.std(), chw(), values);
+        return values;
+    }
+
+    /** Channel values (HWC, 0-255) of the upright image resized to w x h. */
+    private float[] resized(DecodedImage decoded, int w, int h) {
+        BufferedImage image = decoded.pixels();
+        int c = spec.channels();
+        int n = image.getWidth() * image.getHeight() * c;
+        float[] stored = channels(image, spec.color(), Scratch.floats(0, n));
+        Orientation orientation = decoded.orientation();
+        float[] hwc = orientation == Orientation.NORMAL ? stored
+                : orientation.apply(stored, image.getWidth(), image.getHeight(), c, Scratch.floats(3, n));
+        return resize(hwc, decoded.uprightWidth(), decoded.uprightHeight(), c, w, h, Scratch.floats(1, w * h * c));
+    }
+
+    private boolean chw() {
+        return spec.rank() == 4 && spec.layout() == ImageInput.Layout.NCHW;
     }
 
     /** Interleaved (HWC) channel values 0-255 in the requested colour order. */
@@ -110,53 +136,36 @@ public final class ImagePreprocessor {
         return out;
     }
 
-    /**
-     * 8-bit interleaved sRGB rasters (what ImageIO gives for PNG and JPEG) are read from their bytes:
-     * getRGB() would convert every pixel through the colour model, the costliest step of a small image.
-     * @return false when the raster is of another kind (the caller falls back to getRGB)
-     */
+    /** 8-bit interleaved sRGB rasters ({@link InterleavedBytes}) are read from their bytes. */
     private static boolean readInterleavedBytes(BufferedImage img, ImageInput.Color color, float[] out) {
-        Raster raster = img.getRaster();
-        ColorModel cm = img.getColorModel();
-        if (!(raster.getDataBuffer() instanceof DataBufferByte buffer)
-                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
-                || !(cm instanceof ComponentColorModel) || !cm.getColorSpace().isCS_sRGB()
-                || cm.isAlphaPremultiplied() || sm.getNumBands() < 3 || buffer.getNumBanks() != 1
-                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0) {
+        InterleavedBytes px = InterleavedBytes.of(img);
+        if (px == null) {
             return false;
         }
-        for (int size : sm.getSampleSize()) {
-            if (size != 8) {
-                return false;
-            }
-        }
-        byte[] data = buffer.getData();
-        int[] offsets = sm.getBandOffsets();
-        int r0 = buffer.getOffset() + offsets[0];
-        int g0 = buffer.getOffset() + offsets[1];
-        int b0 = buffer.getOffset() + offsets[2];
-        int stride = sm.getPixelStride();
-        int scanline = sm.getScanlineStride();
+        byte[] data = px.data();
+        int stride = px.stride();
+        int scanline = px.scanline();
         int w = img.getWidth();
         int h = img.getHeight();
         int o = 0;
         if (color == ImageInput.Color.GRAYSCALE) {
             for (int y = 0; y < h; y++) {
                 for (int x = 0, p = y * scanline; x < w; x++, p += stride) {
-                    out[o++] = ((data[p + r0] & 0xff) * 299 + (data[p + g0] & 0xff) * 587
-                            + (data[p + b0] & 0xff) * 114) / 1000;
+                    out[o++] = ((data[p + px.red()] & 0xff) * 299 + (data[p + px.green()] & 0xff) * 587
+                            + (data[p + px.blue()] & 0xff) * 114) / 1000;
                 }
             }
             return true;
         }
         // The colour order is settled once, outside the loop: c0, c1, c2 are the source offsets of the
         // output's first, second and third channel.
-        int c0 = color == ImageInput.Color.BGR ? b0 : r0;
-        int c2 = color == ImageInput.Color.BGR ? r0 : b0;
+        int c0 = px.first(color);
+        int c1 = px.green();
+        int c2 = px.third(color);
         for (int y = 0; y < h; y++) {
             for (int x = 0, p = y * scanline; x < w; x++, p += stride, o += 3) {
                 out[o] = data[p + c0] & 0xff;
-                out[o + 1] = data[p + g0] & 0xff;
+                out[o + 1] = data[p + c1] & 0xff;
                 out[o + 2] = data[p + c2] & 0xff;
             }
         }
@@ -228,14 +237,9 @@ public final class ImagePreprocessor {
         return dst;
     }
 
-    private void write(float[] hwc, int w, int h, int c, ByteBuffer out) {
-        float[] values = normalized(hwc, w * h, c);
-        store(values, w * h * c, out);
-    }
-
     /** Scale, mean and std applied, in the model's layout (planes for NCHW, interleaved otherwise). */
     private float[] normalized(float[] hwc, int plane, int c) {
-        boolean chw = spec.rank() == 4 && spec.layout() == ImageInput.Layout.NCHW;
+        boolean chw = chw();
         float scale = spec.scale();
         float[] mean = spec.mean();
         float[] std = spec.std();
