@@ -135,12 +135,17 @@ grep -v '^model store on' "$STORE_LOG"
 podman logs "$CONTAINER" >"$WORK/container.log" 2>&1
 grep -F -q "$STORE_GUID" "$WORK/container.log" && fail "the store GUID appears in the container log"
 echo "the model was downloaded from the store at start (once); the GUID is not in the container log"
-grep -q "JPEG decoded by libjpeg-turbo" "$WORK/container.log" \
-  || { grep -F "JPEG decoded by" "$WORK/container.log"; fail "the image does not decode JPEGs with libjpeg-turbo"; }
-echo "JPEGs are decoded by libjpeg-turbo (libturbojpeg0 in the image, JNA's dispatch library baked)"
 
 step "/predict with the fixture image against the reference (max abs diff <= 1e-4)"
 check_predict "$base" "$WORK"
+
+step "a JPEG: decoded by libjpeg-turbo (libturbojpeg0 in the image, JNA's dispatch library baked)"
+curl -fsS -X POST -H 'Content-Type: image/jpeg' --data-binary "@$REPO_DIR/model-loaders/src/test/fixtures/images/rgb64x48.jpg" \
+  "$base/predict" >"$WORK/predict-jpeg.json" || fail "POST $base/predict with a JPEG failed"
+podman logs "$CONTAINER" >"$WORK/container.log" 2>&1
+grep -q "JPEG images: decoded by libjpeg-turbo" "$WORK/container.log" \
+  || { grep -F "JPEG images" "$WORK/container.log"; fail "the image does not decode JPEGs with libjpeg-turbo"; }
+echo "JPEG images: decoded by libjpeg-turbo"
 
 step "model-config.yaml from the delivery folder is the runtime's config (model_name: tiny-cnn)"
 curl -fsS "$base/v2/models/tiny-cnn" >"$WORK/metadata.json" || fail "/v2/models/tiny-cnn not served: model-config.yaml not applied"

@@ -111,11 +111,6 @@ public final class ImageDecoder {
         return image == null ? null : new DecodedImage(image, orientation);
     }
 
-    /** Which decoder JPEGs get here: libjpeg-turbo when libturbojpeg.so.0 loads, else ImageIO (for the log). */
-    public static String jpegDecoder() {
-        return TurboJpeg.describe();
-    }
-
     private DecodedImage read(ImageReader reader, byte[] bytes, int targetWidth, int targetHeight) throws IOException {
         String format = reader.getFormatName().toUpperCase(Locale.ROOT);
         if (reader.getNumImages(false) == 0) {

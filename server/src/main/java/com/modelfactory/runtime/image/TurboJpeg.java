@@ -4,13 +4,16 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The part of libjpeg-turbo's TurboJPEG 2 API that decoding needs, bound by JNA direct mapping to the
  * system's {@code libturbojpeg.so.0} (Debian and Ubuntu: package libturbojpeg0, in the image). Why not
  * ImageIO: the JDK's JPEG reader is libjpeg 6b without SIMD and cannot scale in the DCT domain; a
  * 640x480 photo took 6.4 ms of CPU there, more than MobileNetV2 itself. The library is optional: when it
- * does not load, {@link #available()} is false and JPEGs go to ImageIO as before.
+ * does not load, {@link #available()} is false and JPEGs go to ImageIO as before. It is loaded with this
+ * class, at the first JPEG (~85 ms, kept out of start-up: a PNG-only service never pays it), which logs
+ * the decoder chosen.
  */
 final class TurboJpeg {
     static final int PF_RGB = 0;
@@ -26,6 +29,10 @@ final class TurboJpeg {
     private static final String[] NAMES = {"libturbojpeg.so.0", "turbojpeg"};
     /** Why the library is not in use, or null when it is. */
     private static final String UNAVAILABLE = register();
+
+    static {
+        LoggerFactory.getLogger(TurboJpeg.class).info("JPEG images: decoded by {}", describe());
+    }
 
     private TurboJpeg() {
     }

@@ -6,7 +6,6 @@ import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
 import com.modelfactory.runtime.engine.ModelLoadException;
-import com.modelfactory.runtime.image.ImageDecoder;
 import com.modelfactory.runtime.image.ImageInput;
 import com.modelfactory.runtime.image.ImagePreprocessor;
 import com.modelfactory.runtime.image.NotAnImageModelException;
@@ -112,9 +111,8 @@ public final class ModelStartup {
 
     private static ModelInputs imageInputs(LoadedModel model, RuntimeConfig config) {
         try {
-            var preprocessor = new ImagePreprocessor(ImageInput.resolve(model.signature(), config.image()));
-            log.info("images: JPEG decoded by {}", ImageDecoder.jpegDecoder());
-            return new ModelInputs(model.signature(), preprocessor, null,
+            return new ModelInputs(model.signature(),
+                    new ImagePreprocessor(ImageInput.resolve(model.signature(), config.image())), null,
                     DECODED_BYTES_PER_BODY_BYTE * config.server().maxBodyBytes());
         } catch (NotAnImageModelException e) {
             log.info("/predict will not take images for this model: {}", e.getMessage());
