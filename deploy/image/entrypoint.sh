@@ -109,8 +109,9 @@ fi
 
 # bin/model-server holds the JVM settings (heap from the container's memory limit, the class-data archive);
 # JAVA_OPTS replaces them, as outside the image.
-# jna.boot.library.path: JNA's dispatch library as baked by NativeWarmup (no unpacking into /tmp at start).
-export MODEL_RUNTIME_JVM_EXTRA="-Dai.djl.offline=${DJL_OFFLINE:-true} -Dorg.bytedeco.javacpp.cachedir=${JAVACPP_CACHE_DIR:-$RUNTIME_HOME/natives/javacpp} -Djna.boot.library.path=$RUNTIME_HOME/natives/jna"
+# jna.boot.library.path: JNA's dispatch library as baked by NativeWarmup; jna.nounpack: never unpack it into
+# /tmp at start (a read-only root may have none; without the baked one JPEGs go to ImageIO).
+export MODEL_RUNTIME_JVM_EXTRA="-Dai.djl.offline=${DJL_OFFLINE:-true} -Dorg.bytedeco.javacpp.cachedir=${JAVACPP_CACHE_DIR:-$RUNTIME_HOME/natives/javacpp} -Djna.boot.library.path=$RUNTIME_HOME/natives/jna -Djna.nounpack=true"
 
 launcher="$RUNTIME_HOME/bin/model-server"
 case "${1:-}" in

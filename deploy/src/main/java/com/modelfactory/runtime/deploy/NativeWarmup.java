@@ -5,8 +5,14 @@ import com.modelfactory.runtime.engine.Engine;
 import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.engine.NativeCache;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.io.FileNotFoundException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -91,21 +97,22 @@ public final class NativeWarmup {
      */
     public static Outcome prepareJnaDispatch(Path nativeDir) {
         return attempt("JNA dispatch", () -> {
-            String resource = "/com/sun/jna/" + com.sun.jna.Platform.RESOURCE_PREFIX + "/libjnidispatch.so";
+            String resource = "/com/sun/jna/" + Platform.RESOURCE_PREFIX + "/libjnidispatch.so";
             Path target = nativeDir.resolve("jna").resolve("libjnidispatch.so");
             byte[] library;
-            try (java.io.InputStream in = NativeWarmup.class.getResourceAsStream(resource)) {
+            try (InputStream in = NativeWarmup.class.getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new java.io.FileNotFoundException(resource + " not in the JNA jar");
                 }
                 library = in.readAllBytes();
             }
-            if (java.nio.file.Files.isRegularFile(target) && java.nio.file.Files.size(target) == library.length) {
-                return "JNA " + com.sun.jna.Native.VERSION + " dispatch already at " + target; // baked: read-only
+            if (Files.isRegularFile(target)
+                    && Arrays.equals(Files.readAllBytes(target), library)) {
+                return "JNA " + Native.VERSION + " dispatch already at " + target; // baked: read-only
             }
-            java.nio.file.Files.createDirectories(target.getParent());
-            java.nio.file.Files.write(target, library);
-            return "JNA " + com.sun.jna.Native.VERSION + " dispatch at " + target;
+            Files.createDirectories(target.getParent());
+            Files.write(target, library);
+            return "JNA " + Native.VERSION + " dispatch at " + target;
         });
     }
 

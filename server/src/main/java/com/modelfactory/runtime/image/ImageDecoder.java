@@ -39,14 +39,21 @@ public final class ImageDecoder {
 
     private final long maxPixels;
     private final boolean exifOrientation;
+    private final boolean jpegFastPath;
 
     /**
      * @param maxPixels       largest width x height accepted, as stated by the header
      * @param exifOrientation whether to report the EXIF orientation (else every image is upright)
      */
     public ImageDecoder(long maxPixels, boolean exifOrientation) {
+        this(maxPixels, exifOrientation, true);
+    }
+
+    /** @param jpegFastPath false: JPEGs by ImageIO even where libjpeg-turbo is installed (tests of that path) */
+    ImageDecoder(long maxPixels, boolean exifOrientation, boolean jpegFastPath) {
         this.maxPixels = Math.min(maxPixels, ARRAY_LIMIT_PIXELS);
         this.exifOrientation = exifOrientation;
+        this.jpegFastPath = jpegFastPath;
     }
 
     /**
@@ -101,13 +108,18 @@ public final class ImageDecoder {
      * when the library is not installed or the file is for ImageIO (which then reports any error).
      */
     private DecodedImage commonJpeg(byte[] bytes, int targetWidth, int targetHeight) {
-        if (!JpegFastPath.isJpeg(bytes)) {
+        if (!jpegFastPath || !JpegFastPath.isJpeg(bytes)) {
             return null;
         }
         Orientation orientation = exifOrientation ? ExifOrientationReader.read(bytes) : Orientation.NORMAL;
         boolean swap = orientation.swapsAxes();
-        BufferedImage image = JpegFastPath.decode(bytes, swap ? targetHeight : targetWidth,
-                swap ? targetWidth : targetHeight, maxPixels);
+        BufferedImage image;
+        try {
+            image = JpegFastPath.decode(bytes, swap ? targetHeight : targetWidth, swap ? targetWidth : targetHeight,
+                    maxPixels);
+        } catch (LinkageError e) {
+            return null; // the native side unusable after all: ImageIO, which needs none of it
+        }
         return image == null ? null : new DecodedImage(image, orientation);
     }
 

@@ -12,10 +12,15 @@ import java.awt.image.BufferedImage;
  * OpenCV's {@code IMREAD_REDUCED_*} read photos.
  *
  * <p>Anything else returns null and the caller decodes with ImageIO as before: CMYK and YCCK files, a
- * header over the pixel limit (ImageIO's path refuses it with the 413 message), and every file
+ * header over the pixel limit (ImageIO's path refuses it with the 413 message), an image whose one side
+ * stays over 4x the target at the scale the other allows (ImageIO subsamples it), and every file
  * libjpeg-turbo refuses or only warns about (truncated, corrupt; ImageIO then gives the 400 or, for
  * the warnings it tolerates, the image). So errors keep their messages and codes. The returned image is
  * what {@link PngFastPath} gives: TYPE_BYTE_GRAY or interleaved sRGB bytes in R, G, B order.
+ *
+ * <p>One difference from ImageIO: an embedded ICC profile is not applied (the JDK reader converts a
+ * tagged photo, e.g. Display P3, to sRGB). Pillow, the legacy service's decoder, does not apply it
+ * either, so the values now are the ones the factory's Python services fed their models.
  */
 final class JpegFastPath {
     private static final int[] EIGHTHS = {1, 2, 4};
@@ -66,8 +71,15 @@ final class JpegFastPath {
         int eighths = eighths(w, h, alongWidth, alongHeight);
         int sw = scaled(w, eighths);
         int sh = scaled(h, eighths);
+        if (Subsampling.forTarget(sw, sh, alongWidth, alongHeight, false).any()) {
+            return null; // one side far longer than the target even scaled (both scale alike): ImageIO subsamples
+        }
         int channels = cs == TurboJpeg.CS_GRAY ? 1 : 3;
-        byte[] pixels = new byte[sw * sh * channels];
+        long bytes = (long) sw * sh * channels;
+        if (bytes > Integer.MAX_VALUE - 8) {
+            return null;
+        }
+        byte[] pixels = new byte[(int) bytes];
         int rc = TurboJpeg.tjDecompress2(handle, jpeg, size, pixels, sw, sw * channels, sh,
                 channels == 1 ? TurboJpeg.PF_GRAY : TurboJpeg.PF_RGB,
                 TurboJpeg.FLAG_STOPONWARNING | TurboJpeg.FLAG_LIMITSCANS);

@@ -10,14 +10,17 @@ import com.modelfactory.runtime.image.ImageInput;
 import com.modelfactory.runtime.serving.ModelInputs;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,28 +98,52 @@ final class Warmup {
      */
     double[] singleAndBatched(int n, int callers) throws ModelLoadException {
         Signature sig = model.signature();
-        CyclicBarrier together = new CyclicBarrier(callers);
-        ExecutorService pool = Executors.newFixedThreadPool(callers, r -> new Thread(r, "warm-up"));
+        Phaser together = new Phaser(callers);
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(callers, r -> {
+            Thread t = new Thread(r, "warm-up-" + threads.incrementAndGet());
+            t.setDaemon(true); // never what keeps a stopping JVM alive
+            return t;
+        });
         try {
             List<Future<double[]>> runs = new ArrayList<>();
             for (int i = 0; i < callers; i++) {
                 runs.add(pool.submit(() -> measure(sig, n, together)));
             }
             double[] itemsPerSecond = new double[2];
+            Throwable failure = null;
             for (Future<double[]> run : runs) {
-                double[] rates = run.get();
-                itemsPerSecond[0] += rates[0];
-                itemsPerSecond[1] += rates[1];
+                try {
+                    double[] rates = run.get();
+                    itemsPerSecond[0] += rates[0];
+                    itemsPerSecond[1] += rates[1];
+                } catch (ExecutionException e) {
+                    // the caller that failed ends the phaser; the others then stop with CancellationException
+                    if (failure == null || failure instanceof CancellationException) {
+                        failure = e.getCause();
+                    }
+                }
+            }
+            if (failure != null) {
+                throw new ModelLoadException("the model loaded but its warm-up inference failed at batch " + n + ": "
+                        + (failure.getMessage() != null ? failure.getMessage() : failure.toString()), failure);
             }
             return itemsPerSecond;
-        } catch (ExecutionException e) {
-            throw new ModelLoadException("the model loaded but its warm-up inference failed: "
-                    + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelLoadException("start-up interrupted during the warm-up", e);
         } finally {
             pool.shutdownNow();
+            awaitCallers(pool);
+        }
+    }
+
+    /** Every caller has returned by now (each one's future was waited for), unless start-up was interrupted. */
+    private static void awaitCallers(ExecutorService pool) {
+        try {
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -133,7 +160,7 @@ final class Warmup {
      */
     static final double COMPARE_FROM_ITEM_SECONDS = 0.001;
 
-    private double[] measure(Signature sig, int n, CyclicBarrier together) throws Exception {
+    private double[] measure(Signature sig, int n, Phaser together) {
         try (Predictor p = model.newPredictor()) {
             Map<String, Tensor> one = zeros(sig, 1);
             Map<String, Tensor> batch = zeros(sig, n);
@@ -145,12 +172,22 @@ final class Warmup {
             double single = 0;
             double batched = 0;
             for (int round = 0; round < ROUNDS; round++) {
-                together.await();
+                await(together);
                 single = Math.max(single, itemsPerSecond(p, one, items(sig, 1)));
-                together.await();
+                await(together);
                 batched = Math.max(batched, itemsPerSecond(p, batch, items(sig, n)));
             }
+            together.arriveAndDeregister();
             return new double[] {single, batched};
+        } catch (RuntimeException | Error e) {
+            together.forceTermination(); // no caller is left waiting for this one
+            throw e;
+        }
+    }
+
+    private static void await(Phaser together) {
+        if (together.arriveAndAwaitAdvance() < 0) {
+            throw new CancellationException("another warm-up caller failed");
         }
     }
 

@@ -25,8 +25,11 @@ class BilinearFromBytesTest {
                 dw = sw; // the input's own size: values copied
                 dh = sh;
             }
-            BufferedImage img = random.nextBoolean() ? new BufferedImage(sw, sh, BufferedImage.TYPE_3BYTE_BGR)
-                    : ByteImages.wrap(new byte[sw * sh * 3], sw, sh, 3); // B,G,R and R,G,B byte orders
+            BufferedImage img = switch (round % 3) { // B,G,R; R,G,B; R,G,B,A (a pixel stride of 4)
+                case 0 -> new BufferedImage(sw, sh, BufferedImage.TYPE_3BYTE_BGR);
+                case 1 -> ByteImages.wrap(new byte[sw * sh * 3], sw, sh, 3);
+                default -> ByteImages.wrap(new byte[sw * sh * 4], sw, sh, 4);
+            };
             byte[] data = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
             for (int i = 0; i < data.length; i++) {
                 data[i] = (byte) random.nextInt(256);

@@ -83,6 +83,27 @@ class JpegFastPathTest {
     }
 
     @Test
+    void theScaleFollowsTheUprightTarget() {
+        // stored 640x480, turned a quarter (EXIF 6): upright 480x640 into a 224x300 (w x h) input
+        byte[] jpeg = TestImages.withJpegExif(TestImages.jpeg(TestImages.photo(640, 480), false), 6);
+        DecodedImage d = new ImageDecoder(Long.MAX_VALUE, true).decode(jpeg, 224, 300);
+        assertEquals(320, d.pixels().getWidth(), "stored width 640 must cover the upright height 300: 1/2");
+        assertEquals(240, d.pixels().getHeight());
+        assertTrue(d.orientation().swapsAxes());
+        DecodedImage asStored = new ImageDecoder(Long.MAX_VALUE, false).decode(jpeg, 224, 300);
+        assertEquals(640, asStored.pixels().getWidth(), "as stored, 240 rows would not cover 300: full size");
+    }
+
+    @Test
+    void aStripStillSubsampledByImageIoWhereTheDctCannotScaleIt() {
+        // 8000x200 into 224x224: no DCT scale keeps 200 >= 224 while shrinking 8000, so ImageIO subsamples
+        byte[] strip = TestImages.jpeg(TestImages.photo(8000, 200), false);
+        assertNull(JpegFastPath.decode(strip, 224, 224, Long.MAX_VALUE));
+        DecodedImage d = new ImageDecoder(Long.MAX_VALUE, false).decode(strip, 224, 224);
+        assertTrue(d.pixels().getWidth() < 8000 / 4, "subsampled: " + d.pixels().getWidth());
+    }
+
+    @Test
     void grayStaysOneChannel() {
         BufferedImage gray = new BufferedImage(64, 48, BufferedImage.TYPE_BYTE_GRAY);
         gray.getGraphics().drawImage(TestImages.photo(64, 48), 0, 0, null);
