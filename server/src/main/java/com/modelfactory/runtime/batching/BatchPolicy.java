@@ -45,14 +45,17 @@ public record BatchPolicy(int maxItems, long maxDelayNanos) {
     }
 
     /**
-     * Whether a worker holding {@code items} of {@code cap} should wait for more. Waiting pays only
-     * under load: a request that was the only one in flight when taken (a lone client) runs at once
-     * instead of paying the delay for company that is not coming.
+     * Whether a worker holding {@code items} of {@code cap} should wait for more. Waiting pays only for
+     * requests already on their way to the queue (accepted, still being read or decoded): a lone client's
+     * request runs at once, and so does a batch whose company is all in other batches already. Counting
+     * every request in flight instead made 8 closed-loop clients of a 32x32 CNN wait out the whole delay at
+     * every batch for requests that only come back once these are answered: 4,984 req/s against 13,532
+     * with no batching at all (benchmarks/results/2026-12-01-vm-jpeg.md).
      *
-     * @param alone     the first request of the batch was the only request in flight
+     * @param onTheWay  requests accepted and not yet queued or in any batch
      * @param nanosLeft time left of the batch's delay
      */
-    public boolean waitForMore(int items, int cap, boolean alone, long nanosLeft) {
-        return items < cap && !alone && nanosLeft > 0;
+    public boolean waitForMore(int items, int cap, int onTheWay, long nanosLeft) {
+        return items < cap && onTheWay > 0 && nanosLeft > 0;
     }
 }

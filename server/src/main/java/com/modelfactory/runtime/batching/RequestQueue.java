@@ -34,11 +34,13 @@ public final class RequestQueue {
     private int gathering;
     private final ArrayDeque<QueuedRequest> queue = new ArrayDeque<>();
     private int executing;
+    /** Requests taken into a batch (gathering or running) and not yet answered. */
+    private int held;
     private boolean closed;
 
     /**
      * @param inFlight requests accepted and not yet answered, however far they got (a batch waits for
-     *                 company only when there is some)
+     *                 company only while some of them are not yet queued: {@link BatchPolicy#waitForMore})
      */
     public RequestQueue(BatchPolicy policy, int workers, IntSupplier inFlight, BatchObserver observer) {
         this.policy = policy;
@@ -90,11 +92,11 @@ public final class RequestQueue {
                 return batch;
             }
             batch.add(first);
+            held++;
             int cap = policy.cap(first.items + queuedItems(), workers - executing);
-            boolean alone = inFlight.getAsInt() <= 1;
             long until = System.nanoTime() + policy.maxDelayNanos();
             int items = gather(batch, first, cap);
-            while (policy.waitForMore(items, cap, alone, until - System.nanoTime()) && !closed) {
+            while (policy.waitForMore(items, cap, onTheWay(), until - System.nanoTime()) && !closed) {
                 gathering++;
                 try {
                     more.awaitNanos(until - System.nanoTime());
@@ -148,10 +150,16 @@ public final class RequestQueue {
                 it.remove();
                 observer.queueWait(now - r.enqueuedNanos);
                 batch.add(r);
+                held++;
                 items += r.items;
             }
         }
         return items;
+    }
+
+    /** Requests accepted and neither queued nor in a batch: read or decoded right now, soon queued. */
+    private int onTheWay() {
+        return inFlight.getAsInt() - held - queue.size();
     }
 
     private int queuedItems() {
@@ -171,11 +179,12 @@ public final class RequestQueue {
         }
     }
 
-    /** A batch taken with {@link #takeBatch()} has been answered. */
-    void batchDone() {
+    /** A batch of {@code requests} taken with {@link #takeBatch()} has been answered. */
+    void batchDone(int requests) {
         lock.lock();
         try {
             executing--;
+            held -= requests;
         } finally {
             lock.unlock();
         }

@@ -58,7 +58,7 @@ public final class WorkerPool {
                 try {
                     execute(predictor, batch, buffers);
                 } finally {
-                    queue.batchDone();
+                    queue.batchDone(batch.size());
                 }
             }
         } catch (InterruptedException e) {

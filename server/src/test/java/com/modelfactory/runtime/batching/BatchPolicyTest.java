@@ -27,10 +27,11 @@ class BatchPolicyTest {
 
     @Test
     void aPartialBatchWaitsOnlyUnderLoadAndOnlyWithinTheDelay() {
-        assertTrue(policy.waitForMore(3, 8, false, 1_000), "others are in flight and time is left");
-        assertFalse(policy.waitForMore(3, 8, true, 1_000), "a lone client never pays the delay");
-        assertFalse(policy.waitForMore(3, 8, false, 0), "the delay is over");
-        assertFalse(policy.waitForMore(8, 8, false, 1_000), "a full batch runs at once");
+        assertTrue(policy.waitForMore(3, 8, 2, 1_000), "requests are on their way and time is left");
+        assertFalse(policy.waitForMore(3, 8, 0, 1_000),
+                "a lone client, or company all in batches already, never pays the delay");
+        assertFalse(policy.waitForMore(3, 8, 2, 0), "the delay is over");
+        assertFalse(policy.waitForMore(8, 8, 2, 1_000), "a full batch runs at once");
     }
 
     @Test
