@@ -86,6 +86,7 @@ public final class RuntimeServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             vertx.close();
             deleteQuietly(uploads);
+            awaitNativeLoad(state, loading);
             loading.thenAccept(InferenceService::close);
             throw new StartupException("cannot listen on " + config.server().host() + ":" + port
                     + (port == config.server().port() ? "" : " (grpc_port)") + ": " + e.getMessage(), ExitCodes.PORT, e);
@@ -94,6 +95,26 @@ public final class RuntimeServer implements AutoCloseable {
                 grpc == null ? "" : "; gRPC also on port " + grpc.port());
         return new Starting(config, name, state, vertx, http, grpc, metrics, loading, uploads);
     }
+
+    /**
+     * Lets an engine that is loading finish before the process exits: exiting while ONNX Runtime set up a
+     * session crashed in its native code (SIGSEGV, exit 134 instead of 4 for a port in use, with
+     * MobileNetV2 loading beside the bind). A download still under way is not waited for: it is Java only.
+     */
+    private static void awaitNativeLoad(ServingState state, CompletableFuture<InferenceService> loading) {
+        if (state.phase() != ServingState.Phase.LOADING) {
+            return;
+        }
+        try {
+            loading.get(NATIVE_LOAD_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("model load at a failed start-up", e); // its outcome does not change the exit
+        }
+    }
+
+    private static final long NATIVE_LOAD_WAIT_SECONDS = 60;
 
     /** A start-up under way: the ports are open, the model is being obtained and loaded. */
     public static final class Starting {

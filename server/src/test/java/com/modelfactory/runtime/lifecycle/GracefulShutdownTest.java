@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,10 +24,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
- * SIGTERM to a real child process (java ... Main) while requests are held in a forming batch: readiness
+ * SIGTERM to a real child process (java ... Main) while requests are held in a forming batch (waiting for a
+ * large image still being decoded): readiness
  * turns false, a new request is refused, every request accepted before the signal is answered 200 with
  * the right numbers, and the process exits 0.
  */
@@ -33,6 +37,11 @@ class GracefulShutdownTest {
     private static final int CLIENTS = 16;
     /** Long enough that the accepted requests are still waiting in the batch when SIGTERM arrives. */
     private static final String BATCH_DELAY_MS = "5000";
+    /**
+     * What the batch waits for: a partial batch waits only for requests on their way to the queue, so a
+     * large PNG still being decoded (a 4000x4000 photo: hundreds of ms of inflating) holds the others.
+     */
+    private static final int SLOW_SIDE = 4000;
 
     @Test
     void sigtermDrainsAcceptedRequestsRefusesNewOnesAndExitsZero() throws Exception {
@@ -57,23 +66,31 @@ class GracefulShutdownTest {
             HttpRequest infer = HttpRequest.newBuilder(child.uri("/v2/models/cnn/infer"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
 
+            HttpRequest slowImage = HttpRequest.newBuilder(child.uri("/predict")).header("Content-Type", "image/png")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(largePng())).build();
+            CompletableFuture<HttpResponse<String>> slow = client.sendAsync(slowImage,
+                    HttpResponse.BodyHandlers.ofString());
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (inFlight(client, child) < 1 && !slow.isDone()) {
+                assertTrue(System.nanoTime() < end, "the large image was never accepted");
+                child.process().waitFor(5, TimeUnit.MILLISECONDS);
+            }
             List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 accepted.add(client.sendAsync(infer, HttpResponse.BodyHandlers.ofString()));
             }
             // Every request is accepted once it is answered or counted in flight by the batcher.
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             int answered;
             while (true) {
-                answered = (int) accepted.stream().filter(CompletableFuture::isDone).count();
-                if (answered + inFlight(client, child) == CLIENTS) {
+                answered = (int) accepted.stream().filter(CompletableFuture::isDone).count() + (slow.isDone() ? 1 : 0);
+                if (answered + inFlight(client, child) == CLIENTS + 1) {
                     break;
                 }
                 assertTrue(System.nanoTime() < end, "the requests never all reached the batcher");
                 child.process().waitFor(20, TimeUnit.MILLISECONDS);
             }
-            assertTrue(answered < CLIENTS, "every request was answered before SIGTERM, so nothing was drained; "
-                    + "the batch delay is too short for this machine");
+            assertTrue(answered < CLIENTS + 1, "every request was answered before SIGTERM, so nothing was drained; "
+                    + "the large image decoded too fast for this machine");
 
             child.process().toHandle().destroy(); // SIGTERM
 
@@ -99,10 +116,27 @@ class GracefulShutdownTest {
                         .getJsonArray("data"));
                 assertTrue(maxAbsDiff(expected, logits) <= 1e-4, "accepted request " + i + " got wrong numbers");
             }
+            HttpResponse<String> image = slow.get(60, TimeUnit.SECONDS);
+            assertEquals(200, image.statusCode(), "the large image: " + image.body());
             assertTrue(child.process().waitFor(60, TimeUnit.SECONDS), "the runtime did not exit after draining");
             assertEquals(0, child.process().exitValue(), child.log());
             assertTrue(child.log().contains("drained; stopped"), child.log());
         }
+    }
+
+    /** A photo-like PNG of SLOW_SIDE x SLOW_SIDE (16 MP, under the 24 MP limit of a fixed-size input). */
+    private static byte[] largePng() throws IOException {
+        BufferedImage img = new BufferedImage(SLOW_SIDE, SLOW_SIDE, BufferedImage.TYPE_INT_RGB);
+        int[] row = new int[SLOW_SIDE];
+        for (int y = 0; y < SLOW_SIDE; y++) {
+            for (int x = 0; x < SLOW_SIDE; x++) {
+                row[x] = ((x * 255 / SLOW_SIDE) << 16) | ((y * 255 / SLOW_SIDE) << 8) | ((x ^ y) & 0x3f);
+            }
+            img.setRGB(0, y, SLOW_SIDE, 1, row, 0, SLOW_SIDE);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
     }
 
     private static final Pattern IN_FLIGHT = Pattern.compile("(?m)^model_requests_in_flight\\{[^}]*} ([0-9.]+)");
