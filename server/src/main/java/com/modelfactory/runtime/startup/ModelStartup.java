@@ -74,10 +74,12 @@ public final class ModelStartup {
     }
 
     /**
-     * The batch cap (configured, else from the per-item time), warmed up at that size. An automatic cap on
-     * CPU for a model of 1 ms an item or more is kept only if batches of it, run by every worker at once,
-     * beat single items; else it is 1 (MobileNetV2-224, 2 x 1 on 2 cores: 385 items/s single, 336 in
-     * batches of 8).
+     * The batch cap (configured, else from the per-item time), warmed up at that size. With several
+     * workers, an automatic cap on CPU for a model of 1 ms an item or more is kept only if batches of it,
+     * run by every worker at once, beat single items; else it is 1 (MobileNetV2-224, 2 x 1 on 2 cores:
+     * 385 items/s single, 336 in batches of 8). One worker with every core keeps the cap unmeasured:
+     * there batches ran faster (MobileNetV2 1 x 2: 227 vs 200, 321 vs 308 items/s) and the comparison
+     * was noisy enough to flip between starts (117 to 308 items/s for single items).
      */
     private static int maxBatch(RuntimeConfig config, LoadedModel model, Warmup warmup, double itemSeconds,
                                 int workers) throws ModelLoadException {
@@ -86,7 +88,8 @@ public final class ModelStartup {
         int maxBatch = BatchPolicy.maxItems(model.signature(),
                 config.batching().maxBatchSize().orElseGet(() -> Warmup.autoMaxBatch(itemSeconds, gpu)));
         if (maxBatch > 1 && itemSeconds >= 0) {
-            if (automatic && !gpu && model.signature().maxBatch() <= 0 && itemSeconds >= Warmup.COMPARE_FROM_ITEM_SECONDS) {
+            if (automatic && !gpu && workers > 1 && model.signature().maxBatch() <= 0
+                    && itemSeconds >= Warmup.COMPARE_FROM_ITEM_SECONDS) {
                 double[] rates = warmup.singleAndBatched(maxBatch, workers);
                 double single = rates[0];
                 double batched = rates[1];

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,16 +102,24 @@ final class Warmup {
         Signature sig = model.signature();
         Phaser together = new Phaser(callers);
         AtomicInteger threads = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(callers, r -> {
+        // The calling thread is the first caller: with one worker no thread is made for the comparison.
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, callers - 1), r -> {
             Thread t = new Thread(r, "warm-up-" + threads.incrementAndGet());
             t.setDaemon(true); // never what keeps a stopping JVM alive
             return t;
         });
         try {
             List<Future<double[]>> runs = new ArrayList<>();
-            for (int i = 0; i < callers; i++) {
+            for (int i = 1; i < callers; i++) {
                 runs.add(pool.submit(() -> measure(sig, n, together)));
             }
+            CompletableFuture<double[]> own = new CompletableFuture<>();
+            try {
+                own.complete(measure(sig, n, together));
+            } catch (RuntimeException | Error e) {
+                own.completeExceptionally(new CompletionException(e)); // get() then throws it as the others' do
+            }
+            runs.add(0, own);
             double[] itemsPerSecond = new double[2];
             Throwable failure = null;
             for (Future<double[]> run : runs) {
