@@ -6,7 +6,7 @@ import java.time.Duration;
  * How the serving core runs one model, resolved before it starts.
  *
  * @param maxBatchItems  most items per batch, already capped by the model's batch dimension
- * @param maxBatchDelay  how long a partial batch waits for more requests when others are in flight
+ * @param maxBatchDelay  how long a partial batch waits for more requests while some are still being read or decoded
  * @param queueCapacity  requests accepted and not yet answered (decoding, queued or running) before BUSY
  * @param workers        batch workers, each with its own predictor
  * @param decoders       threads decoding request bodies into tensors
