@@ -67,9 +67,11 @@ public final class ImageDecoder {
             throw ServingException.badInput("the request body is empty; expected an image (" + FORMATS + ")");
         }
         refuseCutRiff(bytes);
-        DecodedImage common = commonPng(bytes, targetWidth, targetHeight);
+        // Read once for every path: each needs it to know which axes the target lies along.
+        Orientation orientation = exifOrientation ? ExifOrientationReader.read(bytes) : Orientation.NORMAL;
+        DecodedImage common = commonPng(bytes, targetWidth, targetHeight, orientation);
         if (common == null) {
-            common = commonJpeg(bytes, targetWidth, targetHeight);
+            common = commonJpeg(bytes, targetWidth, targetHeight, orientation);
         }
         if (common != null) {
             return common;
@@ -78,7 +80,7 @@ public final class ImageDecoder {
             ImageReader reader = readerFor(in, bytes);
             try {
                 reader.setInput(in, true, true);
-                return read(reader, bytes, targetWidth, targetHeight);
+                return read(reader, targetWidth, targetHeight, orientation);
             } finally {
                 reader.dispose();
             }
@@ -90,12 +92,11 @@ public final class ImageDecoder {
     }
 
     /** The common PNG without ImageIO ({@link PngFastPath}) when it needs no subsampling; else null. */
-    private DecodedImage commonPng(byte[] bytes, int targetWidth, int targetHeight) {
+    private DecodedImage commonPng(byte[] bytes, int targetWidth, int targetHeight, Orientation orientation) {
         int[] size = PngFastPath.size(bytes);
         if (size == null) {
             return null;
         }
-        Orientation orientation = exifOrientation ? ExifOrientationReader.read(bytes) : Orientation.NORMAL;
         if (Subsampling.forTarget(size[0], size[1], targetWidth, targetHeight, orientation.swapsAxes()).any()) {
             return null;
         }
@@ -107,11 +108,10 @@ public final class ImageDecoder {
      * A JPEG by libjpeg-turbo ({@link JpegFastPath}), scaled in the DCT domain towards the target; null
      * when the library is not installed or the file is for ImageIO (which then reports any error).
      */
-    private DecodedImage commonJpeg(byte[] bytes, int targetWidth, int targetHeight) {
-        if (!jpegFastPath || !JpegFastPath.isJpeg(bytes)) {
+    private DecodedImage commonJpeg(byte[] bytes, int targetWidth, int targetHeight, Orientation orientation) {
+        if (!jpegFastPath) {
             return null;
         }
-        Orientation orientation = exifOrientation ? ExifOrientationReader.read(bytes) : Orientation.NORMAL;
         boolean swap = orientation.swapsAxes();
         BufferedImage image;
         try {
@@ -123,7 +123,8 @@ public final class ImageDecoder {
         return image == null ? null : new DecodedImage(image, orientation);
     }
 
-    private DecodedImage read(ImageReader reader, byte[] bytes, int targetWidth, int targetHeight) throws IOException {
+    private DecodedImage read(ImageReader reader, int targetWidth, int targetHeight, Orientation orientation)
+            throws IOException {
         String format = reader.getFormatName().toUpperCase(Locale.ROOT);
         if (reader.getNumImages(false) == 0) {
             throw ServingException.badInput("the " + format + " file holds no image");
@@ -131,7 +132,6 @@ public final class ImageDecoder {
         int width = reader.getWidth(0);
         int height = reader.getHeight(0);
         refuseSize(format, width, height);
-        Orientation orientation = exifOrientation ? ExifOrientationReader.read(bytes) : Orientation.NORMAL;
         Subsampling sub = Subsampling.forTarget(width, height, targetWidth, targetHeight, orientation.swapsAxes());
         ImageReadParam param = reader.getDefaultReadParam();
         if (sub.any()) {

@@ -84,12 +84,10 @@ public final class ModelStartup {
     private static int maxBatch(RuntimeConfig config, LoadedModel model, Warmup warmup, double itemSeconds,
                                 int workers) throws ModelLoadException {
         boolean gpu = model.device().startsWith("cuda");
-        boolean automatic = config.batching().maxBatchSize().isEmpty();
         int maxBatch = BatchPolicy.maxItems(model.signature(),
                 config.batching().maxBatchSize().orElseGet(() -> Warmup.autoMaxBatch(itemSeconds, gpu)));
         if (maxBatch > 1 && itemSeconds >= 0) {
-            if (automatic && !gpu && workers > 1 && model.signature().maxBatch() <= 0
-                    && itemSeconds >= Warmup.COMPARE_FROM_ITEM_SECONDS) {
+            if (comparesBatching(config, model, gpu, workers, itemSeconds)) {
                 double[] rates = warmup.singleAndBatched(maxBatch, workers);
                 double single = rates[0];
                 double batched = rates[1];
@@ -104,6 +102,13 @@ public final class ModelStartup {
         }
         warmup.imagePath();
         return maxBatch;
+    }
+
+    /** Whether the automatic cap is checked against single items: see {@link #maxBatch}. */
+    private static boolean comparesBatching(RuntimeConfig config, LoadedModel model, boolean gpu, int workers,
+                                            double itemSeconds) {
+        return config.batching().maxBatchSize().isEmpty() && !gpu && workers > 1 && model.signature().maxBatch() <= 0
+                && itemSeconds >= Warmup.COMPARE_FROM_ITEM_SECONDS;
     }
 
     /**
