@@ -90,7 +90,7 @@ public record Option(String key, String env, String flag, String defaultValue, S
             // batching
             of("batching", "max_batch_size", "MAX_BATCH_SIZE", "0",
                     "most items run as one batch (1 = no batching; capped by a fixed batch dimension); 0 = auto: 32, "
-                            + "or on CPU what one batch computes in ~24 ms at the warm-up's per-item time (measured: "
+                            + "or on CPU what one batch computes in ~12 ms at the warm-up's per-item time (measured: "
                             + "larger batches of a compute-bound model add latency and memory, no throughput)"),
             of("batching", "max_batch_delay_ms", "MAX_BATCH_DELAY_MS", "2",
                     "how long a partial batch waits for more requests while some are still being read or decoded "

@@ -40,10 +40,12 @@ final class Warmup {
      * pays on CPU only while per-call overhead is a real share of the work: MobileNetV2 at 224x224 (16 ms an
      * item, 2 workers on 2 cores) served 85-103 req/s with batches of 4 or 8 and 80-90 with batches of 32, at
      * 3x the memory; a 32x32 CNN (0.15 ms an item) still gains up to 32. A GPU keeps the full default.
-     * 64 ms gave MobileNetV2 batches of 9-12 on a box where it takes ~5.5 ms an item: 181 req/s at 32
-     * clients and a peak RSS of 334-419 MiB, against 185 req/s and 279 MiB with batches of 4, hence 24 ms.
+     * The engine's arena keeps the largest batch's activations for the life of the process, so the cap is
+     * also a memory setting: MobileNetV2 at ~5 ms an item on 1 worker x 2 threads served 184-189 req/s at
+     * 32 clients with batches of 2 and 187-188 with batches of 4, at a peak RSS of 236-245 against 269-286
+     * MiB (64 ms, batches of 9-12, had given 181 req/s and 334-419 MiB), hence 12 ms.
      */
-    static final double BATCH_BUDGET_SECONDS = 0.024;
+    static final double BATCH_BUDGET_SECONDS = 0.012;
 
     /** A 1x1 RGB PNG: decoding it loads and initialises ImageIO's PNG reader before the first request. */
     private static final byte[] ONE_PIXEL_PNG = Base64.getDecoder().decode(

@@ -26,7 +26,8 @@ class WarmupTest {
     @Test
     void theAutomaticBatchCapFollowsTheMeasuredItemTime() {
         assertEquals(32, Warmup.autoMaxBatch(0.00015, false), "a tiny CNN batches fully");
-        assertEquals(4, Warmup.autoMaxBatch(0.0055, false), "MobileNetV2 on one core: 24 ms hold 4 items");
+        assertEquals(2, Warmup.autoMaxBatch(0.005, false), "MobileNetV2 on two threads: 12 ms hold 2 items");
+        assertEquals(1, Warmup.autoMaxBatch(0.0065, false), "a batch never holds more than 12 ms of work");
         assertEquals(1, Warmup.autoMaxBatch(0.016, false), "MobileNetV2 on a slower core runs item by item");
         assertEquals(1, Warmup.autoMaxBatch(0.2, false), "a slow model runs item by item");
         assertEquals(32, Warmup.autoMaxBatch(0.2, true), "a GPU keeps the full default");
