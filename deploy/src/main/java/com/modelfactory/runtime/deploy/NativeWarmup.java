@@ -102,12 +102,11 @@ public final class NativeWarmup {
             byte[] library;
             try (InputStream in = NativeWarmup.class.getResourceAsStream(resource)) {
                 if (in == null) {
-                    throw new java.io.FileNotFoundException(resource + " not in the JNA jar");
+                    throw new FileNotFoundException(resource + " not in the JNA jar");
                 }
                 library = in.readAllBytes();
             }
-            if (Files.isRegularFile(target)
-                    && Arrays.equals(Files.readAllBytes(target), library)) {
+            if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), library)) {
                 return "JNA " + Native.VERSION + " dispatch already at " + target; // baked: read-only
             }
             Files.createDirectories(target.getParent());

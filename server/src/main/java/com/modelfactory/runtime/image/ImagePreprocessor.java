@@ -149,10 +149,13 @@ public final class ImagePreprocessor {
         int h = img.getHeight();
         int o = 0;
         if (color == ImageInput.Color.GRAYSCALE) {
+            int r = px.red();
+            int g = px.green();
+            int b = px.blue();
             for (int y = 0; y < h; y++) {
                 for (int x = 0, p = y * scanline; x < w; x++, p += stride) {
-                    out[o++] = ((data[p + px.red()] & 0xff) * 299 + (data[p + px.green()] & 0xff) * 587
-                            + (data[p + px.blue()] & 0xff) * 114) / 1000;
+                    out[o++] = ((data[p + r] & 0xff) * 299 + (data[p + g] & 0xff) * 587
+                            + (data[p + b] & 0xff) * 114) / 1000;
                 }
             }
             return true;

@@ -38,7 +38,8 @@ final class JpegFastPath {
      * @return the image, or null when the file is for ImageIO
      */
     static BufferedImage decode(byte[] jpeg, int alongWidth, int alongHeight, long maxPixels) {
-        if (!TurboJpeg.available() || !isJpeg(jpeg)) {
+        // isJpeg first: TurboJpeg.available() loads the library, which a PNG or GIF must never cost.
+        if (!isJpeg(jpeg) || !TurboJpeg.available()) {
             return null;
         }
         Pointer handle = TurboJpeg.tjInitDecompress();
