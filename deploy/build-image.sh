@@ -195,12 +195,12 @@ fi
 mkdir -p "$ctx"/{deps/lib,app/lib,app/bin,tools,ymir/img-man,delivery/hooks,delivery/config,delivery/system,delivery/model}
 cp "$DEPLOY_DIR/image/Dockerfile" "$ctx/Dockerfile"
 # YMIR executor files; the GPU variant's infer template asks the platform for one GPU.
-cp "$DEPLOY_DIR/image/img-man/"*.yaml "$ctx/ymir/img-man/"
+cp -r "$DEPLOY_DIR/image/img-man/." "$ctx/ymir/img-man/"
 cp "$DEPLOY_DIR/image/start.sh" "$ctx/ymir/start.sh"
-chmod 0644 "$ctx"/ymir/img-man/*.yaml
+find "$ctx/ymir/img-man" -type d -exec chmod 0755 {} + && find "$ctx/ymir/img-man" -type f -exec chmod 0644 {} +
 chmod 0755 "$ctx/ymir/start.sh"
 if [[ "$variant" == gpu ]]; then
-  sed -i 's/^gpu_count: 0$/gpu_count: 1/' "$ctx/ymir/img-man/infer-template.yaml"
+  find "$ctx/ymir/img-man" -name '*-template.yaml' -exec sed -i 's/^gpu_count: 0$/gpu_count: 1/' {} +
 fi
 cp "$DEPLOY_DIR/image/entrypoint.sh" "$DEPLOY_DIR/image/healthcheck.sh" "$ctx/app/bin/"
 # The launcher (JVM settings) and the class-data training the image build runs: the server's own scripts.

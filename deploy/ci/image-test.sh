@@ -101,15 +101,17 @@ step "YMIR image contract: manifest and templates readable with \`cat\`, default
 [[ "$(podman image inspect "$IMAGE" --format '{{json .Config.Cmd}}')" == '["/usr/bin/start.sh"]' ]] \
   || fail "the default command (CMD) is not /usr/bin/start.sh: $(podman image inspect "$IMAGE" --format '{{json .Config.Cmd}}')"
 # As YMIR inspects an image: `docker run --rm IMAGE cat FILE`, stdout must be exactly the file.
-for file in manifest.yaml infer-template.yaml; do
+for file in manifest.yaml infer-template.yaml det/infer-template.yaml det/mining-template.yaml \
+    semantic-seg/infer-template.yaml instance-seg/infer-template.yaml; do
+  mkdir -p "$(dirname "$WORK/$file")"
   podman run --rm --network=host --health-interval=disable "$IMAGE" cat "/img-man/$file" >"$WORK/$file" \
     || fail "podman run IMAGE cat /img-man/$file failed"
   cmp "$WORK/$file" "$DEPLOY_DIR/image/img-man/$file" || fail "/img-man/$file in the image differs from deploy/image/img-man"
 done
-grep -E '^object_type: [0-9]+$' "$WORK/manifest.yaml" || fail "the manifest has no object_type"
+grep -E '^object_type: \[2, 3, 4\]$' "$WORK/manifest.yaml" || fail "the manifest does not list object types 2, 3, 4"
 podman run --rm --network=host --health-interval=disable "$IMAGE" cat /usr/bin/start.sh \
   | cmp - "$DEPLOY_DIR/image/start.sh" || fail "/usr/bin/start.sh differs from deploy/image/start.sh"
-echo "ENTRYPOINT passes commands through, CMD /usr/bin/start.sh; /img-man/manifest.yaml and infer-template.yaml print as committed"
+echo "ENTRYPOINT passes commands through, CMD /usr/bin/start.sh; /img-man/manifest.yaml and the per-type templates print as committed"
 
 step "model store on loopback; the container gets only XQUERY_ADDR, MODEL_ID, MODEL_VERSION, GUID (+ PORT, HOSTS)"
 start_model_store "$WORK" "$STORE_MODEL_ID" "$STORE_MODEL_VERSION" "$STORE_GUID"
@@ -242,7 +244,7 @@ CI_ELAPSED=$((SECONDS - ci_started)) bash "$DEPLOY_DIR/ci/registry-test.sh" --sk
 step "GPU variant: the Dockerfile builds up to its CUDA base image, which needs a registry"
 "$DEPLOY_DIR/build-image.sh" --variant gpu --skip-maven --context-only "$WORK/gpu-context" --model "$FIXTURE_DIR/model.onnx" \
   "$DEPLOY_DIR/samples/tiny-cnn"
-grep -qx 'gpu_count: 1' "$WORK/gpu-context/ymir/img-man/infer-template.yaml" \
+grep -qx 'gpu_count: 1' "$WORK/gpu-context/ymir/img-man/det/infer-template.yaml" \
   || fail "the GPU variant's infer template does not ask YMIR for a GPU"
 eval "gpu_args=($(cat "$WORK/gpu-context/build-args"))"   # written with printf %q by build-image.sh
 set +e

@@ -53,21 +53,30 @@ class YmirImageTest {
     }
 
     @Test
-    void manifestIsAMappingWithAnIntegerObjectType() throws Exception {
+    void manifestListsDetectionAndBothSegmentations() throws Exception {
         Map<String, Object> manifest = yaml("manifest.yaml");
         Object type = manifest.get("object_type");
-        assertInstanceOf(Integer.class, type, "object_type must be an int for the platform: " + manifest);
-        assertEquals(1, type, "a whole-image classifier");
+        assertEquals(List.of(2, 3, 4), type, "ints, as the platform's ObjectType: " + manifest);
     }
 
+    /** With a list of object types YMIR reads the templates per type (controller IMAGE_CONFIG_DIR_NAMES). */
     @Test
-    void inferTemplateHasTheReservedKeysAndNoGpuForTheCpuImage() throws Exception {
-        Map<String, Object> template = yaml("infer-template.yaml");
-        for (String reserved : List.of("task_id", "gpu_id", "class_names", "model_params_path")) {
-            assertTrue(template.containsKey(reserved), reserved + " missing: " + template);
+    void everyTypeHasInferAndMiningTemplatesWithTheReservedKeysAndNoGpuForTheCpuImage() throws Exception {
+        for (String dir : List.of("det/", "semantic-seg/", "instance-seg/", "")) {
+            for (String kind : List.of("infer-template.yaml", "mining-template.yaml")) {
+                Map<String, Object> template = yaml(dir + kind);
+                for (String reserved : List.of("task_id", "gpu_id", "class_names", "model_params_path")) {
+                    assertTrue(template.containsKey(reserved), dir + kind + ": " + reserved + " missing: " + template);
+                }
+                assertEquals(0, template.get("gpu_count"), "build-image.sh sets 1 for the GPU variant");
+                assertEquals("", template.get("gpu_id"), "'' = CPU");
+                assertEquals(8, template.get("batch_size"));
+                if (!dir.startsWith("semantic")) {
+                    assertEquals(0.25, template.get("conf_threshold"), dir + kind);
+                    assertEquals(0.45, template.get("iou_threshold"), dir + kind);
+                }
+            }
         }
-        assertEquals(0, template.get("gpu_count"), "build-image.sh sets 1 for the GPU variant");
-        assertEquals("", template.get("gpu_id"), "'' = CPU");
     }
 
     private static Map<String, Object> yaml(String name) throws Exception {

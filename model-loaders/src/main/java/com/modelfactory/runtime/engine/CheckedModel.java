@@ -44,6 +44,11 @@ final class CheckedModel implements LoadedModel {
     }
 
     @Override
+    public Map<String, String> metadata() {
+        return model.metadata();
+    }
+
+    @Override
     public Map<String, InputValidation.Rule> inputRules() {
         return rules;
     }

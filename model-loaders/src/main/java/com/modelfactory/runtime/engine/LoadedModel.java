@@ -27,6 +27,14 @@ public interface LoadedModel extends AutoCloseable {
     }
 
     /**
+     * The model's own key/value metadata (ONNX metadata_props: Ultralytics writes task, names, imgsz and
+     * stride there), empty when the format has none. Read by the server to recognise the model's task.
+     */
+    default Map<String, String> metadata() {
+        return Map.of();
+    }
+
+    /**
      * How each input is checked ({@link InputValidation}); inputs not named are checked exactly. Engines
      * whose signature is partly a default (TorchScript states no datatypes, takes Python scalars) relax it.
      */

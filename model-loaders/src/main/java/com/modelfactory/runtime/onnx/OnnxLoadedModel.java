@@ -64,6 +64,15 @@ final class OnnxLoadedModel implements LoadedModel {
     }
 
     @Override
+    public Map<String, String> metadata() {
+        try {
+            return Map.copyOf(session.getMetadata().getCustomMetadata());
+        } catch (OrtException e) {
+            return Map.of();
+        }
+    }
+
+    @Override
     public Predictor newPredictor() {
         return Predictor.sharedSession(this::run);
     }

@@ -1,5 +1,9 @@
 package com.modelfactory.runtime.batch;
 
+import com.modelfactory.runtime.answer.AnswerOptions;
+import com.modelfactory.runtime.answer.ImageAnswer;
+import com.modelfactory.runtime.answer.ModelTask;
+import com.modelfactory.runtime.answer.Task;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
@@ -35,7 +39,11 @@ public final class BatchJob {
      * @param topK   classes per record; 0 = the outputs themselves
      * @param labels class names for top-k; null = the model's labels (labels.txt)
      */
-    public record Plan(List<InputItem> items, Path output, boolean resume, int topK, List<String> labels) {
+    public record Plan(List<InputItem> items, Path output, boolean resume, int topK, List<String> labels,
+                       java.util.function.Consumer<ModelTask> accept) {
+        public Plan(List<InputItem> items, Path output, boolean resume, int topK, List<String> labels) {
+            this(items, output, resume, topK, labels, task -> { });
+        }
     }
 
     /** @param failed error records of this input, those of an earlier run (resume) included */
@@ -77,10 +85,11 @@ public final class BatchJob {
         String name = ModelNaming.servedName(config);
         RuntimeMetrics metrics = new RuntimeMetrics(name);
         try (InferenceService service = BatchModel.start(config, metrics, name)) {
+            plan.accept().accept(service.info().task()); // may refuse the model's task (ConfigException)
             checkTopK(service, plan.topK());
             List<String> labels = plan.labels() != null ? plan.labels() : service.info().labels();
             BatchRunner runner = new BatchRunner(service, sink(out, plan.topK(), labels), progress,
-                    config.server().maxBodyBytes());
+                    config.server().maxBodyBytes(), answering(service.info().task(), plan.topK()));
             BatchMetrics.register(metrics, progress, runner);
             log.info("batch: {} image(s) in flight (batches of up to {}, {} worker(s), {} decoder(s))",
                     runner.window(), service.maxBatchItems(), service.settings().workers(),
@@ -93,10 +102,26 @@ public final class BatchJob {
 
     private static void checkTopK(InferenceService service, int topK) throws StartupException {
         TensorSpec first = service.info().signature().outputs().get(0);
-        if (topK > 0 && first.shape() != null && first.shape().length > 2) {
-            throw new StartupException("--top-k needs a classifier (one row of class scores per image), but output '"
-                    + first.name() + "' has shape " + java.util.Arrays.toString(first.shape()), ExitCodes.CONFIG, null);
+        Task task = service.info().task().task();
+        // Integer.MAX_VALUE: "every class where the model has classes" (YMIR), no demand on the model
+        if (topK > 0 && topK != Integer.MAX_VALUE && (task != Task.CLASSIFICATION && task != Task.RAW
+                || (first.shape() != null && first.shape().length > 2))) {
+            throw new StartupException("--top-k needs a classifier (one row of class scores per image), but the "
+                    + "model's task is " + task.wireName() + " and output '" + first.name() + "' has shape "
+                    + java.util.Arrays.toString(first.shape()), ExitCodes.CONFIG, null);
         }
+    }
+
+    /**
+     * Detectors and segmenters are answered (detections, segments in each record), classifiers when
+     * top-k is asked (probabilities); raw models and classifiers without top-k record their outputs.
+     */
+    private static AnswerOptions answering(ModelTask task, int topK) {
+        if (task.task() == Task.RAW || (task.task() == Task.CLASSIFICATION && topK <= 0)) {
+            return null;
+        }
+        return new AnswerOptions(task.defaults().conf(), task.defaults().iou(), task.defaults().maxDet(),
+                task.defaults().agnostic(), topK == Integer.MAX_VALUE ? 0 : topK);
     }
 
     private static BatchRunner.Sink sink(ResultFile out, int topK, List<String> labels) {
@@ -106,6 +131,11 @@ public final class BatchJob {
                 out.write(topK > 0
                         ? RecordJson.topK(item.key(), TopClasses.of(outputs.values().iterator().next(), topK, labels))
                         : RecordJson.outputs(item.key(), outputs));
+            }
+
+            @Override
+            public void answered(InputItem item, ImageAnswer answer) throws IOException {
+                out.write(RecordJson.answer(item.key(), answer));
             }
 
             @Override

@@ -29,6 +29,8 @@ final class BatchModel {
         InferenceService service;
         try {
             service = ModelStartup.start(forBatchRun(config), metrics, located, name);
+        } catch (com.modelfactory.runtime.config.ConfigException e) {
+            throw new StartupException("configuration error: " + e.getMessage(), ExitCodes.CONFIG, e);
         } catch (ModelLoadException | RuntimeException e) {
             throw new StartupException("the model could not be loaded: " + e.getMessage(), ExitCodes.MODEL, e);
         }
@@ -53,6 +55,6 @@ final class BatchModel {
         Threading threading = b.threading().automatic() ? Threading.fixed(b.threading().light()) : b.threading();
         RuntimeConfig.BatchingSettings batch = new RuntimeConfig.BatchingSettings(b.maxBatchSize(), b.maxBatchDelay(),
                 b.queueCapacity(), b.instances(), b.decoders(), Duration.ofDays(1), threading);
-        return new RuntimeConfig(c.model(), c.store(), c.server(), batch, c.image(), c.warnings(), c.batch());
+        return new RuntimeConfig(c.model(), c.store(), c.server(), batch, c.image(), c.warnings(), c.batch(), c.task());
     }
 }

@@ -1,5 +1,7 @@
 package com.modelfactory.runtime.batch;
 
+import com.modelfactory.runtime.answer.AnswerOptions;
+import com.modelfactory.runtime.answer.ImageAnswer;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.Failures;
 import com.modelfactory.runtime.error.ServingException;
@@ -44,6 +46,9 @@ final class BatchRunner {
         /** Throws ServingException when the outputs cannot be rendered: the image is recorded as failed. */
         void succeeded(InputItem item, Map<String, Tensor> outputs) throws IOException;
 
+        /** The image's answer, for runs with {@code answering} options. */
+        void answered(InputItem item, ImageAnswer answer) throws IOException;
+
         void failed(InputItem item, ServingException error) throws IOException;
     }
 
@@ -59,10 +64,17 @@ final class BatchRunner {
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicLong backoffs = new AtomicLong();
     private volatile Exception fatal;
+    private final AnswerOptions answering;
 
     /** @param maxFileBytes larger files are recorded as too large without being read (MAX_BODY_BYTES) */
     BatchRunner(InferenceService service, Sink sink, Progress progress, long maxFileBytes) {
+        this(service, sink, progress, maxFileBytes, null);
+    }
+
+    /** @param answering the options images are answered with (the model's task); null = their outputs */
+    BatchRunner(InferenceService service, Sink sink, Progress progress, long maxFileBytes, AnswerOptions answering) {
         this.service = service;
+        this.answering = answering;
         this.sink = sink;
         this.progress = progress;
         this.maxFileBytes = maxFileBytes;
@@ -131,9 +143,10 @@ final class BatchRunner {
     private void submit(Attempt a, ExecutorService writer) throws InterruptedException {
         long backoff = 1;
         while (true) {
-            CompletableFuture<Map<String, Tensor>> result;
+            CompletableFuture<?> result;
             try {
-                result = service.infer(decoder(a.item().file()));
+                result = answering == null ? service.infer(decoder(a.item().file()))
+                        : service.answer(decoder(a.item().file()), answering);
             } catch (ServingException e) {
                 if (e.kind() != ServingException.Kind.BUSY) {
                     throw e;
@@ -150,11 +163,16 @@ final class BatchRunner {
         }
     }
 
-    private void completed(Attempt a, Map<String, Tensor> outputs, Throwable error) {
+    @SuppressWarnings("unchecked")
+    private void completed(Attempt a, Object result, Throwable error) {
         try {
             if (error == null) {
                 try {
-                    sink.succeeded(a.item(), outputs);
+                    if (result instanceof List<?> answers) {
+                        sink.answered(a.item(), ((List<ImageAnswer>) answers).get(0));
+                    } else {
+                        sink.succeeded(a.item(), (Map<String, Tensor>) result);
+                    }
                     progress.succeeded();
                 } catch (ServingException unusable) {
                     sink.failed(a.item(), unusable); // e.g. top-k of an output that is no classifier's

@@ -3,7 +3,9 @@ package com.modelfactory.runtime.batch;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.json.AnswerFields;
 import com.modelfactory.runtime.json.JsonElements;
+import com.modelfactory.runtime.answer.ImageAnswer;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -54,6 +56,11 @@ public final class RecordJson {
             }
             g.writeEndArray();
         });
+    }
+
+    /** A task model's record: its answer's fields after the path ({@link AnswerFields}). */
+    public static String answer(String key, ImageAnswer answer) {
+        return render(key, g -> AnswerFields.write(g, answer));
     }
 
     public static String error(String key, String message) {

@@ -195,8 +195,25 @@ public final class ConfigLoader {
         var image = new RuntimeConfig.ImageSettings(v.oneOf("layout", RuntimeConfig.Layout.class),
                 v.oneOf("color", RuntimeConfig.Color.class), v.intAtLeast("width", 0), v.intAtLeast("height", 0),
                 v.optionalFloat("scale"), v.floats("mean"), v.floats("std"), v.longAtLeast("max_image_pixels", 0),
-                v.bool("exif_orientation"));
-        return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings), batch(v));
+                v.bool("exif_orientation"), v.oneOf("resize", RuntimeConfig.Resize.class),
+                v.oneOf("letterbox_align", RuntimeConfig.LetterboxAlign.class), v.floatIn("pad_value", 0, 255));
+        return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings), batch(v), task(v));
+    }
+
+    private static RuntimeConfig.TaskSettings task(ConfigValues v) {
+        String task = v.string("task");
+        if (task != null && !List.of("auto", "classification", "detection", "semantic_segmentation",
+                "instance_segmentation", "raw").contains(task.toLowerCase(java.util.Locale.ROOT))) {
+            throw v.invalid("task", "auto, classification, detection, semantic_segmentation, instance_segmentation or raw");
+        }
+        String scores = v.string("scores").toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("auto", "softmax", "raw").contains(scores)) {
+            throw v.invalid("scores", "auto, softmax or raw");
+        }
+        return new RuntimeConfig.TaskSettings("auto".equalsIgnoreCase(task) ? null : task.toLowerCase(java.util.Locale.ROOT),
+                v.string("decoder"), v.floatIn("conf_threshold", 0, 1), v.floatIn("iou_threshold", 0, 1),
+                v.intAtLeast("max_det", 1), v.bool("agnostic_nms"), scores, v.bool("postprocess"), null,
+                v.path("decoder_path"));
     }
 
     private static RuntimeConfig.BatchSettings batch(ConfigValues v) {

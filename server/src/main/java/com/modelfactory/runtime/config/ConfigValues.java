@@ -138,6 +138,14 @@ record ConfigValues(Map<String, Object> raw) {
         }
     }
 
+    float floatIn(String key, float min, float max) {
+        Float f = optionalFloat(key);
+        if (f == null || !(f >= min && f <= max)) {
+            throw invalid(key, "a number from " + min + " to " + max);
+        }
+        return f;
+    }
+
     float[] floats(String key) {
         Object o = raw.get(key);
         if (o == null) {

@@ -119,6 +119,31 @@ public record Option(String key, String env, String flag, String defaultValue, S
                             + "subsampled), 4000000 for one that takes images at their own size"),
             of("image", "exif_orientation", "IMAGE_EXIF_ORIENTATION", "true",
                     "turn images upright by their EXIF orientation (JPEG, PNG, WebP, TIFF); false = as stored"),
+            of("image", "resize", "IMAGE_RESIZE", "auto",
+                    "stretch (plain resize to the input) or letterbox (keep the aspect ratio, pad); auto = letterbox "
+                            + "for Ultralytics models, else stretch"),
+            of("image", "letterbox_align", "IMAGE_LETTERBOX_ALIGN", "center",
+                    "where a letterboxed image sits: center (Ultralytics, MMDetection) or top_left (YOLOX)"),
+            of("image", "pad_value", "IMAGE_PAD_VALUE", "114", "letterbox padding, a channel value 0-255 before scale/mean/std"),
+            // task: what the outputs are turned into (answer package)
+            of("task", "task", "TASK", "auto",
+                    "classification, detection, semantic_segmentation, instance_segmentation or raw; auto = "
+                            + "recognised from the model where it says so unambiguously, else raw"),
+            of("task", "decoder", "DECODER", null,
+                    "output layout: yolov8, yolov5, yolox, end2end, mmdeploy, tf_od_api, boxes_scores, yolov8_seg, "
+                            + "semantic, or the name of a decoder from a jar (decoder_path); empty = recognised"),
+            of("task", "conf_threshold", "CONF_THRESHOLD", "0.25", "detections below this score are dropped (0-1)"),
+            of("task", "iou_threshold", "IOU_THRESHOLD", "0.45", "NMS drops a box overlapping a better one above this IoU (0-1)"),
+            of("task", "max_det", "MAX_DET", "300", "most detections an image keeps"),
+            of("task", "agnostic_nms", "AGNOSTIC_NMS", "false", "NMS across classes instead of per class"),
+            of("task", "scores", "SCORES", "auto",
+                    "classifier scores: softmax, raw, or auto (rows that are already probabilities as they are, else softmax)"),
+            of("task", "postprocess", "POSTPROCESS", "false",
+                    "v2 REST/gRPC answer detection_boxes/scores/classes/num_detections unless a request says "
+                            + "postprocess false (default: the model's tensors unless it says true)"),
+            of("task", "decoder_path", "DECODER_PATH", null,
+                    "jar, or folder of jars, with OutputDecoder implementations (ServiceLoader); default: a "
+                            + "decoders/ folder beside the model"),
             // batch mode (`model-server batch`): offline inference over a dataset
             of("batch", "input", "BATCH_INPUT", null,
                     "folder of images (recursive, recognised by content) or index file (one path per line, "

@@ -17,7 +17,12 @@ import java.util.OptionalInt;
  */
 public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSettings server,
                             BatchingSettings batching, ImageSettings image, List<String> warnings,
-                            BatchSettings batch) {
+                            BatchSettings batch, TaskSettings task) {
+
+    /** The configuration with other task settings (YMIR's config.yaml, tests). */
+    public RuntimeConfig withTask(TaskSettings t) {
+        return new RuntimeConfig(model, store, server, batching, image, warnings, batch, t);
+    }
 
     /**
      * How long a connection whose requests the server does not time itself (HTTP/2, gRPC) may move no byte:
@@ -89,7 +94,53 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
      * @param exifOrientation whether images are turned upright by their EXIF orientation
      */
     public record ImageSettings(Layout layout, Color color, int width, int height, Float scale,
-                                float[] mean, float[] std, long maxImagePixels, boolean exifOrientation) {
+                                float[] mean, float[] std, long maxImagePixels, boolean exifOrientation,
+                                Resize resize, LetterboxAlign letterboxAlign, float padValue) {
+
+        /** A plain (stretching) resize, or the model task's default. */
+        public ImageSettings(Layout layout, Color color, int width, int height, Float scale,
+                             float[] mean, float[] std, long maxImagePixels, boolean exifOrientation) {
+            this(layout, color, width, height, scale, mean, std, maxImagePixels, exifOrientation, Resize.AUTO,
+                    LetterboxAlign.CENTER, 114f);
+        }
+
+        /** The same settings with the resize a model family defaults to, where none was configured. */
+        public ImageSettings withDefaultResize(Resize r) {
+            return resize != Resize.AUTO ? this : new ImageSettings(layout, color, width, height, scale, mean, std,
+                    maxImagePixels, exifOrientation, r, letterboxAlign, padValue);
+        }
+    }
+
+    /** How an image is fitted to a fixed input: AUTO = the model family's way (letterbox for Ultralytics). */
+    public enum Resize { AUTO, STRETCH, LETTERBOX }
+
+    /** Where a letterboxed image sits on its canvas. */
+    public enum LetterboxAlign { CENTER, TOP_LEFT }
+
+    /**
+     * What the model's outputs are turned into (the answer package).
+     *
+     * @param task          classification, detection, semantic_segmentation, instance_segmentation, raw,
+     *                      or null = recognised from the model
+     * @param decoder       the output layout's decoder name, or null = recognised
+     * @param conf          confidence threshold of detections
+     * @param iou           IoU above which NMS drops the lower-scored box
+     * @param maxDet        most detections an image keeps
+     * @param agnosticNms   NMS across classes instead of per class
+     * @param scores        classifier scores: auto (probabilities as they are, else softmax), softmax, raw
+     * @param postprocess   v2 REST/gRPC answer detections (detection_* outputs) by default
+     * @param classNames    class names given by the task (YMIR's class_names), null = labels / metadata
+     * @param decoderPath   jar(s) with decoders (ServiceLoader), null = a decoders/ folder beside the model
+     */
+    public record TaskSettings(String task, String decoder, float conf, float iou, int maxDet, boolean agnosticNms,
+                               String scores, boolean postprocess, List<String> classNames, Path decoderPath) {
+        public static final TaskSettings DEFAULT = new TaskSettings(null, null, 0.25f, 0.45f, 300, false, "auto",
+                false, null, null);
+
+        public TaskSettings withClassNames(List<String> names) {
+            return new TaskSettings(task, decoder, conf, iou, maxDet, agnosticNms, scores, postprocess, names,
+                    decoderPath);
+        }
     }
 
     /**

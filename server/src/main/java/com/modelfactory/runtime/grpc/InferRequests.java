@@ -124,6 +124,11 @@ final class InferRequests {
 
     /** The requested output names (empty = every output), each checked against the model. */
     static List<String> outputs(ModelInferRequest r, Signature signature) {
+        return outputs(r, signature, false);
+    }
+
+    /** @param answered the outputs are the post-processed detections, not the model's */
+    static List<String> outputs(ModelInferRequest r, Signature signature, boolean answered) {
         List<String> names = new ArrayList<>(r.getOutputsCount());
         for (InferRequestedOutputTensor o : r.getOutputsList()) {
             if (o.containsParameters("classification")) {
@@ -132,8 +137,33 @@ final class InferRequests {
             }
             names.add(o.getName());
         }
-        RequestedOutputs.check(signature, names);
+        RequestedOutputs.check(answered ? com.modelfactory.runtime.answer.PostprocessRequest.SIGNATURE : signature, names);
         return names;
+    }
+
+    /**
+     * The post-processing parameters (postprocess as Boolean; conf, iou, max_det as numbers or text),
+     * for {@link com.modelfactory.runtime.answer.PostprocessRequest}.
+     */
+    static java.util.Map<String, Object> answerParameters(ModelInferRequest r) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        r.getParametersMap().forEach((key, p) -> {
+            if (key.equals("postprocess")) {
+                if (p.getParameterChoiceCase() != InferParameter.ParameterChoiceCase.BOOL_PARAM) {
+                    throw ServingException.badInput("parameter 'postprocess' must be a bool_param");
+                }
+                out.put(key, p.getBoolParam());
+            } else if (key.equals("conf") || key.equals("iou") || key.equals("max_det")) {
+                out.put(key, switch (p.getParameterChoiceCase()) {
+                    case DOUBLE_PARAM -> p.getDoubleParam();
+                    case INT64_PARAM -> p.getInt64Param();
+                    case UINT64_PARAM -> p.getUint64Param();
+                    case STRING_PARAM -> p.getStringParam();
+                    default -> throw ServingException.badInput("parameter '" + key + "' must be a number");
+                });
+            }
+        });
+        return out;
     }
 
     /** The request's {@code timeout} parameter in microseconds; 0 when it has none. */

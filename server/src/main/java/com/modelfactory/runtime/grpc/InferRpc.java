@@ -1,6 +1,11 @@
 package com.modelfactory.runtime.grpc;
 
+import com.modelfactory.runtime.answer.AnswerOptions;
+import com.modelfactory.runtime.answer.DetectionTensors;
+import com.modelfactory.runtime.answer.ModelTask;
+import com.modelfactory.runtime.answer.PostprocessRequest;
 import com.modelfactory.runtime.engine.Tensor;
+import com.modelfactory.runtime.serving.Inference;
 import com.modelfactory.runtime.grpc.proto.ModelInferRequest;
 import com.modelfactory.runtime.serving.InferenceService;
 import com.modelfactory.runtime.serving.ModelInfo;
@@ -28,7 +33,7 @@ final class InferRpc {
     }
 
     /** What the decoder learnt that the response needs. */
-    private record Request(String id, List<String> outputs) {
+    private record Request(String id, List<String> outputs, AnswerOptions answer) {
     }
 
     void call(GrpcCall call) {
@@ -36,7 +41,8 @@ final class InferRpc {
         ModelInfo info = service.info();
         GrpcMessage message = call.message();
         AtomicReference<Request> decoded = new AtomicReference<>();
-        CompletableFuture<Map<String, Tensor>> result = service.infer(model -> {
+        ModelTask task = info.task();
+        CompletableFuture<Inference> result = service.run(model -> {
             ModelInferRequest r = InferRequests.parse(MessageCodec.read(message, maxMessageBytes,
                     "max_body_bytes / MAX_BODY_BYTES"));
             info.requireNamed(r.getModelName(), r.getModelVersion());
@@ -45,18 +51,21 @@ final class InferRpc {
                 call.deadline(TimeUnit.MICROSECONDS.toNanos(timeout),
                         "the request's timeout parameter (" + timeout + " us)");
             }
-            List<String> outputs = InferRequests.outputs(r, model.signature());
-            decoded.set(new Request(r.getId().isEmpty() ? UUID.randomUUID().toString() : r.getId(), outputs));
+            AnswerOptions answer = PostprocessRequest.options(task, InferRequests.answerParameters(r));
+            List<String> outputs = InferRequests.outputs(r, model.signature(), answer != null);
+            decoded.set(new Request(r.getId().isEmpty() ? UUID.randomUUID().toString() : r.getId(), outputs, answer));
             return InferRequests.inputs(r);
         });
         call.working(result);
-        result.whenComplete((outputs, error) -> {
+        result.whenComplete((inference, error) -> {
             if (error != null) {
                 call.fail(error);
                 return;
             }
             try {
                 Request r = decoded.get();
+                Map<String, Tensor> outputs = r.answer() == null ? inference.outputs()
+                        : DetectionTensors.of(task.answer(inference.outputs(), inference.frames(), r.answer()));
                 call.respond(InferResponses.of(info.name(), info.version(), r.id(), outputs, r.outputs()));
             } catch (RuntimeException e) {
                 call.fail(e);

@@ -175,9 +175,13 @@ public final class HttpApi {
      */
     void respond(RoutingContext ctx, InferenceService service, RequestDecoder decoder,
                  Function<Map<String, Tensor>, HttpBody> render) {
+        respond(ctx, service.infer(decoder), render);
+    }
+
+    /** {@link #respond(RoutingContext, InferenceService, RequestDecoder, Function)} for any result. */
+    <T> void respond(RoutingContext ctx, CompletableFuture<T> result, Function<T, HttpBody> render) {
         Context context = Vertx.currentContext();
         ContentCoding coding = ContentCoding.forResponse(ctx.request().getHeader("Accept-Encoding"));
-        CompletableFuture<Map<String, Tensor>> result = service.infer(decoder);
         // An end handler, not response().closeHandler(): the router's end handlers rely on the latter.
         ctx.addEndHandler(end -> {
             if (end.failed()) {

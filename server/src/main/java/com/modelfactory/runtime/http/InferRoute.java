@@ -1,5 +1,10 @@
 package com.modelfactory.runtime.http;
 
+import com.modelfactory.runtime.answer.AnswerOptions;
+import com.modelfactory.runtime.answer.DetectionTensors;
+import com.modelfactory.runtime.answer.ModelTask;
+import com.modelfactory.runtime.answer.PostprocessRequest;
+import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.serving.InferenceService;
 import com.modelfactory.runtime.serving.ModelInfo;
@@ -36,13 +41,20 @@ final class InferRoute {
         RequestBody body = RequestBody.of(ctx, api.maxBodyBytes());
         String headerLength = ctx.request().getHeader(BinaryTensors.HEADER);
         AtomicReference<TensorJson.InferRequest> parsed = new AtomicReference<>();
-        api.respond(ctx, service, model -> {
+        ModelTask task = info.task();
+        AtomicReference<AnswerOptions> answering = new AtomicReference<>();
+        api.respond(ctx, service.run(model -> {
             TensorJson.InferRequest req = parse(model, body.bytes(), headerLength);
-            RequestedOutputs.check(model.signature(), req.outputNames());
+            AnswerOptions options = PostprocessRequest.options(task, req.answerParameters());
+            RequestedOutputs.check(options != null ? PostprocessRequest.SIGNATURE : model.signature(), req.outputNames());
             parsed.set(req);
+            answering.set(options);
             return req.inputs();
-        }, outputs -> {
+        }), r -> {
             TensorJson.InferRequest req = parsed.get();
+            AnswerOptions options = answering.get();
+            Map<String, Tensor> outputs = options == null ? r.outputs()
+                    : DetectionTensors.of(task.answer(r.outputs(), r.frames(), options));
             String id = req.id() != null ? req.id() : UUID.randomUUID().toString();
             return InferResponse.render(info.name(), info.version(), id,
                     RequestedOutputs.select(outputs, req.outputNames()),

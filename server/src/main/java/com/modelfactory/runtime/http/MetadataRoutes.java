@@ -34,9 +34,11 @@ final class MetadataRoutes {
         JsonObject body = new JsonObject().put("name", m.name()).put("versions", new JsonArray().add(m.version()))
                 .put("platform", m.platform()).put("inputs", tensors(m.signature().inputs()))
                 .put("outputs", tensors(m.signature().outputs()));
-        if (m.imageInput() != null) {
-            body.put("parameters", encodedImageParameters(m.imageInput()));
-        }
+        JsonObject parameters = m.imageInput() != null ? encodedImageParameters(m.imageInput()) : new JsonObject();
+        // string values, as the OIP schema's properties want them
+        parameters.put("task", m.task().task().wireName()).put("decoder", m.task().decoderName())
+                .put("task_reason", m.task().reason());
+        body.put("parameters", parameters);
         ErrorResponder.json(ctx.response(), 200, body);
     }
 

@@ -37,6 +37,7 @@ final class ModelDescription {
                 .put("outputs", MetadataRoutes.tensors(m.signature().outputs()))
                 .put("batched", m.signature().batched()).put("max_batch", m.signature().maxBatch()));
         body.put("preprocessing", new JsonObject(m.preprocessing()));
+        body.put("task", new JsonObject(m.task().describe()));
         if (m.imageInput() != null) {
             body.put("encoded_images", encodedImages(m.imageInput()));
         }

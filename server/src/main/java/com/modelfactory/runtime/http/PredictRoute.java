@@ -3,6 +3,10 @@ package com.modelfactory.runtime.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.modelfactory.runtime.answer.AnswerOptions;
+import com.modelfactory.runtime.answer.ImageAnswer;
+import com.modelfactory.runtime.answer.ModelTask;
+import com.modelfactory.runtime.answer.Task;
 import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.ServingException;
@@ -33,9 +37,40 @@ final class PredictRoute {
 
     void handle(RoutingContext ctx) {
         InferenceService service = api.state().service();
-        int topK = topK(ctx);
         ModelInfo info = service.info();
-        api.respond(ctx, service, decoder(ctx, api.maxBodyBytes()), outputs -> HttpBody.json(render(info, outputs, topK)));
+        ModelTask task = info.task();
+        AnswerOptions options = options(ctx, task);
+        boolean raw = flag(ctx, "raw");
+        RequestDecoder decoder = decoder(ctx, api.maxBodyBytes());
+        if (options.topK() > 0 && task.task() != Task.CLASSIFICATION) {
+            throw ServingException.badInput("top_k is for classifiers; this model's task is "
+                    + task.task().wireName() + " and its first output is " + info.signature().outputs().get(0));
+        }
+        if (task.task() == Task.CLASSIFICATION || raw || task.task() == Task.RAW) {
+            boolean answerTopK = options.topK() > 0;
+            api.respond(ctx, service.run(decoder), r -> HttpBody.json(render(info, r.outputs(),
+                    answerTopK ? task.answer(r.outputs(), r.frames(), options) : null)));
+            return;
+        }
+        api.respond(ctx, service.answer(decoder, options), answers -> HttpBody.json(AnswerJson.predict(info, answers)));
+    }
+
+    /** The model's post-processing defaults with this request's conf, iou, max_det and top_k. */
+    private static AnswerOptions options(RoutingContext ctx, ModelTask task) {
+        var q = ctx.request();
+        return task.defaults().with(q.getParam("conf"), q.getParam("iou"), q.getParam("max_det"), q.getParam("top_k"));
+    }
+
+    private static boolean flag(RoutingContext ctx, String name) {
+        String v = ctx.request().getParam(name);
+        if (v == null) {
+            return false;
+        }
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "", "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw ServingException.badInput(name + " must be true or false, got '" + v + "'");
+        };
     }
 
     private static RequestDecoder decoder(RoutingContext ctx, long maxBodyBytes) {
@@ -105,33 +140,19 @@ final class PredictRoute {
 
     private static final String EXPECTED = "expected {\"image\": \"<base64>\"} or {\"instances\": [...]}";
 
-    private static int topK(RoutingContext ctx) {
-        String k = ctx.request().getParam("top_k");
-        if (k == null) {
-            return 0;
-        }
-        try {
-            int v = Integer.parseInt(k);
-            if (v > 0) {
-                return v;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw ServingException.badInput("top_k must be a positive whole number, got '" + k + "'");
-    }
-
-    static byte[] render(ModelInfo model, Map<String, Tensor> outputs, int topK) {
+    /** @param classes the classifier's answers when top_k was asked, else null */
+    static byte[] render(ModelInfo model, Map<String, Tensor> outputs, List<ImageAnswer> classes) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (JsonGenerator g = TensorJson.JSON.createGenerator(bytes)) {
             g.writeStartObject();
             g.writeStringField("model_name", model.name());
+            g.writeStringField("task", model.task().task().wireName());
             Tensor first = outputs.values().iterator().next();
             g.writeFieldName("predictions");
             TensorJsonWriter.writeNested(g, first);
-            if (topK > 0) {
+            if (classes != null) {
                 g.writeFieldName("top_k");
-                TopK.write(g, first, topK, model.labels());
+                TopK.write(g, classes);
             }
             g.writeFieldName("outputs");
             TensorJsonWriter.writeOutputs(g, outputs);

@@ -48,7 +48,12 @@ public final class TensorJson {
      * @param binaryDataOutput request parameter binary_data_output: the default for outputs not named
      */
     public record InferRequest(String id, Map<String, Tensor> inputs, List<RequestedOutput> outputs,
-                               boolean binaryDataOutput) {
+                               boolean binaryDataOutput, Map<String, Object> answerParameters) {
+        public InferRequest(String id, Map<String, Tensor> inputs, List<RequestedOutput> outputs,
+                            boolean binaryDataOutput) {
+            this(id, inputs, outputs, binaryDataOutput, Map.of());
+        }
+
         public List<String> outputNames() {
             return outputs.stream().map(RequestedOutput::name).toList();
         }
@@ -73,6 +78,7 @@ public final class TensorJson {
             Map<String, Tensor> inputs = null;
             List<RequestedOutput> outputs = new ArrayList<>();
             boolean binaryDataOutput = false;
+            Map<String, Object> answer = new LinkedHashMap<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
@@ -80,14 +86,14 @@ public final class TensorJson {
                     case "id" -> id = idOf(p, t);
                     case "inputs" -> inputs = parseInputs(p, new TensorInput.Source(body, jsonLength, tail, base64Input));
                     case "outputs" -> parseOutputs(p, t, outputs);
-                    case "parameters" -> binaryDataOutput = parseParameters(p, t);
+                    case "parameters" -> binaryDataOutput = parseParameters(p, t, answer);
                     default -> p.skipChildren();
                 }
             }
             expectEnd(p);
             expect(inputs != null, "the request has no \"inputs\" array");
             tail.expectConsumed();
-            return new InferRequest(id, inputs, outputs, binaryDataOutput);
+            return new InferRequest(id, inputs, outputs, binaryDataOutput, answer);
         } catch (IOException e) {
             throw ServingException.badInput("malformed JSON: " + Messages.firstLine(e.getMessage()));
         }
@@ -109,8 +115,14 @@ public final class TensorJson {
         }
     }
 
-    /** The request's parameters: binary_data_output is the one this server acts on. */
-    private static boolean parseParameters(JsonParser p, JsonToken t) throws IOException {
+    /** Request parameters the answer layer reads: postprocess (bool), conf, iou, max_det (numbers). */
+    static final java.util.Set<String> ANSWER_PARAMETERS = java.util.Set.of("postprocess", "conf", "iou", "max_det");
+
+    /**
+     * The request's parameters: binary_data_output, and the post-processing ones (into {@code answer}:
+     * postprocess as Boolean, the others as their JSON scalar's text, checked by the answer layer).
+     */
+    private static boolean parseParameters(JsonParser p, JsonToken t, Map<String, Object> answer) throws IOException {
         expect(t == JsonToken.START_OBJECT, "\"parameters\" must be an object");
         boolean binary = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -118,6 +130,11 @@ public final class TensorJson {
             JsonToken v = p.nextToken();
             if (key.equals("binary_data_output")) {
                 binary = bool(v, "parameter binary_data_output");
+            } else if (key.equals("postprocess")) {
+                answer.put(key, bool(v, "parameter postprocess"));
+            } else if (ANSWER_PARAMETERS.contains(key)) {
+                expect(v.isScalarValue() && v != JsonToken.VALUE_NULL, "parameter " + key + " must be a number");
+                answer.put(key, p.getText());
             } else {
                 p.skipChildren();
             }

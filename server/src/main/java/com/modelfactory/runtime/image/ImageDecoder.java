@@ -113,14 +113,15 @@ public final class ImageDecoder {
             return null;
         }
         boolean swap = orientation.swapsAxes();
-        BufferedImage image;
+        JpegFastPath.Scaled image;
         try {
-            image = JpegFastPath.decode(bytes, swap ? targetHeight : targetWidth, swap ? targetWidth : targetHeight,
+            image = JpegFastPath.decodeScaled(bytes, swap ? targetHeight : targetWidth, swap ? targetWidth : targetHeight,
                     maxPixels);
         } catch (LinkageError e) {
             return null; // the native side unusable after all: ImageIO, which needs none of it
         }
-        return image == null ? null : new DecodedImage(image, orientation);
+        return image == null ? null
+                : new DecodedImage(image.image(), orientation, image.sourceWidth(), image.sourceHeight());
     }
 
     private DecodedImage read(ImageReader reader, int targetWidth, int targetHeight, Orientation orientation)
@@ -143,7 +144,7 @@ public final class ImageDecoder {
             throw ServingException.badInput("the " + format + " image is truncated or corrupt: "
                     + warnings.invalidating());
         }
-        return new DecodedImage(image, orientation);
+        return new DecodedImage(image, orientation, width, height);
     }
 
     private void refuseSize(String format, int width, int height) {

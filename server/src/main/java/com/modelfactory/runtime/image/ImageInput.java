@@ -23,11 +23,36 @@ import java.util.Map;
  */
 public record ImageInput(String inputName, DataType dataType, int rank, Layout layout, Color color,
                          int width, int height, float scale, float[] mean, float[] std,
-                         long maxPixels, boolean exifOrientation) {
+                         long maxPixels, boolean exifOrientation, Fit fit) {
 
     public enum Layout { NCHW, NHWC }
 
     public enum Color { RGB, BGR, GRAYSCALE }
+
+    /** How an image is fitted to a fixed input size. */
+    public enum Resize { STRETCH, LETTERBOX }
+
+    /** Where a letterboxed image sits: centred (Ultralytics, MMDetection) or at the top left (YOLOX). */
+    public enum Align { CENTER, TOP_LEFT }
+
+    /**
+     * @param padValue the channel value (0-255, before scale/mean/std) of the letterbox padding
+     */
+    public record Fit(Resize resize, Align align, float padValue) {
+        public static final Fit STRETCH = new Fit(Resize.STRETCH, Align.CENTER, 114f);
+
+        public boolean letterbox() {
+            return resize == Resize.LETTERBOX;
+        }
+    }
+
+    /** Stretched to the input size (no letterbox). */
+    public ImageInput(String inputName, DataType dataType, int rank, Layout layout, Color color,
+                      int width, int height, float scale, float[] mean, float[] std,
+                      long maxPixels, boolean exifOrientation) {
+        this(inputName, dataType, rank, layout, color, width, height, scale, mean, std, maxPixels, exifOrientation,
+                Fit.STRETCH);
+    }
 
     /**
      * Auto pixel limit for a model input of fixed width and height. Images over 4x the input are decoded
@@ -88,7 +113,20 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
         return new ImageInput(in.name(), in.dataType(), shape.length, g.layout(), g.color(), g.width(), g.height(),
                 scale, perChannel(s.mean(), channels, 0f, "mean"), perChannel(s.std(), channels, 1f, "std"),
                 s.maxImagePixels() > 0 ? s.maxImagePixels() : autoMaxPixels(g.width(), g.height()),
-                s.exifOrientation());
+                s.exifOrientation(), fit(s, g));
+    }
+
+    /** A letterbox needs a fixed size to pad to; an image at its own size is taken as it is. */
+    private static Fit fit(ImageSettings s, Geometry g) {
+        if (s.resize() != RuntimeConfig.Resize.LETTERBOX) {
+            return Fit.STRETCH;
+        }
+        if (g.width() <= 0 || g.height() <= 0) {
+            throw new com.modelfactory.runtime.config.ConfigException("image resize letterbox needs a fixed input "
+                    + "size: the input takes images at their own size; set image width and height");
+        }
+        Align align = s.letterboxAlign() == RuntimeConfig.LetterboxAlign.TOP_LEFT ? Align.TOP_LEFT : Align.CENTER;
+        return new Fit(Resize.LETTERBOX, align, s.padValue());
     }
 
     /** The one input, if it is numeric with a known shape. */
@@ -236,7 +274,8 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
         m.put("color", color.name().toLowerCase());
         m.put("width", width == 0 ? "image's own" : width);
         m.put("height", height == 0 ? "image's own" : height);
-        m.put("resize", "bilinear");
+        m.put("resize", fit.letterbox() ? "letterbox (bilinear, " + fit.align().name().toLowerCase()
+                + ", pad " + fit.padValue() + ")" : "bilinear");
         m.put("scale", scale);
         m.put("mean", toList(mean));
         m.put("std", toList(std));

@@ -38,6 +38,16 @@ final class JpegFastPath {
      * @return the image, or null when the file is for ImageIO
      */
     static BufferedImage decode(byte[] jpeg, int alongWidth, int alongHeight, long maxPixels) {
+        Scaled s = decodeScaled(jpeg, alongWidth, alongHeight, maxPixels);
+        return s == null ? null : s.image();
+    }
+
+    /** A decoded image with the size the file states (before DCT scaling). */
+    record Scaled(BufferedImage image, int sourceWidth, int sourceHeight) {
+    }
+
+    /** {@link #decode}, keeping the stated size: answers are reported in the original's pixels. */
+    static Scaled decodeScaled(byte[] jpeg, int alongWidth, int alongHeight, long maxPixels) {
         // isJpeg first: TurboJpeg.available() loads the library, which a PNG or GIF must never cost.
         if (!isJpeg(jpeg) || !TurboJpeg.available()) {
             return null;
@@ -53,7 +63,7 @@ final class JpegFastPath {
         }
     }
 
-    private static BufferedImage decode(Pointer handle, byte[] jpeg, int alongWidth, int alongHeight,
+    private static Scaled decode(Pointer handle, byte[] jpeg, int alongWidth, int alongHeight,
             long maxPixels) {
         NativeLong size = new NativeLong(jpeg.length);
         int[] width = new int[1];
@@ -84,7 +94,7 @@ final class JpegFastPath {
         int rc = TurboJpeg.tjDecompress2(handle, jpeg, size, pixels, sw, sw * channels, sh,
                 channels == 1 ? TurboJpeg.PF_GRAY : TurboJpeg.PF_RGB,
                 TurboJpeg.FLAG_STOPONWARNING | TurboJpeg.FLAG_LIMITSCANS);
-        return rc == 0 ? ByteImages.wrap(pixels, sw, sh, channels) : null;
+        return rc == 0 ? new Scaled(ByteImages.wrap(pixels, sw, sh, channels), w, h) : null;
     }
 
     /** The smallest scale, in eighths, at which the image still covers the target in both dimensions. */

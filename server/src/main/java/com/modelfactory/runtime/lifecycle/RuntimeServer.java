@@ -197,6 +197,10 @@ public final class RuntimeServer implements AutoCloseable {
                 loading.complete(ModelStartup.start(config, metrics, located, name));
             } catch (StartupException e) {
                 loading.completeExceptionally(e);
+            } catch (com.modelfactory.runtime.config.ConfigException e) {
+                // a setting the loaded model contradicts (a decoder its outputs do not fit, a letterbox without a size)
+                loading.completeExceptionally(new StartupException("configuration error: " + e.getMessage(),
+                        ExitCodes.CONFIG, e));
             } catch (ModelLoadException | RuntimeException | Error e) {
                 loading.completeExceptionally(new StartupException("the model could not be loaded: " + e.getMessage(),
                         ExitCodes.MODEL, e));

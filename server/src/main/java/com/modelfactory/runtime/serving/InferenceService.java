@@ -1,5 +1,8 @@
 package com.modelfactory.runtime.serving;
 
+import com.modelfactory.runtime.answer.AnswerOptions;
+import com.modelfactory.runtime.answer.ImageAnswer;
+import com.modelfactory.runtime.answer.ModelTask;
 import com.modelfactory.runtime.batching.BatchAssembler;
 import com.modelfactory.runtime.batching.BatchPolicy;
 import com.modelfactory.runtime.batching.QueuedRequest;
@@ -12,6 +15,7 @@ import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.error.Failures;
 import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.image.ImageFrame;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,12 +160,28 @@ public final class InferenceService implements AutoCloseable {
         return infer(model -> tensors);
     }
 
+    /** {@link #run}'s outputs alone. */
+    public CompletableFuture<Map<String, Tensor>> infer(RequestDecoder decoder) {
+        return Linked.map(run(decoder), Inference::outputs);
+    }
+
+    /**
+     * {@link #run(RequestDecoder)}, then the model's task turns the outputs into answers (one per item),
+     * on the thread that completed the batch. A model whose task is raw fails the request (400).
+     */
+    public CompletableFuture<List<ImageAnswer>> answer(RequestDecoder decoder, AnswerOptions options) {
+        ModelTask task = info.task();
+        return Linked.map(run(decoder), r -> task.answer(r.outputs(), r.frames(), options));
+    }
+
     /**
      * Admits a request (or throws BUSY / UNAVAILABLE at once), decodes it on a decode worker and queues
-     * it for a batch. The future completes with every output of the model, in signature order.
+     * it for a batch. The future completes with every output of the model, in signature order, and the
+     * frames of the images decoded for it. Cancelling it drops the request wherever it is.
      */
-    public CompletableFuture<Map<String, Tensor>> infer(RequestDecoder decoder) {
+    public CompletableFuture<Inference> run(RequestDecoder decoder) {
         admit();
+        List<ImageFrame> frames = new ArrayList<>(1); // filled on the decode worker, read after the batch
         CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
         long accepted = System.nanoTime();
         long deadline = accepted + settings.requestTimeout().toNanos();
@@ -171,11 +191,11 @@ public final class InferenceService implements AutoCloseable {
         });
         deadlines.track(result, deadline);
         try {
-            decoders.execute(new DecodeTask(() -> decodeAndQueue(decoder, result, deadline), result));
+            decoders.execute(new DecodeTask(() -> decodeAndQueue(decoder, frames, result, deadline), result));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(ServingException.unavailable("the server is shutting down"));
         }
-        return result;
+        return Linked.map(result, outputs -> new Inference(outputs, frames));
     }
 
     private void admit() {
@@ -203,16 +223,23 @@ public final class InferenceService implements AutoCloseable {
         }
     }
 
-    private void decodeAndQueue(RequestDecoder decoder, CompletableFuture<Map<String, Tensor>> result, long deadline) {
+    private void decodeAndQueue(RequestDecoder decoder, List<ImageFrame> frames,
+                                CompletableFuture<Map<String, Tensor>> result, long deadline) {
         if (result.isDone()) {
             return; // cancelled or expired while waiting for a decoder
         }
         InputBuffers buffers = inputs.buffers();
         buffers.begin();
+        inputs.beginFrames(frames);
         List<ByteBuffer> pooled = null;
         try {
             long start = System.nanoTime();
-            Map<String, Tensor> tensors = inputs.withEncodedImages(decoder.decode(inputs));
+            Map<String, Tensor> tensors;
+            try {
+                tensors = inputs.withEncodedImages(decoder.decode(inputs));
+            } finally {
+                inputs.endFrames();
+            }
             pooled = buffers.end();
             observer.decoded(System.nanoTime() - start);
             int items = check(tensors);

@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.serving;
 
+import com.modelfactory.runtime.answer.ModelTask;
 import com.modelfactory.runtime.engine.ModelFormat;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.error.ServingException;
@@ -13,15 +14,17 @@ import java.util.Map;
  * @param images        how images become the input, or null when the model cannot take images
  * @param imageProblem  why it cannot (null when it can)
  * @param engineDetails engine-specific facts (versions, every SavedModel signature, ...)
+ * @param task          what the outputs are turned into (answer package)
  */
 public record ModelInfo(String name, String version, ModelFormat format, String engine, String device,
                         Signature signature, ImageInput images, String imageProblem, List<String> labels,
                         Source source, Batching batching, Timings timings, int intraOpThreads,
-                        Map<String, Object> engineDetails) {
+                        Map<String, Object> engineDetails, ModelTask task) {
 
     public ModelInfo {
         labels = List.copyOf(labels);
         engineDetails = Map.copyOf(engineDetails);
+        task = task != null ? task : ModelTask.raw("no task resolved");
     }
 
     /**

@@ -4,6 +4,7 @@ import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.image.ImageFrame;
 import com.modelfactory.runtime.image.ImageInput;
 import com.modelfactory.runtime.image.ImagePreprocessor;
 import java.nio.ByteBuffer;
@@ -23,6 +24,7 @@ public final class ModelInputs {
     private final long maxDecodedBytes;
 
     private final InputBuffers buffers = new InputBuffers();
+    private final ThreadLocal<List<ImageFrame>> frames = new ThreadLocal<>();
 
     /** @param images null when the model cannot take images, and then {@code imageProblem} says why */
     public ModelInputs(Signature signature, ImagePreprocessor images, String imageProblem) {
@@ -71,7 +73,24 @@ public final class ModelInputs {
 
     /** One encoded image as a batch-of-one tensor for {@link #imageInput()}. */
     public Tensor image(byte[] encoded) {
-        return preprocessor().toTensor(encoded);
+        ImagePreprocessor.Framed framed = preprocessor().toFramedTensor(encoded);
+        List<ImageFrame> sink = frames.get();
+        if (sink != null) {
+            sink.add(framed.frame());
+        }
+        return framed.tensor();
+    }
+
+    /**
+     * Collects the frames of the images decoded on this thread from now until {@link #endFrames()}: the
+     * serving core brackets a request's decoding so its answers can be mapped back to the originals.
+     */
+    void beginFrames(List<ImageFrame> into) {
+        frames.set(into);
+    }
+
+    void endFrames() {
+        frames.remove();
     }
 
     /** Several encoded images as one batch, in order. */

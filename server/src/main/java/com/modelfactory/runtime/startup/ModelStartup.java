@@ -1,5 +1,8 @@
 package com.modelfactory.runtime.startup;
 
+import com.modelfactory.runtime.answer.Decoders;
+import com.modelfactory.runtime.answer.ModelTask;
+import com.modelfactory.runtime.answer.TaskResolver;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.config.Threading;
 import com.modelfactory.runtime.engine.Engines;
@@ -33,7 +36,11 @@ public final class ModelStartup {
         long t0 = System.nanoTime();
         Threading.Layout layout = b.threading().light();
         LoadedModel model = load(config, located, layout);
-        ModelInputs inputs = imageInputs(model, config);
+        Decoders decoders = Decoders.load(decoderLocation(config, located));
+        TaskResolver.Recognition recognition = TaskResolver.recognise(config.task(), model.signature(),
+                model.metadata(), decoders);
+        RuntimeConfig.ImageSettings imageSettings = imageSettings(config.image(), recognition);
+        ModelInputs inputs = imageInputs(model, config, imageSettings);
         long w0 = System.nanoTime();
         long loadNanos = w0 - t0;
         Warmup warmup = new Warmup(model, inputs);
@@ -48,7 +55,7 @@ public final class ModelStartup {
             long r0 = System.nanoTime();
             model = load(config, located, chosen);
             loadNanos += System.nanoTime() - r0;
-            inputs = imageInputs(model, config);
+            inputs = imageInputs(model, config, imageSettings);
             warmup = new Warmup(model, inputs);
             // The fastest of three again: the first runs of a new session are slow, and the cap comes from this.
             itemSeconds = warmup.run(1, 1, 1);
@@ -59,8 +66,9 @@ public final class ModelStartup {
 
         ServiceSettings settings = new ServiceSettings(maxBatch, b.maxBatchDelay(), b.queueCapacity(), chosen.workers(),
                 b.decoders(), b.requestTimeout());
+        ModelTask task = task(recognition, config, model, located, decoders, inputs);
         ModelInfo info = info(name, model, located, inputs, config, settings, new ModelInfo.Timings(loadMs, warmupMs),
-                chosen.intraOpThreads());
+                chosen.intraOpThreads(), task);
         InferenceService service = new InferenceService(model, info, inputs, settings, metrics);
         service.start();
         report(metrics, service, info, located);
@@ -118,10 +126,52 @@ public final class ModelStartup {
      */
     private static final long DECODED_BYTES_PER_BODY_BYTE = 4;
 
-    private static ModelInputs imageInputs(LoadedModel model, RuntimeConfig config) {
+    /** The decoders' jars: decoder_path, else a decoders/ folder beside the model. */
+    private static java.nio.file.Path decoderLocation(RuntimeConfig config, ModelSource.Located located) {
+        if (config.task().decoderPath() != null) {
+            return config.task().decoderPath();
+        }
+        java.nio.file.Path p = located.path().toAbsolutePath();
+        java.nio.file.Path dir = java.nio.file.Files.isDirectory(p) ? p : p.getParent();
+        return dir == null ? null : dir.resolve("decoders");
+    }
+
+    /**
+     * The image settings with the family's defaults where nothing was configured: Ultralytics models
+     * letterbox (centred) at their imgsz, YOLOX letterboxes at the top left.
+     */
+    static RuntimeConfig.ImageSettings imageSettings(RuntimeConfig.ImageSettings s, TaskResolver.Recognition r) {
+        if (r.ultralytics() && r.imgsz() != null && s.width() == 0 && s.height() == 0) {
+            s = new RuntimeConfig.ImageSettings(s.layout(), s.color(), r.imgsz()[0], r.imgsz()[1], s.scale(), s.mean(),
+                    s.std(), s.maxImagePixels(), s.exifOrientation(), s.resize(), s.letterboxAlign(), s.padValue());
+        }
+        if ("yolox".equals(r.decoder()) && s.resize() == RuntimeConfig.Resize.AUTO) {
+            return new RuntimeConfig.ImageSettings(s.layout(), s.color(), s.width(), s.height(), s.scale(), s.mean(),
+                    s.std(), s.maxImagePixels(), s.exifOrientation(), RuntimeConfig.Resize.LETTERBOX,
+                    RuntimeConfig.LetterboxAlign.TOP_LEFT, s.padValue());
+        }
+        boolean yolo = r.ultralytics() || (r.decoder() != null && java.util.Set.of("yolov5", "yolov8", "yolov8_seg").contains(r.decoder()));
+        return s.withDefaultResize(yolo ? RuntimeConfig.Resize.LETTERBOX : RuntimeConfig.Resize.STRETCH);
+    }
+
+    private static ModelTask task(TaskResolver.Recognition r, RuntimeConfig config, LoadedModel model,
+                                  ModelSource.Located located, Decoders decoders, ModelInputs inputs) {
+        ImageInput images = inputs.takesImages() ? inputs.imageSpec() : null;
+        int w = images == null ? 0 : images.width();
+        int h = images == null ? 0 : images.height();
+        boolean nhwc = images != null && images.rank() == 4 && images.layout() == ImageInput.Layout.NHWC;
+        ModelTask task = TaskResolver.build(r, config.task(), model.signature(), decoders, config.task().classNames(),
+                Labels.read(config, located.path()), w, h, nhwc);
+        log.info("task: {}; class names from {}{}", task, task.labels().source(),
+                decoders.jars().isEmpty() ? "" : "; decoder jars " + decoders.jars());
+        return task;
+    }
+
+    private static ModelInputs imageInputs(LoadedModel model, RuntimeConfig config,
+                                           RuntimeConfig.ImageSettings imageSettings) {
         try {
             return new ModelInputs(model.signature(),
-                    new ImagePreprocessor(ImageInput.resolve(model.signature(), config.image())), null,
+                    new ImagePreprocessor(ImageInput.resolve(model.signature(), imageSettings)), null,
                     DECODED_BYTES_PER_BODY_BYTE * config.server().maxBodyBytes());
         } catch (NotAnImageModelException e) {
             log.info("/predict will not take images for this model: {}", e.getMessage());
@@ -130,13 +180,14 @@ public final class ModelStartup {
     }
 
     private static ModelInfo info(String name, LoadedModel model, ModelSource.Located located, ModelInputs inputs,
-                                  RuntimeConfig config, ServiceSettings s, ModelInfo.Timings timings, int intra) {
+                                  RuntimeConfig config, ServiceSettings s, ModelInfo.Timings timings, int intra,
+                                  ModelTask task) {
         ImageInput images = inputs.takesImages() ? inputs.imageSpec() : null;
         var batching = new ModelInfo.Batching(s.maxBatchItems(), s.maxBatchDelay().toNanos() / 1e6, s.queueCapacity(),
                 s.workers(), s.requestTimeout().toMillis());
         return new ModelInfo(name, "1", located.format(), model.engine(), model.device(), model.signature(), images,
                 inputs.whyNoImages(), Labels.read(config, located.path()), located.source(), batching, timings, intra,
-                model.details());
+                model.details(), task);
     }
 
     private static void report(RuntimeMetrics metrics, InferenceService service, ModelInfo info,
@@ -149,6 +200,12 @@ public final class ModelStartup {
                 "version", info.version()));
         metrics.gauge("model_queue_depth", "requests waiting in the batch queue", service::queueDepth);
         metrics.gauge("model_requests_in_flight", "requests accepted and not yet answered", service::inFlight);
+        ModelTask.Counters post = info.task().counters();
+        metrics.counter("model_postprocess_seconds", "time spent turning outputs into answers (decoding, NMS, masks)",
+                () -> post.nanos().sum() / 1e9);
+        metrics.counter("model_postprocess_images", "images turned into answers", post.images()::sum);
+        metrics.counter("model_invalid_boxes", "boxes from the model dropped as NaN, infinite, degenerate or outside "
+                + "the image", post.droppedBoxes()::sum);
         var b = info.batching();
         log.info("serving model '{}' ({}, {} on {}), loaded in {} ms, warm-up {} ms; batching: max {} items, "
                         + "{} ms delay, {} workers x {} threads", info.name(), located.format().id(), info.engine(),

@@ -20,7 +20,7 @@ public final class TestModels {
         return new ModelInfo(name, "1", ModelFormat.ONNX, model.engine(), model.device(), model.signature(), null,
                 "not an image model", List.of(), new ModelInfo.Source("test", "test", null, null, null),
                 new ModelInfo.Batching(s.maxBatchItems(), s.maxBatchDelay().toNanos() / 1e6, s.queueCapacity(),
-                        s.workers(), s.requestTimeout().toMillis()), new ModelInfo.Timings(0, 0L), 1, Map.of());
+                        s.workers(), s.requestTimeout().toMillis()), new ModelInfo.Timings(0, 0L), 1, Map.of(), null);
     }
 
     /**

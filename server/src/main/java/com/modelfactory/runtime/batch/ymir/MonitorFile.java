@@ -43,6 +43,18 @@ public final class MonitorFile implements ProgressDisplay {
         write(0, RUNNING, YmirCodes.OK, null, null);
     }
 
+    /** The share of the whole task the image pass is (0.5 when mining follows it: YMIR's halves). */
+    private volatile double passShare = 1.0;
+
+    void passIsHalf() {
+        passShare = 0.5;
+    }
+
+    /** The first half done (infer result written), the second (mining) starting. */
+    synchronized void half() throws IOException {
+        write(0.5, RUNNING, YmirCodes.OK, null, null);
+    }
+
     @Override
     public synchronized void update(Progress.Snapshot progress) {
         if (written && System.nanoTime() - lastWrite < intervalNanos) {
@@ -50,7 +62,8 @@ public final class MonitorFile implements ProgressDisplay {
         }
         try {
             // Floored: 99.6 % is not yet 1.00, which the platform reads as the end.
-            write(Math.min(0.99, Math.floor(progress.fraction() * 100) / 100), RUNNING, YmirCodes.OK, null, null);
+            write(Math.min(0.99, Math.floor(progress.fraction() * passShare * 100) / 100), RUNNING, YmirCodes.OK, null,
+                    null);
         } catch (IOException e) {
             log.warn("cannot write {}: {}", file, e.getMessage());
         }

@@ -11,7 +11,17 @@ import java.util.Map;
  */
 public record YmirEnv(String taskId, String protocolVersion, boolean runInfer, boolean runMining,
                       boolean runTraining, Path assetsDir, Path modelsDir, Path configFile,
-                      Path candidateIndexFile, Path inferResultFile, Path monitorFile) {
+                      Path candidateIndexFile, Path inferResultFile, Path monitorFile, Path miningResultFile) {
+
+    /** Whether the platform reads {@code boxes} (protocol 1.0.0 and later) or the older {@code annotations}. */
+    boolean boxesKey() {
+        String[] parts = protocolVersion.split("\\.");
+        try {
+            return Integer.parseInt(parts[0].trim()) >= 1;
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
 
     static YmirEnv read(Path file) throws IOException {
         Map<String, Object> doc = YamlFiles.read(file);
@@ -30,7 +40,8 @@ public record YmirEnv(String taskId, String protocolVersion, boolean runInfer, b
                 path(in, "config_file", inRoot.resolve("config.yaml")),
                 path(in, "candidate_index_file", inRoot.resolve("candidate-index.tsv")),
                 path(out, "infer_result_file", outRoot.resolve("infer-result.json")),
-                path(out, "monitor_file", outRoot.resolve("monitor.txt")));
+                path(out, "monitor_file", outRoot.resolve("monitor.txt")),
+                path(out, "mining_result_file", outRoot.resolve("result.tsv")));
     }
 
     private static Path path(Map<String, Object> section, String key, Path otherwise) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,8 +70,8 @@ public final class YmirExecutor {
 
     private static int infer(String[] args, Map<String, String> env, YmirEnv task, MonitorFile monitor)
             throws IOException, StartupException {
-        if (!task.runInfer() || task.runMining() || task.runTraining()) {
-            throw new ConfigException("this executor runs inference only (run_infer: true, run_mining and "
+        if (!(task.runInfer() || task.runMining()) || task.runTraining()) {
+            throw new ConfigException("this executor runs inference and mining (run_infer and/or run_mining true, "
                     + "run_training false); the task asks for run_infer=" + task.runInfer() + ", run_mining="
                     + task.runMining() + ", run_training=" + task.runTraining());
         }
@@ -78,18 +79,40 @@ public final class YmirExecutor {
         Optional<Path> model = YmirModel.choose(taskConfig.modelParamsPath(), task.modelsDir());
         log.info("YMIR: model {}", model.map(Path::toString).orElse("from the runtime's configuration (no model in "
                 + task.modelsDir() + ")"));
-        RuntimeConfig config = ConfigLoader.load(args, env, taskConfig.layer(model.orElse(null)), null);
-        config.warnings().forEach(w -> log.warn("config: {}", w));
+        RuntimeConfig loaded = ConfigLoader.load(args, env, taskConfig.layer(model.orElse(null)), null);
+        loaded.warnings().forEach(w -> log.warn("config: {}", w));
+        RuntimeConfig config = taskConfig.classNames().isEmpty() ? loaded
+                : loaded.withTask(loaded.task().withClassNames(taskConfig.classNames()));
         List<InputItem> items = InputList.fromIndex(task.candidateIndexFile(), task.assetsDir());
         Path records = config.batch().output() != null ? config.batch().output()
                 : Files.createTempFile("ymir-" + task.taskId(), ".jsonl");
         try {
-            int topK = config.batch().topK() > 0 ? config.batch().topK() : Integer.MAX_VALUE;
+            int topK = config.batch().topK() > 0 && !task.runMining() ? config.batch().topK() : Integer.MAX_VALUE;
             List<String> labels = taskConfig.classNames().isEmpty() ? null : taskConfig.classNames();
-            BatchJob.Outcome outcome = BatchJob.run(config, new BatchJob.Plan(items, records, false, topK, labels),
-                    List.of(monitor));
-            int assets = InferResult.write(records, task.inferResultFile());
-            log.info("YMIR: {} result(s) in {}", assets, task.inferResultFile());
+            AtomicReference<ResultKind> kind = new AtomicReference<>();
+            AtomicReference<Integer> firstId = new AtomicReference<>(0);
+            if (task.runInfer() && task.runMining()) {
+                monitor.passIsHalf();
+            }
+            BatchJob.Outcome outcome = BatchJob.run(config, new BatchJob.Plan(items, records, false, topK, labels,
+                    modelTask -> {
+                        kind.set(ResultKind.of(taskConfig.objectType(), modelTask));
+                        firstId.set(modelTask.labels().firstId());
+                        log.info("YMIR: object_type {} answered as {} by a {} model", taskConfig.objectType(),
+                                kind.get().name().toLowerCase(), modelTask.task().wireName());
+                    }), List.of(monitor));
+            if (task.runInfer()) {
+                int assets = new InferResult(kind.get(), task.boxesKey(), taskConfig.classNames())
+                        .firstClassId(firstId.get()).write(records, task.inferResultFile());
+                log.info("YMIR: {} result(s) in {}", assets, task.inferResultFile());
+            }
+            if (task.runMining()) {
+                if (task.runInfer()) {
+                    monitor.half();
+                }
+                int mined = MiningResult.write(records, task.miningResultFile());
+                log.info("YMIR: {} image(s) ranked in {}", mined, task.miningResultFile());
+            }
             if (outcome.total() > 0 && outcome.failed() == outcome.total()) {
                 return failed(monitor, YmirCodes.IMAGE_FORMAT, "none of the " + outcome.total()
                         + " images could be run (see " + task.inferResultFile() + ")", null,

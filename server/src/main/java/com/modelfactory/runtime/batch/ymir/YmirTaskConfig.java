@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * not used and are listed in the log.
  */
 record YmirTaskConfig(List<String> classNames, List<String> modelParamsPath, String gpuId,
-                      Map<String, Object> runtimeSettings, List<String> unused) {
+                      Map<String, Object> runtimeSettings, List<String> unused, Integer objectType) {
     private static final Logger log = LoggerFactory.getLogger(YmirTaskConfig.class);
     /** Keys YMIR sets or reads itself; consumed here or meaningless to the runtime. */
     private static final Set<String> YMIR_KEYS = Set.of("task_id", "gpu_id", "gpu_count", "class_names",
@@ -51,7 +51,20 @@ record YmirTaskConfig(List<String> classNames, List<String> modelParamsPath, Str
             log.info("YMIR: settings in {} this runtime does not use: {}", file, unused);
         }
         return new YmirTaskConfig(YamlFiles.strings(doc, "class_names"), YamlFiles.strings(doc, "model_params_path"),
-                gpu, settings, unused);
+                gpu, settings, unused, objectType(doc.get("object_type")));
+    }
+
+    /** object_type as an int; null when absent; a value that is no whole number is a configuration error. */
+    private static Integer objectType(Object v) {
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new com.modelfactory.runtime.config.ConfigException("object_type in config.yaml must be an int "
+                    + "(2 detection, 3 semantic segmentation, 4 instance segmentation), got '" + v + "'");
+        }
     }
 
     /** The device gpu_id asks for; null when the file does not say. */

@@ -196,8 +196,8 @@ class YmirModeTest {
     }
 
     @Test
-    void aMiningTaskIsRefusedWithTheConfigurationCode() throws Exception {
-        Files.writeString(envFile, Files.readString(envFile).replace("run_mining: false", "run_mining: true"));
+    void aTrainingTaskIsRefusedWithTheConfigurationCode() throws Exception {
+        Files.writeString(envFile, Files.readString(envFile).replace("run_training: false", "run_training: true"));
         assertEquals(ExitCodes.CONFIG, run());
         String[] record = monitor();
         assertEquals("4", record[3]);
