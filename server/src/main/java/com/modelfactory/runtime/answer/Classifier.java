@@ -22,17 +22,20 @@ final class Classifier {
             softmax(p, n);
         }
         int keep = k <= 0 ? n : Math.min(k, n);
+        // one sort of (score, index) keys: highest first, ties by index; NaN last
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            int bits = Float.isNaN(p[i]) ? 0x7fc00000 : Float.floatToIntBits(p[i] + 0.0f);
+            int ordered = bits < 0 ? ~bits : bits | Integer.MIN_VALUE; // unsigned order = float order
+            long descending = ~(ordered & 0xffffffffL) & 0xffffffffL;
+            long d = Float.isNaN(p[i]) ? 0xffffffffL : descending;
+            keys[i] = (d - 0x80000000L) << 32 | i; // shifted into the signed range: the sort keeps the order
+        }
+        java.util.Arrays.sort(keys);
         List<ClassScore> out = new ArrayList<>(keep);
-        boolean[] taken = new boolean[n];
         for (int r = 0; r < keep; r++) {
-            int best = -1;
-            for (int i = 0; i < n; i++) {
-                if (!taken[i] && (best < 0 || p[i] > p[best] || (Float.isNaN(p[best]) && !Float.isNaN(p[i])))) {
-                    best = i;
-                }
-            }
-            taken[best] = true;
-            out.add(new ClassScore(best, labels.of(best), p[best]));
+            int i = (int) keys[r];
+            out.add(new ClassScore(i, labels.of(i), p[i]));
         }
         return out;
     }

@@ -3,7 +3,7 @@ package com.modelfactory.runtime.answer;
 /**
  * COCO's run-length encoding of a binary mask, as pycocotools writes it: runs over the mask in
  * column-major order (down each column, then the next), starting with a run of zeros (possibly empty),
- * compressed into a string by {@code rleToString}: each count (from the third on, less the count two
+ * compressed into a string by {@code rleToString}: each count (from the fourth on, less the count two
  * before) in 5-bit groups, low first, with a continuation bit, offset by 48.
  */
 public final class CocoRle {
@@ -40,6 +40,51 @@ public final class CocoRle {
         }
         runs[n++] = run;
         return java.util.Arrays.copyOf(runs, n);
+    }
+
+    /**
+     * The counts of an image-sized mask that is set only inside a region (an instance's box): the columns
+     * and rows outside it are runs of zeros, so no image-sized array is made.
+     *
+     * @param region row-major bits of the region, {@code rw} x {@code rh}, at ({@code rx}, {@code ry})
+     */
+    public static long[] countsInRegion(byte[] region, int rx, int ry, int rw, int rh, int height, int width) {
+        Runs runs = new Runs();
+        runs.add(false, (long) rx * height);
+        for (int x = 0; x < rw; x++) {
+            runs.add(false, ry);
+            for (int y = 0; y < rh; y++) {
+                runs.add(region[y * rw + x] != 0, 1);
+            }
+            runs.add(false, height - ry - rh);
+        }
+        runs.add(false, (long) (width - rx - rw) * height);
+        return runs.counts();
+    }
+
+    /** Alternating runs built from (value, length) pieces, merging neighbours of one value. */
+    private static final class Runs {
+        private long[] runs = new long[16];
+        private int n = 1; // runs[0]: the leading zeros
+        private boolean current;
+
+        void add(boolean value, long length) {
+            if (length <= 0) {
+                return;
+            }
+            if (value != current) {
+                if (n == runs.length) {
+                    runs = java.util.Arrays.copyOf(runs, n * 2);
+                }
+                n++;
+                current = value;
+            }
+            runs[n - 1] += length;
+        }
+
+        long[] counts() {
+            return java.util.Arrays.copyOf(runs, n);
+        }
     }
 
     /** pycocotools' rleToString. */
@@ -109,7 +154,11 @@ public final class CocoRle {
 
     /** One segment of a row-major mask. */
     static Segment segment(byte[] mask, int height, int width, int classId, String label, Float score) {
-        long[] counts = counts(mask, height, width);
+        return segment(counts(mask, height, width), height, width, classId, label, score);
+    }
+
+    /** One segment of a mask given by its counts. */
+    static Segment segment(long[] counts, int height, int width, int classId, String label, Float score) {
         return new Segment(classId, label, score, area(counts), bbox(counts, height), height, width,
                 compress(counts));
     }

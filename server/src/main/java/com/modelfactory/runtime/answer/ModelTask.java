@@ -72,6 +72,25 @@ public record ModelTask(Task task, OutputDecoder decoder, boolean channelsLast, 
         return out;
     }
 
+    /**
+     * The best classes of the first output for each item, for a classifier or a raw model whose first output
+     * turns out to be one row of scores per item ([N, C]: a TorchScript classifier states no shapes);
+     * anything else is a 400 naming the output's shape.
+     */
+    public List<ImageAnswer> topClasses(Map<String, Tensor> outputs, AnswerOptions o) {
+        Tensor first = outputs.values().iterator().next();
+        if (first.shape().length != 2) {
+            throw ServingException.badInput("top_k needs one row of class scores per item, but the first output "
+                    + "has shape " + Arrays.toString(first.shape()));
+        }
+        List<ImageAnswer> out = new ArrayList<>();
+        for (int i = 0; i < first.shape()[0]; i++) {
+            out.add(new ImageAnswer(Task.CLASSIFICATION, 0, 0, Classifier.top(first, i, o.topK(), scores, labels),
+                    List.of(), List.of()));
+        }
+        return out;
+    }
+
     private ImageAnswer answerItem(Map<String, Tensor> outputs, int item, ImageFrame f, AnswerOptions o) {
         int w = f == null ? inputWidth : f.width();
         int h = f == null ? inputHeight : f.height();
@@ -113,6 +132,8 @@ public record ModelTask(Task task, OutputDecoder decoder, boolean channelsLast, 
         int[] order = nms.out();
         List<Detection> dets = new ArrayList<>(kept);
         List<Segment> segments = task == Task.INSTANCE_SEGMENTATION ? new ArrayList<>(kept) : List.of();
+        InstanceMasks.Protos protos = task == Task.INSTANCE_SEGMENTATION && kept > 0
+                ? InstanceMasks.read(outputs, item) : null;
         for (int k = 0; k < kept; k++) {
             int i = order[k];
             float x1 = clip(f.originalX(c.x1[i]), f.width());
@@ -125,10 +146,9 @@ public record ModelTask(Task task, OutputDecoder decoder, boolean channelsLast, 
             }
             String label = labels.of(c.classId[i]);
             dets.add(new Detection(x1, y1, x2, y2, c.score[i], c.classId[i], label));
-            if (task == Task.INSTANCE_SEGMENTATION) {
+            if (protos != null) {
                 float[] box = {c.x1[i], c.y1[i], c.x2[i], c.y2[i]};
-                byte[] mask = InstanceMasks.mask(outputs, item, c.anchor[i], box, f);
-                segments.add(CocoRle.segment(mask, f.height(), f.width(), c.classId[i], label, c.score[i]));
+                segments.add(InstanceMasks.segment(protos, c.anchor[i], box, f, c.classId[i], label, c.score[i]));
             }
         }
         return new ImageAnswer(task, f.width(), f.height(), List.of(), dets, segments);

@@ -28,10 +28,10 @@ final class Nms {
         }
         for (int i = 0; i < n; i++) {
             // scores are finite; flipping the bits of negative floats keeps the key order the score order
-            int bits = Float.floatToIntBits(c.score[i]);
+            int bits = Float.floatToIntBits(c.score[i] + 0.0f); // -0.0 as 0.0
             bits = bits < 0 ? ~bits : bits | Integer.MIN_VALUE;
             long descending = ~(bits & 0xffffffffL) & 0xffffffffL;
-            keys[i] = descending << 32 | i;
+            keys[i] = (descending - 0x80000000L) << 32 | i; // into the signed range: the sort keeps the order
         }
         Arrays.sort(keys, 0, n);
         int considered = Math.min(n, MAX_CANDIDATES);

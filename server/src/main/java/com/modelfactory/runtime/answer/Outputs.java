@@ -10,6 +10,8 @@ import java.util.Map;
 
 /** Reading decoders' outputs: one batch item's values as floats, in a reused per-thread array. */
 public final class Outputs {
+    /** Arrays above this many floats (16 MB) are allocated per call, as ImagePreprocessor's scratch. */
+    private static final int MAX_KEPT = 1 << 22;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
 
     private Outputs() {
@@ -42,6 +44,9 @@ public final class Outputs {
 
     /** A reused per-thread array of at least {@code n} floats in scratch slot {@code slot} (0-3). */
     public static float[] scratch(int slot, int n) {
+        if (n > MAX_KEPT) {
+            return new float[n]; // a huge output is not pinned to the thread
+        }
         float[][] s = SCRATCH.get();
         if (s[slot].length < n) {
             s[slot] = new float[n];

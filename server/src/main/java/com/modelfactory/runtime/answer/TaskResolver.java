@@ -56,7 +56,10 @@ public final class TaskResolver {
             return switch (t) {
                 case "detect" -> new Recognition(Task.DETECTION, endToEnd(sig, meta) ? "end2end" : "yolov8", why, true,
                         imgsz, names);
-                case "segment" -> new Recognition(Task.INSTANCE_SEGMENTATION, "yolov8_seg", why, true, imgsz, names);
+                case "segment" -> endToEnd(sig, meta)
+                        ? new Recognition(Task.RAW, null, why + " with end-to-end outputs: no decoder for those yet; raw",
+                                true, imgsz, names)
+                        : new Recognition(Task.INSTANCE_SEGMENTATION, "yolov8_seg", why, true, imgsz, names);
                 case "classify" -> new Recognition(Task.CLASSIFICATION, null, why, true, imgsz, names);
                 default -> new Recognition(Task.RAW, null, why + " is not one the runtime answers (detect, segment, "
                         + "classify): raw", true, imgsz, names);
@@ -138,12 +141,13 @@ public final class TaskResolver {
                 throw new ConfigException("decoder '" + r.decoder() + "' answers " + decoder.task().wireName()
                         + ", not " + r.task().wireName());
             }
-            String mismatch = decoder.mismatch(sig.outputs(), inputWidth, inputHeight);
+            boolean known = sig.outputs().stream().allMatch(TensorSpec::shapeKnown);
+            String mismatch = known ? decoder.mismatch(sig.outputs(), inputWidth, inputHeight) : null;
             if (mismatch != null) {
                 throw new ConfigException("decoder '" + r.decoder() + "' does not fit this model: it " + mismatch
                         + "; the model's outputs are " + Outputs.shapes(sig.outputs()));
             }
-        } else if (r.task() == Task.SEMANTIC_SEGMENTATION) {
+        } else if (r.task() == Task.SEMANTIC_SEGMENTATION && sig.outputs().get(0).shapeKnown()) {
             TensorSpec o = sig.outputs().get(0);
             if (o.rank() != 4) {
                 throw new ConfigException("semantic segmentation expects output 0 as class scores [batch, C, h, w] or "
@@ -153,7 +157,8 @@ public final class TaskResolver {
             if (classes > 256) {
                 throw new ConfigException("semantic segmentation with " + classes + " classes: at most 256 supported");
             }
-        } else if (r.task() == Task.CLASSIFICATION && sig.outputs().get(0).rank() != 2) {
+        } else if (r.task() == Task.CLASSIFICATION && sig.outputs().get(0).shapeKnown()
+                && sig.outputs().get(0).rank() != 2) {
             throw new ConfigException("classification expects output 0 as [batch, classes], got "
                     + Outputs.shapes(sig.outputs()));
         }

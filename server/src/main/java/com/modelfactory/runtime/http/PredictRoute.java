@@ -42,14 +42,14 @@ final class PredictRoute {
         AnswerOptions options = options(ctx, task);
         boolean raw = flag(ctx, "raw");
         RequestDecoder decoder = decoder(ctx, api.maxBodyBytes());
-        if (options.topK() > 0 && task.task() != Task.CLASSIFICATION) {
+        if (options.topK() > 0 && task.task() != Task.CLASSIFICATION && task.task() != Task.RAW) {
             throw ServingException.badInput("top_k is for classifiers; this model's task is "
                     + task.task().wireName() + " and its first output is " + info.signature().outputs().get(0));
         }
         if (task.task() == Task.CLASSIFICATION || raw || task.task() == Task.RAW) {
             boolean answerTopK = options.topK() > 0;
             api.respond(ctx, service.run(decoder), r -> HttpBody.json(render(info, r.outputs(),
-                    answerTopK ? task.answer(r.outputs(), r.frames(), options) : null)));
+                    answerTopK ? task.topClasses(r.outputs(), options) : null)));
             return;
         }
         api.respond(ctx, service.answer(decoder, options), answers -> HttpBody.json(AnswerJson.predict(info, answers)));

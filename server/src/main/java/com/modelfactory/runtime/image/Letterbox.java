@@ -38,8 +38,9 @@ final class Letterbox {
         double r = ratio(width, height, inputWidth, inputHeight);
         double w = (double) width * r;
         double h = (double) height * r;
-        int cw = align == ImageInput.Align.CENTER ? (int) Math.round(w) : (int) w;
-        int ch = align == ImageInput.Align.CENTER ? (int) Math.round(h) : (int) h;
+        // Python's round: halves to even (481 x 0.5 = 240.5 -> 240)
+        int cw = align == ImageInput.Align.CENTER ? (int) Math.rint(w) : (int) w;
+        int ch = align == ImageInput.Align.CENTER ? (int) Math.rint(h) : (int) h;
         return new int[] {Math.max(1, cw), Math.max(1, ch)};
     }
 

@@ -131,6 +131,15 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
         preprocess.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * A counter read from {@code source} at each scrape (Prometheus: {@code <name>_total}). Micrometer holds
+     * {@code source} weakly: pass the object that keeps the count (a LongAdder the model owns), not a lambda.
+     */
+    public <T> void counter(String name, String help, T source, java.util.function.ToDoubleFunction<T> value) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, source, value)
+                .description(help).tag("model", model).register(registry);
+    }
+
     public void gauge(String name, String help, Supplier<Number> value) {
         Gauge.builder(name, value).description(help).tag("model", model).register(registry);
     }
@@ -139,12 +148,6 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
      * {@code model_info{model, format, engine, device, version} 1}. A Prometheus Info metric rather than a
      * Micrometer gauge: the Prometheus client reserves the _info suffix for that type and strips it from gauges.
      */
-    /** A counter read from {@code value} at each scrape (Prometheus: {@code <name>_total}). */
-    public void counter(String name, String help, Supplier<Number> value) {
-        io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
-                .description(help).tag("model", model).register(registry);
-    }
-
     public void modelInfo(Map<String, String> labels) {
         String[] names = new String[labels.size() + 1];
         String[] values = new String[labels.size() + 1];

@@ -25,7 +25,7 @@ final class Linked<T> extends CompletableFuture<T> {
             }
             try {
                 out.complete(f.apply(v));
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) { // an Error too (a decoder jar's LinkageError): never leave the caller waiting
                 out.completeExceptionally(ex);
             }
         });

@@ -36,7 +36,7 @@ public final class ModelStartup {
         long t0 = System.nanoTime();
         Threading.Layout layout = b.threading().light();
         LoadedModel model = load(config, located, layout);
-        Decoders decoders = Decoders.load(decoderLocation(config, located));
+        Decoders decoders = Decoders.load(decoderJars(config, located));
         TaskResolver.Recognition recognition = TaskResolver.recognise(config.task(), model.signature(),
                 model.metadata(), decoders);
         RuntimeConfig.ImageSettings imageSettings = imageSettings(config.image(), recognition);
@@ -126,10 +126,18 @@ public final class ModelStartup {
      */
     private static final long DECODED_BYTES_PER_BODY_BYTE = 4;
 
-    /** The decoders' jars: decoder_path, else a decoders/ folder beside the model. */
-    private static java.nio.file.Path decoderLocation(RuntimeConfig config, ModelSource.Located located) {
+    /**
+     * The decoders' jars: decoder_path, else a decoders/ folder beside the model, and only when the
+     * configured decoder is none of the built-ins: code that came inside a model archive runs only when
+     * the deployment asks for it by name.
+     */
+    private static java.nio.file.Path decoderJars(RuntimeConfig config, ModelSource.Located located) {
         if (config.task().decoderPath() != null) {
             return config.task().decoderPath();
+        }
+        String named = config.task().decoder();
+        if (named == null || Decoders.builtIn().get(named) != null || named.equals(Decoders.SEMANTIC)) {
+            return null;
         }
         java.nio.file.Path p = located.path().toAbsolutePath();
         java.nio.file.Path dir = java.nio.file.Files.isDirectory(p) ? p : p.getParent();
@@ -150,7 +158,9 @@ public final class ModelStartup {
                     s.std(), s.maxImagePixels(), s.exifOrientation(), RuntimeConfig.Resize.LETTERBOX,
                     RuntimeConfig.LetterboxAlign.TOP_LEFT, s.padValue());
         }
-        boolean yolo = r.ultralytics() || (r.decoder() != null && java.util.Set.of("yolov5", "yolov8", "yolov8_seg").contains(r.decoder()));
+        // Ultralytics classifiers resize and centre-crop instead (classify_transforms): not letterboxed
+        boolean yolo = (r.ultralytics() && r.task().boxes())
+                || (r.decoder() != null && java.util.Set.of("yolov5", "yolov8", "yolov8_seg").contains(r.decoder()));
         return s.withDefaultResize(yolo ? RuntimeConfig.Resize.LETTERBOX : RuntimeConfig.Resize.STRETCH);
     }
 
@@ -202,10 +212,10 @@ public final class ModelStartup {
         metrics.gauge("model_requests_in_flight", "requests accepted and not yet answered", service::inFlight);
         ModelTask.Counters post = info.task().counters();
         metrics.counter("model_postprocess_seconds", "time spent turning outputs into answers (decoding, NMS, masks)",
-                () -> post.nanos().sum() / 1e9);
-        metrics.counter("model_postprocess_images", "images turned into answers", post.images()::sum);
+                post.nanos(), n -> n.sum() / 1e9);
+        metrics.counter("model_postprocess_images", "images turned into answers", post.images(), n -> n.sum());
         metrics.counter("model_invalid_boxes", "boxes from the model dropped as NaN, infinite, degenerate or outside "
-                + "the image", post.droppedBoxes()::sum);
+                + "the image", post.droppedBoxes(), n -> n.sum());
         var b = info.batching();
         log.info("serving model '{}' ({}, {} on {}), loaded in {} ms, warm-up {} ms; batching: max {} items, "
                         + "{} ms delay, {} workers x {} threads", info.name(), located.format().id(), info.engine(),

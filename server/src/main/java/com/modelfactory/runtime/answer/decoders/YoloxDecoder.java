@@ -47,7 +47,9 @@ public final class YoloxDecoder extends YoloV5Decoder {
     @Override
     public void decode(Map<String, Tensor> outputs, int item, float conf, Candidates out) {
         if (cells(out.inputWidth(), out.inputHeight()) != outputs.values().iterator().next().shape()[1]) {
-            throw new IllegalStateException("YOLOX rows do not match the input's grids");
+            throw com.modelfactory.runtime.error.ServingException.badInput("the YOLOX output's rows do not match the "
+                    + "grids of a " + out.inputWidth() + "x" + out.inputHeight() + " input; send an image, or a tensor "
+                    + "of the model's input size");
         }
         super.decode(outputs, item, conf, out);
     }

@@ -244,8 +244,8 @@ final class InferResult {
             throws IOException {
         int classId = s.getInteger("class_id");
         String name = className(classId, s.getString("label"));
-        if (name == null) {
-            return;
+        if (name == null || s.getLong("area") == 0) {
+            return; // a class outside class_names, or a mask with no pixel (nothing to annotate)
         }
         categories.putIfAbsent(classId, name);
         g.writeStartObject();

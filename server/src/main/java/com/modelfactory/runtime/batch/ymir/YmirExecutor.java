@@ -101,6 +101,11 @@ public final class YmirExecutor {
                         log.info("YMIR: object_type {} answered as {} by a {} model", taskConfig.objectType(),
                                 kind.get().name().toLowerCase(), modelTask.task().wireName());
                     }), List.of(monitor));
+            if (kind.get() == null) { // nothing ran (an empty index): the kind object_type names, else detection
+                kind.set(taskConfig.objectType() == null || taskConfig.objectType() == 2 ? ResultKind.DETECTION
+                        : taskConfig.objectType() == 1 ? ResultKind.CLASSIFICATION
+                        : taskConfig.objectType() == 3 ? ResultKind.SEMANTIC_SEGMENTATION : ResultKind.INSTANCE_SEGMENTATION);
+            }
             if (task.runInfer()) {
                 int assets = new InferResult(kind.get(), task.boxesKey(), taskConfig.classNames())
                         .firstClassId(firstId.get()).write(records, task.inferResultFile());
