@@ -196,7 +196,7 @@ public final class ConfigLoader {
                 v.oneOf("color", RuntimeConfig.Color.class), v.intAtLeast("width", 0), v.intAtLeast("height", 0),
                 v.optionalFloat("scale"), v.floats("mean"), v.floats("std"), v.longAtLeast("max_image_pixels", 0),
                 v.bool("exif_orientation"), v.oneOf("resize", RuntimeConfig.Resize.class),
-                v.oneOf("letterbox_align", RuntimeConfig.LetterboxAlign.class), v.floatIn("pad_value", 0, 255));
+                v.oneOf("letterbox_align", RuntimeConfig.LetterboxAlign.class), v.floatIn("pad_value", 0, 255), false);
         return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings), batch(v), task(v));
     }
 

@@ -95,19 +95,28 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
      */
     public record ImageSettings(Layout layout, Color color, int width, int height, Float scale,
                                 float[] mean, float[] std, long maxImagePixels, boolean exifOrientation,
-                                Resize resize, LetterboxAlign letterboxAlign, float padValue) {
+                                Resize resize, LetterboxAlign letterboxAlign, float padValue, boolean wholePixels) {
 
         /** A plain (stretching) resize, or the model task's default. */
         public ImageSettings(Layout layout, Color color, int width, int height, Float scale,
                              float[] mean, float[] std, long maxImagePixels, boolean exifOrientation) {
             this(layout, color, width, height, scale, mean, std, maxImagePixels, exifOrientation, Resize.AUTO,
-                    LetterboxAlign.CENTER, 114f);
+                    LetterboxAlign.CENTER, 114f, false);
+        }
+
+        /**
+         * The same settings with resized pixels rounded to whole values (detectors and segmenters: their
+         * pipelines resize 8-bit images); classifiers keep the float resize their references were checked with.
+         */
+        public ImageSettings withWholePixels() {
+            return new ImageSettings(layout, color, width, height, scale, mean, std, maxImagePixels, exifOrientation,
+                    resize, letterboxAlign, padValue, true);
         }
 
         /** The same settings with the resize a model family defaults to, where none was configured. */
         public ImageSettings withDefaultResize(Resize r) {
             return resize != Resize.AUTO ? this : new ImageSettings(layout, color, width, height, scale, mean, std,
-                    maxImagePixels, exifOrientation, r, letterboxAlign, padValue);
+                    maxImagePixels, exifOrientation, r, letterboxAlign, padValue, wholePixels);
         }
     }
 

@@ -36,10 +36,12 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
     public enum Align { CENTER, TOP_LEFT }
 
     /**
-     * @param padValue the channel value (0-255, before scale/mean/std) of the letterbox padding
+     * @param padValue    the channel value (0-255, before scale/mean/std) of the letterbox padding
+     * @param wholePixels resized pixels rounded to whole channel values, as resizing an 8-bit image does
+     *                    (OpenCV, Pillow): what detectors' and segmenters' own pipelines feed their models
      */
-    public record Fit(Resize resize, Align align, float padValue) {
-        public static final Fit STRETCH = new Fit(Resize.STRETCH, Align.CENTER, 114f);
+    public record Fit(Resize resize, Align align, float padValue, boolean wholePixels) {
+        public static final Fit STRETCH = new Fit(Resize.STRETCH, Align.CENTER, 114f, false);
 
         public boolean letterbox() {
             return resize == Resize.LETTERBOX;
@@ -119,14 +121,14 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
     /** A letterbox needs a fixed size to pad to; an image at its own size is taken as it is. */
     private static Fit fit(ImageSettings s, Geometry g) {
         if (s.resize() != RuntimeConfig.Resize.LETTERBOX) {
-            return Fit.STRETCH;
+            return s.wholePixels() ? new Fit(Resize.STRETCH, Align.CENTER, 114f, true) : Fit.STRETCH;
         }
         if (g.width() <= 0 || g.height() <= 0) {
             throw new com.modelfactory.runtime.config.ConfigException("image resize letterbox needs a fixed input "
                     + "size: the input takes images at their own size; set image width and height");
         }
         Align align = s.letterboxAlign() == RuntimeConfig.LetterboxAlign.TOP_LEFT ? Align.TOP_LEFT : Align.CENTER;
-        return new Fit(Resize.LETTERBOX, align, s.padValue());
+        return new Fit(Resize.LETTERBOX, align, s.padValue(), true);
     }
 
     /** The one input, if it is numeric with a known shape. */

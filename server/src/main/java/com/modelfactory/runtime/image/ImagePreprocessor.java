@@ -52,17 +52,17 @@ public final class ImagePreprocessor {
 
     /** {@link #toTensor(byte[])}, keeping the transform that maps the input back to the original. */
     public Framed toFramedTensor(byte[] encoded) {
-        int k = spec.fit().letterbox() ? LETTERBOX_DECODE_FACTOR : 1;
+        int k = spec.fit().wholePixels() ? FULL_DECODE_FACTOR : 1;
         return toFramedTensor(decoder.decode(encoded, spec.width() * k, spec.height() * k));
     }
 
     /**
-     * A letterboxed (detector) input is decoded at up to 4x its size before the resize, not reduced in the
-     * decoder to just above it: detectors' own pipelines resize the full image with OpenCV's INTER_LINEAR,
-     * and a JPEG scaled to 1/2 in the DCT first gave YOLOv8n on bus.jpg a score 0.04 off the reference's
-     * (0.300 vs 0.258 for a small person). Photos over 4x the input are still reduced (memory).
+     * A detector's or segmenter's input is decoded at up to 4x its size before the resize, not reduced in
+     * the decoder to about 2x: their own pipelines resize the full image with OpenCV's INTER_LINEAR, and
+     * every other row of a 405x540 PNG for a 128x128 input moved a segmenter's logits by up to 0.1 (12% of
+     * its background pixels changed class). Photos over 4x the input are still reduced (memory).
      */
-    private static final int LETTERBOX_DECODE_FACTOR = 4;
+    private static final int FULL_DECODE_FACTOR = 4;
 
     /** A batch-of-one tensor for an upright image. */
     public Tensor toTensor(BufferedImage image) {
@@ -86,9 +86,13 @@ public final class ImagePreprocessor {
             values = normalized(letterboxed(decoded, frame, c), w * h, c);
         } else {
             frame = ImageFrame.stretched(decoded.originalWidth(), decoded.originalHeight(), w, h);
-            values = inOnePass(decoded, w, h);
+            values = spec.fit().wholePixels() ? null : inOnePass(decoded, w, h);
             if (values == null) {
-                values = normalized(resized(decoded, w, h), w * h, c);
+                float[] hwc = resized(decoded, w, h);
+                if (spec.fit().wholePixels()) {
+                    hwc = Letterbox.rounded(hwc, w * h * c);
+                }
+                values = normalized(hwc, w * h, c);
             }
         }
         long[] shape = switch (spec.rank()) {

@@ -44,6 +44,14 @@ final class Letterbox {
         return new int[] {Math.max(1, cw), Math.max(1, ch)};
     }
 
+    /** Rounds the first {@code n} values to whole numbers (in place, unless they are the source image's own). */
+    static float[] rounded(float[] values, int n) {
+        for (int i = 0; i < n; i++) {
+            values[i] = Math.round(values[i]);
+        }
+        return values;
+    }
+
     /**
      * Fills {@code canvas} (HWC) with the pad value and copies the content in at the frame's offset,
      * rounded to whole channel values: the families' pipelines resize 8-bit images (cv2.resize of a uint8
