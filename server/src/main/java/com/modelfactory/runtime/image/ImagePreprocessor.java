@@ -88,7 +88,7 @@ public final class ImagePreprocessor {
             frame = ImageFrame.stretched(decoded.originalWidth(), decoded.originalHeight(), w, h);
             values = spec.fit().wholePixels() ? null : inOnePass(decoded, w, h);
             if (values == null) {
-                float[] hwc = resized(decoded, w, h);
+                float[] hwc = spec.fit().wholePixels() ? resizedValues(decoded, w, h) : resized(decoded, w, h);
                 if (spec.fit().wholePixels()) {
                     hwc = Letterbox.rounded(hwc, w * h * c);
                 }
@@ -108,7 +108,7 @@ public final class ImagePreprocessor {
     /** Channel values (HWC, 0-255) of the image resized into its place on a padded canvas. */
     private float[] letterboxed(DecodedImage decoded, ImageFrame frame, int c) {
         int[] content = Letterbox.contentSize(frame, spec.fit().align());
-        float[] inner = resized(decoded, content[0], content[1]);
+        float[] inner = resizedValues(decoded, content[0], content[1]);
         float[] canvas = Scratch.floats(4, frame.inputWidth() * frame.inputHeight() * c);
         Letterbox.paste(inner, content[0], content[1], c, canvas, frame, spec.fit().padValue());
         return canvas;
@@ -129,6 +129,27 @@ public final class ImagePreprocessor {
         float[] values = Scratch.floats(2, w * h * 3);
         BilinearFromBytes.normalized(px, spec.color(), decoded.pixels().getWidth(), decoded.pixels().getHeight(),
                 w, h, spec.scale(), spec.mean(), spec.std(), chw(), values);
+        return values;
+    }
+
+    private static final float[] ZEROS = {0f, 0f, 0f};
+    private static final float[] ONES = {1f, 1f, 1f};
+
+    /**
+     * {@link #resized}, in one separable pass from the bytes where {@link BilinearFromBytes} applies (an
+     * upright colour image of interleaved bytes): the same values without a float copy of every source
+     * pixel (a 810x1080 photo to a 320 letterbox: 2.6 M floats written and read less).
+     */
+    private float[] resizedValues(DecodedImage decoded, int w, int h) {
+        InterleavedBytes px;
+        if (decoded.orientation() != Orientation.NORMAL || spec.channels() != 3
+                || (decoded.pixels().getWidth() == w && decoded.pixels().getHeight() == h)
+                || (px = InterleavedBytes.of(decoded.pixels())) == null) {
+            return resized(decoded, w, h);
+        }
+        float[] values = Scratch.floats(1, w * h * 3);
+        BilinearFromBytes.normalized(px, spec.color(), decoded.pixels().getWidth(), decoded.pixels().getHeight(),
+                w, h, 1f, ZEROS, ONES, false, values);
         return values;
     }
 
