@@ -34,12 +34,7 @@ class NmsTest {
     void keepsWhatTheBruteForceReferenceKeeps(@ForAll("boxes") List<Box> boxes,
                                               @ForAll @FloatRange(min = 0.1f, max = 0.9f) float iou,
                                               @ForAll boolean agnostic, @ForAll @IntRange(min = 1, max = 80) int maxDet) {
-        Candidates c = new Candidates();
-        c.reset(100, 100);
-        for (int i = 0; i < boxes.size(); i++) {
-            Box b = boxes.get(i);
-            c.add(b.x1(), b.y1(), b.x2(), b.y2(), b.score(), b.cls(), i);
-        }
+        Candidates c = candidates(boxes);
         Nms nms = new Nms();
         int n = nms.run(c, iou, agnostic, maxDet, true);
         List<Integer> got = new ArrayList<>();
@@ -47,6 +42,16 @@ class NmsTest {
             got.add(nms.out()[k]);
         }
         assertEquals(reference(boxes, iou, agnostic, maxDet), got);
+    }
+
+    static Candidates candidates(List<Box> boxes) {
+        Candidates c = new Candidates();
+        c.reset(100, 100);
+        for (int i = 0; i < boxes.size(); i++) {
+            Box b = boxes.get(i);
+            c.add(b.x1(), b.y1(), b.x2(), b.y2(), b.score(), b.cls(), i);
+        }
+        return c;
     }
 
     static List<Integer> reference(List<Box> boxes, float iou, boolean agnostic, int maxDet) {
@@ -85,12 +90,7 @@ class NmsTest {
 
     @Property(tries = 200)
     void withoutSuppressionEveryBoxIsKeptByScoreUpToMaxDet(@ForAll("boxes") List<Box> boxes) {
-        Candidates c = new Candidates();
-        c.reset(100, 100);
-        for (int i = 0; i < boxes.size(); i++) {
-            Box b = boxes.get(i);
-            c.add(b.x1(), b.y1(), b.x2(), b.y2(), b.score(), b.cls(), i);
-        }
+        Candidates c = candidates(boxes);
         Nms nms = new Nms();
         int n = nms.run(c, 0.5f, false, 10, false);
         assertEquals(Math.min(10, boxes.size()), n);
