@@ -57,6 +57,15 @@ class LayeringTest {
                 .check(server);
     }
 
+    /** What turns tensors into answers sits between the core and the front ends, knowing neither side's above. */
+    @Test
+    void theAnswerPackageKnowsNoFrontEndAndNoServingCore() {
+        noClasses().that().resideInAPackage(ROOT + ".answer..")
+                .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".http..", ROOT + ".grpc..", ROOT + ".batch..",
+                        ROOT + ".serving..", ROOT + ".batching..", ROOT + ".lifecycle..", ROOT + ".startup..")
+                .check(server);
+    }
+
     @Test
     void theTopLevelHoldsMainOnly() {
         classes().that().resideInAPackage(ROOT).should().haveSimpleNameStartingWith("Main").check(server);
