@@ -98,6 +98,11 @@ class SharedModelsDetectionTest {
         e("torchscript", AMBIGUOUS);
         e("torchscript/generated_from_onnx_mlir_mnist", AMBIGUOUS); // traced and scripted: MODEL_FILE picks
         e("torchscript/pytorch_java_demo", "torchscript:demo-model.pt1");
+        e("vision", AMBIGUOUS);
+        e("vision/_licenses", UNRECOGNIZED); // licence texts
+        e("vision/yolov8n_int8_320", "onnx:yolov8n_int8.onnx");
+        e("vision/yolov8n_seg_int8_320", "onnx:yolov8n-seg_int8.onnx");
+        e("vision/yolox_nano_weeds", "onnx:yolox_nano.onnx");
     }
 
     private static void e(String folder, String expected) {
