@@ -67,6 +67,11 @@ public final class Candidates {
         add(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, classId, anchor);
     }
 
+    /** Counts a candidate refused before it was added (a NaN score), as {@link #add} counts its own. */
+    public void refuse() {
+        dropped++;
+    }
+
     public int size() {
         return size;
     }

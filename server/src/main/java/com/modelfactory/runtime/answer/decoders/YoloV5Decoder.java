@@ -37,6 +37,9 @@ public class YoloV5Decoder implements OutputDecoder {
         for (int a = 0, r = 0; a < n; a++, r += k) {
             float obj = v[r + 4];
             if (!(obj >= conf)) {
+                if (Float.isNaN(obj)) {
+                    out.refuse();
+                }
                 continue; // obj x class <= obj: nothing of this row can reach conf
             }
             int best = 0;
@@ -48,6 +51,8 @@ public class YoloV5Decoder implements OutputDecoder {
             float score = obj * v[r + 5 + best];
             if (score >= conf) {
                 box(v, r, a, score, best, out);
+            } else if (Float.isNaN(score)) {
+                out.refuse();
             }
         }
     }

@@ -69,6 +69,8 @@ public class YoloV8Decoder implements OutputDecoder {
         for (int a = 0; a < n; a++) {
             if (best[a] >= conf) {
                 out.addCentred(v[a], v[n + a], v[2 * n + a], v[3 * n + a], best[a], (int) bestClass[a], a);
+            } else if (Float.isNaN(best[a])) {
+                out.refuse();
             }
         }
     }
