@@ -36,6 +36,15 @@ public final class ModelAcquirer {
 
     private final ModelLocator locator = new ModelLocator();
 
+    /**
+     * Deletes the temporary folders of downloads still under way in this process: called when start-up is
+     * abandoned (SIGTERM during a download), since the process then halts with the download thread still
+     * writing and a later start of another model would otherwise be the first to notice the leftovers.
+     */
+    public static void abandonUnfinished() {
+        ModelCache.deleteInProgress();
+    }
+
     public AcquiredModel acquire(AcquisitionSettings settings) throws ModelLoadException, InterruptedException {
         return acquire(settings, AcquisitionListener.NONE);
     }

@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,29 @@ final class ModelCache {
     }
 
     record Entry(Path dir, boolean hit, Properties marker) {
+    }
+
+    /**
+     * Temporary folders being filled by this process: a stop during start-up (SIGTERM while downloading)
+     * ends the JVM with the loader thread still writing, so its finally never runs; the shutdown hook
+     * removes them instead (an open file is unlinked on Linux: the writer goes on into nothing).
+     */
+    private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ModelCache::deleteInProgress, "model-cache-cleanup"));
+    }
+
+    static void deleteInProgress() {
+        for (Path p : IN_PROGRESS) {
+            try {
+                deleteTree(p);
+                LOG.info("deleted the unfinished {} on the way out", p);
+            } catch (IOException | RuntimeException e) {
+                // the writer may still be creating files in it; its next start's sweep removes the rest
+                LOG.warn("could not delete {} on the way out: {}", p, e.toString());
+            }
+        }
     }
 
     private final Path modelDir;
@@ -92,9 +117,10 @@ final class ModelCache {
                 LOG.warn("replacing {}: {}", dir, existing == null ? "it has no " + MARKER + " (incomplete or foreign)"
                         : "it was made for SHA-256 " + existing.getProperty("sha256") + ", MODEL_SHA256 is " + wantedSha256);
             }
-            deleteStaleTemps(flat);
+            deleteStaleTemps();
             Path work = modelDir.resolve(TMP).resolve(flat + "-" + UUID.randomUUID());
             Path content = work.resolve("content");
+            IN_PROGRESS.add(work);
             try {
                 Files.createDirectories(content);
                 Properties marker = filler.fill(content, work);
@@ -108,6 +134,7 @@ final class ModelCache {
                 return new Entry(dir, false, marker);
             } finally {
                 deleteTree(work);
+                IN_PROGRESS.remove(work);
             }
         } catch (IOException e) {
             throw new ModelAcquisitionException("cannot prepare the model under " + modelDir + ": " + e, e);
@@ -152,15 +179,52 @@ final class ModelCache {
         }
     }
 
-    /** Temporary folders of this key left by a process that died (we hold the key's lock, so none is live). */
-    private void deleteStaleTemps(String flat) throws IOException {
-        List<Path> stale = new ArrayList<>();
+    /**
+     * Temporary folders of any model left by a process that died or was stopped: one whose key's lock no
+     * live process holds (we hold our own key's), or that no key's lock file accounts for. A folder of a
+     * key another process is filling is left alone (its lock is taken). Each deletion is logged.
+     */
+    private void deleteStaleTemps() throws IOException {
+        List<Path> candidates = new ArrayList<>();
         try (Stream<Path> s = Files.list(modelDir.resolve(TMP))) {
-            s.filter(p -> p.getFileName().toString().startsWith(flat + "-")).forEach(stale::add);
+            s.forEach(candidates::add);
         }
-        for (Path p : stale) {
-            LOG.info("deleting {} left by an interrupted start", p);
-            deleteTree(p);
+        for (Path p : candidates) {
+            if (!IN_PROGRESS.contains(p) && stale(p.getFileName().toString())) {
+                LOG.info("deleting {}, left by an interrupted start", p);
+                deleteTree(p);
+            }
+        }
+    }
+
+    /**
+     * A temporary folder is {@code <key>-<suffix>} and keys hold '-' too: the key is the longest prefix
+     * before a '-' that has a lock file. Stale when that lock is free, or when no prefix has one (no live
+     * process fills a folder without its key's lock).
+     */
+    private boolean stale(String name) {
+        for (int i = name.lastIndexOf('-'); i > 0; i = name.lastIndexOf('-', i - 1)) {
+            Path lockFile = modelDir.resolve(LOCKS).resolve(name.substring(0, i) + ".lock");
+            if (Files.exists(lockFile)) {
+                return lockFree(lockFile);
+            }
+        }
+        return true;
+    }
+
+    /** Whether no live process holds this lock (this one may: then its folders are in IN_PROGRESS). */
+    private static boolean lockFree(Path lockFile) {
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                return false;
+            }
+            l.release();
+            return true;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // this process holds it: nothing of the key is in progress but IN_PROGRESS
+        } catch (IOException e) {
+            return false; // no locks on this file system: leave it
         }
     }
 

@@ -167,6 +167,7 @@ public final class RuntimeServer implements AutoCloseable {
         /** Gives the start-up up: not ready, ports closed, temporary folders removed. */
         public void abort() {
             state.beginDrain();
+            com.modelfactory.runtime.fetch.ModelAcquirer.abandonUnfinished();
             loading.thenAccept(InferenceService::close);
             try {
                 http.close();

@@ -53,6 +53,11 @@ class SigtermDuringStartupTest {
             try (Stream<Path> left = Files.list(tmp)) {
                 assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("model-runtime")).toList());
             }
+            // the partial download in MODEL_DIR/.tmp too (it used to wait for a later start of the same model)
+            try (Stream<Path> left = Files.list(tmp.resolve("models/.tmp"))) {
+                assertEquals(List.of(), left.toList(), child.log());
+            }
+            assertTrue(child.log().contains("deleted the unfinished"), child.log());
         }
     }
 }
