@@ -65,7 +65,8 @@ final class GrpcCall {
             }
         });
         request.invalidMessageHandler(e -> fail(ServingException.tooLarge("the request message is over "
-                + "the size limit (max_body_bytes / MAX_BODY_BYTES): " + e.getMessage())));
+                + "the size limit (max_body_bytes / MAX_BODY_BYTES)"
+                + (e.getMessage() == null ? "" : ": " + e.getMessage())))); // Vert.x may give none: no ": null"
         request.errorHandler(error -> abandon());
         request.exceptionHandler(error -> abandon());
         request.endHandler(v -> {

@@ -5,6 +5,10 @@ import com.modelfactory.runtime.error.Failures;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.error.ServingException.Kind;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -47,24 +51,40 @@ public final class ErrorResponder {
     }
 
     public void send(RoutingContext ctx, ServingException e) {
-        send(ctx.response(), e, ctx.request().method() + " " + ctx.request().path());
+        HttpServerRequest request = ctx.request();
+        // A body over the limit still arriving: answer and close (HTTP/1.x), so a client cannot make the server
+        // read gigabytes after its 413. (HTTP/2 streams are left to the connection's own flow control.)
+        boolean cut = e.kind() == Kind.TOO_LARGE && !request.isEnded() && request.version() != HttpVersion.HTTP_2;
+        if (cut && !ctx.response().ended() && !ctx.response().closed()) {
+            ctx.response().putHeader("Connection", "close");
+        }
+        Future<Void> written = send(ctx.response(), e, request.method() + " " + request.path());
+        if (cut) {
+            HttpConnection connection = request.connection();
+            if (written == null) {
+                connection.close();
+            } else {
+                written.onComplete(done -> connection.close()); // once the 413 is on the wire
+            }
+        }
     }
 
     /** Writes the error unless the response is already gone; {@code what} names the request in the log. */
-    public void send(HttpServerResponse response, ServingException e, String what) {
+    /** @return the write of the error, or null when nothing was written */
+    public Future<Void> send(HttpServerResponse response, ServingException e, String what) {
         if (response.ended() || response.closed()) {
             // answered already, or the client is gone (a failure after a 413, a disconnect): nobody to tell
             log.debug("{} failed after its response: {}", what, e.getCause() == null ? e : e.getCause());
-            return;
+            return null;
         }
         String message = FailureReport.clientMessage(e, what, metrics);
         if (e.kind() == Kind.BUSY || e.kind() == Kind.UNAVAILABLE) {
             response.putHeader("Retry-After", "1");
         }
-        json(response, status(e.kind()), new JsonObject().put("error", message));
+        return json(response, status(e.kind()), new JsonObject().put("error", message));
     }
 
-    static void json(HttpServerResponse response, int status, JsonObject body) {
-        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    static Future<Void> json(HttpServerResponse response, int status, JsonObject body) {
+        return response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
 }
