@@ -115,8 +115,19 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
 
         /** The same settings with the resize a model family defaults to, where none was configured. */
         public ImageSettings withDefaultResize(Resize r) {
-            return resize != Resize.AUTO ? this : new ImageSettings(layout, color, width, height, scale, mean, std,
-                    maxImagePixels, exifOrientation, r, letterboxAlign, padValue, wholePixels);
+            return resize != Resize.AUTO ? this : withFit(r, letterboxAlign);
+        }
+
+        /** The same settings with this resize and letterbox alignment. */
+        public ImageSettings withFit(Resize r, LetterboxAlign align) {
+            return new ImageSettings(layout, color, width, height, scale, mean, std, maxImagePixels, exifOrientation,
+                    r, align, padValue, wholePixels);
+        }
+
+        /** The same settings with this target size. */
+        public ImageSettings withSize(int w, int h) {
+            return new ImageSettings(layout, color, w, h, scale, mean, std, maxImagePixels, exifOrientation, resize,
+                    letterboxAlign, padValue, wholePixels);
         }
     }
 

@@ -2,6 +2,7 @@ package com.modelfactory.runtime.startup;
 
 import com.modelfactory.runtime.answer.Decoders;
 import com.modelfactory.runtime.answer.ModelTask;
+import com.modelfactory.runtime.answer.Task;
 import com.modelfactory.runtime.answer.TaskResolver;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.config.Threading;
@@ -172,17 +173,13 @@ public final class ModelStartup {
      */
     static RuntimeConfig.ImageSettings imageSettings(RuntimeConfig.ImageSettings s, TaskResolver.Recognition r) {
         if (r.ultralytics() && r.imgsz() != null && s.width() == 0 && s.height() == 0) {
-            s = new RuntimeConfig.ImageSettings(s.layout(), s.color(), r.imgsz()[0], r.imgsz()[1], s.scale(), s.mean(),
-                    s.std(), s.maxImagePixels(), s.exifOrientation(), s.resize(), s.letterboxAlign(), s.padValue(),
-                    s.wholePixels());
+            s = s.withSize(r.imgsz()[0], r.imgsz()[1]);
         }
-        if (r.task() != com.modelfactory.runtime.answer.Task.RAW && r.task() != com.modelfactory.runtime.answer.Task.CLASSIFICATION) {
+        if (r.task() != Task.RAW && r.task() != Task.CLASSIFICATION) {
             s = s.withWholePixels();
         }
         if ("yolox".equals(r.decoder()) && s.resize() == RuntimeConfig.Resize.AUTO) {
-            return new RuntimeConfig.ImageSettings(s.layout(), s.color(), s.width(), s.height(), s.scale(), s.mean(),
-                    s.std(), s.maxImagePixels(), s.exifOrientation(), RuntimeConfig.Resize.LETTERBOX,
-                    RuntimeConfig.LetterboxAlign.TOP_LEFT, s.padValue(), s.wholePixels());
+            return s.withFit(RuntimeConfig.Resize.LETTERBOX, RuntimeConfig.LetterboxAlign.TOP_LEFT);
         }
         // Ultralytics classifiers resize and centre-crop instead (classify_transforms): not letterboxed
         boolean yolo = (r.ultralytics() && r.task().boxes())
