@@ -17,6 +17,7 @@ import com.modelfactory.runtime.grpc.proto.ServerMetadataRequest;
 import com.modelfactory.runtime.grpc.proto.ServerReadyRequest;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
 import com.modelfactory.runtime.serving.ServingState;
+import com.modelfactory.runtime.transport.ResetBudget;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -98,11 +99,13 @@ public final class GrpcEndpoint implements Handler<HttpServerRequest> {
 
     /**
      * HTTP/2 settings for a server carrying gRPC: wider receive windows for large tensors; the rest of
-     * Vert.x's initial settings stay (100 concurrent streams a connection).
+     * Vert.x's initial settings stay (100 concurrent streams a connection); stream resets are limited by
+     * {@link ResetBudget}, Vert.x's flat limit only an outer bound.
      */
     public static HttpServerOptions http2(HttpServerOptions options) {
         Http2Settings settings = new Http2Settings(options.getInitialSettings()).setInitialWindowSize(STREAM_WINDOW);
-        return options.setHttp2ConnectionWindowSize(CONNECTION_WINDOW).setInitialSettings(settings);
+        return ResetBudget.outerLimit(options).setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
+                .setInitialSettings(settings);
     }
 
     @Override

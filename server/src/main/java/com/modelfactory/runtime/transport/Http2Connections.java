@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HTTP/2 connections (gRPC clients, h2c) and how they end on shutdown. An HTTP/2 connection multiplexes
@@ -26,6 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Http2Connections {
     /** How long a connection may stay open without calls after GOAWAY before it is closed here. */
     static final Duration IDLE_GRACE = Duration.ofSeconds(1);
+    /** How long the calls of a connection over its reset budget may still run. */
+    static final Duration OVERRUN_GRACE = Duration.ofSeconds(30);
+    private static final long ENHANCE_YOUR_CALM = 0xb;
+    private static final Logger log = LoggerFactory.getLogger(Http2Connections.class);
 
     private final Vertx vertx;
     private final Duration idleTimeout;
@@ -115,6 +122,7 @@ public final class Http2Connections {
         AcceptDeadline.claim(connection);
         Tracked t = new Tracked(connection, Vertx.currentContext());
         open.put(connection, t);
+        limitResets(t);
         connection.closeHandler(v -> {
             open.remove(connection);
             if (draining && open.isEmpty()) {
@@ -124,6 +132,28 @@ public final class Http2Connections {
         if (draining) {
             t.goAway();
         }
+    }
+
+    /**
+     * Keeps a reset stream's error to that stream ({@link StreamErrorFilter}) and counts the client's
+     * stream resets ({@link ResetBudget}); over its budget the connection gets GOAWAY
+     * ENHANCE_YOUR_CALM naming the last stream it took, and closes once those end (or after {@link
+     * #OVERRUN_GRACE}).
+     */
+    private void limitResets(Tracked t) {
+        io.netty.channel.ChannelPipeline p = IdleTimeouts.pipeline(t.connection);
+        Http2ConnectionHandler h = p == null ? null : p.get(Http2ConnectionHandler.class);
+        if (h == null) {
+            return; // not Vert.x's HTTP/2 implementation as known: Vert.x's own flat limit still applies
+        }
+        StreamErrorFilter.install(p);
+        ResetBudget.install(h, () -> t.context.runOnContext(v -> {
+            log.warn("HTTP/2 client {} reset more streams than its calls earn (rapid reset?): GOAWAY "
+                    + "ENHANCE_YOUR_CALM, closing the connection once its calls end", t.connection.remoteAddress());
+            t.goneAway = true;
+            t.connection.goAway(ENHANCE_YOUR_CALM, -1, Buffer.buffer("too many stream resets"));
+            t.connection.shutdown(OVERRUN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }));
     }
 
     /** GOAWAY to every connection. @return completes when every connection is closed */
