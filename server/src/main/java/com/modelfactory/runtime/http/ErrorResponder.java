@@ -52,19 +52,21 @@ public final class ErrorResponder {
 
     public void send(RoutingContext ctx, ServingException e) {
         HttpServerRequest request = ctx.request();
-        // A body over the limit still arriving: answer and close (HTTP/1.x), so a client cannot make the server
-        // read gigabytes after its 413. (HTTP/2 streams are left to the connection's own flow control.)
-        boolean cut = e.kind() == Kind.TOO_LARGE && !request.isEnded() && request.version() != HttpVersion.HTTP_2;
-        if (cut && !ctx.response().ended() && !ctx.response().closed()) {
+        // A body over the limit still arriving: answer, then stop it, so a client cannot make the server read
+        // gigabytes after its 413. HTTP/1.x: close the connection. HTTP/2: the connection carries other
+        // calls, so only the stream is cut, by RST_STREAM NO_ERROR after the answer (RFC 9113 section 8.1).
+        boolean cut = e.kind() == Kind.TOO_LARGE && !request.isEnded();
+        boolean http2 = request.version() == HttpVersion.HTTP_2;
+        if (cut && !http2 && !ctx.response().ended() && !ctx.response().closed()) {
             ctx.response().putHeader("Connection", "close");
         }
         Future<Void> written = send(ctx.response(), e, request.method() + " " + request.path());
         if (cut) {
-            HttpConnection connection = request.connection();
+            Runnable stop = http2 ? () -> ctx.response().reset(0) : () -> request.connection().close();
             if (written == null) {
-                connection.close();
+                stop.run();
             } else {
-                written.onComplete(done -> connection.close()); // once the 413 is on the wire
+                written.onComplete(done -> stop.run()); // once the 413 is on the wire
             }
         }
     }

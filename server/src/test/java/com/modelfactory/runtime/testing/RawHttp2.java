@@ -3,6 +3,7 @@ package com.modelfactory.runtime.testing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -32,22 +33,30 @@ public final class RawHttp2 implements AutoCloseable {
     private static final int END_STREAM = 0x1;
     private static final int END_HEADERS = 0x4;
     private static final int ACK = 0x1;
+    private static final int PADDED = 0x8;
+    private static final int PRIORITY = 0x20;
 
     private final Socket socket;
     private final OutputStream out;
     private final DataInputStream in;
     private final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
+    private final DefaultHttp2HeadersDecoder unpack = new DefaultHttp2HeadersDecoder();
     private final int port;
 
     /** A frame the server sent. */
-    public record Frame(int type, int flags, int stream, byte[] payload) {
+    public record Frame(int type, int flags, int stream, byte[] payload, Http2Headers headers) {
         public boolean endStream() {
             return (flags & END_STREAM) != 0 && (type == DATA || type == HEADERS);
         }
 
         /** A GOAWAY's error code. */
         public long errorCode() {
-            return ByteBuffer.wrap(payload, 4, 4).getInt() & 0xffffffffL;
+            return errorCode(4);
+        }
+
+        /** The error code at {@code offset} of the payload (0 for RST_STREAM, 4 for GOAWAY). */
+        public long errorCode(int offset) {
+            return ByteBuffer.wrap(payload, offset, 4).getInt() & 0xffffffffL;
         }
     }
 
@@ -63,8 +72,16 @@ public final class RawHttp2 implements AutoCloseable {
 
     /** A POST's HEADERS (no END_STREAM: a body follows). */
     public void post(int stream, String path, String contentType) throws IOException {
+        post(stream, path, contentType, -1);
+    }
+
+    /** A POST's HEADERS declaring {@code contentLength} (none when negative). */
+    public void post(int stream, String path, String contentType, long contentLength) throws IOException {
         Http2Headers h = new DefaultHttp2Headers().method("POST").scheme("http").path(path)
                 .authority("127.0.0.1:" + port).add("content-type", contentType).add("te", "trailers");
+        if (contentLength >= 0) {
+            h.add("content-length", Long.toString(contentLength));
+        }
         ByteBuf block = Unpooled.buffer();
         try {
             hpack.encodeHeaders(stream, h, block);
@@ -86,6 +103,11 @@ public final class RawHttp2 implements AutoCloseable {
 
     public void ping() throws IOException {
         frame(PING, 0, 0, new byte[8]);
+    }
+
+    /** How long {@link #next} waits for a frame before it throws. */
+    public void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
     }
 
     public void flush() throws IOException {
@@ -117,11 +139,23 @@ public final class RawHttp2 implements AutoCloseable {
             } else if (type == DATA && length > 0) {
                 frame(WINDOW_UPDATE, 0, 0, ByteBuffer.allocate(4).putInt(length).array());
             }
-            return new Frame(type, flags, stream, payload);
+            return new Frame(type, flags, stream, payload, type == HEADERS ? decode(stream, flags, payload) : null);
         } catch (EOFException | java.net.SocketException e) {
             return null;
         } catch (SocketTimeoutException e) {
-            throw new IOException("no frame from the server in 30 s", e);
+            throw new IOException("no frame from the server in " + socket.getSoTimeout() + " ms", e);
+        }
+    }
+
+    /** Every header block is decoded, in order, as HPACK's shared table requires. */
+    private Http2Headers decode(int stream, int flags, byte[] payload) throws IOException {
+        int pad = (flags & PADDED) != 0 ? payload[0] & 0xff : 0;
+        int start = ((flags & PADDED) != 0 ? 1 : 0) + ((flags & PRIORITY) != 0 ? 5 : 0);
+        byte[] block = java.util.Arrays.copyOfRange(payload, start, payload.length - pad);
+        try {
+            return unpack.decodeHeaders(stream, Unpooled.wrappedBuffer(block));
+        } catch (Http2Exception e) {
+            throw new IOException("header block of stream " + stream + ": " + java.util.HexFormat.of().formatHex(block), e);
         }
     }
 
