@@ -267,7 +267,8 @@ public final class ConfigLoader {
         int maxBatch = v.intAtLeast("max_batch_size", 0);
         return new RuntimeConfig.BatchingSettings(maxBatch == 0 ? OptionalInt.empty() : OptionalInt.of(maxBatch),
                 v.millis("max_batch_delay_ms", 0), v.intAtLeast("queue_capacity", 1), threading.light().workers(),
-                Math.max(2, host.cores()), v.millis("request_timeout_ms", 1), threading);
+                Math.max(2, host.cores()), v.millis("request_timeout_ms", 1), threading,
+                v.intAtLeast("max_request_items", 1));
     }
 
     /** MODEL_DIR unset: {@code /models} when it exists and is writable (the image), else a per-user cache folder. */

@@ -92,6 +92,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
                     "most items run as one batch (1 = no batching; capped by a fixed batch dimension); 0 = auto: 32, "
                             + "or on CPU what one batch computes in ~12 ms at the warm-up's per-item time (measured: "
                             + "larger batches of a compute-bound model add latency and memory, no throughput)"),
+            of("batching", "max_request_items", "MAX_REQUEST_ITEMS", "4096",
+                    "most items (first dimension) one request may carry, else 413; a request over max_batch_size runs "
+                            + "as batches of at most that many, its answer reassembled in order"),
             of("batching", "max_batch_delay_ms", "MAX_BATCH_DELAY_MS", "2",
                     "how long a partial batch waits for more requests while some are still being read or decoded "
                             + "(0 = take what is queued; a lone request never waits)"),

@@ -78,7 +78,7 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
      * @param threading    workers x engine threads: fixed, or chosen at start-up by the model's cost
      */
     public record BatchingSettings(OptionalInt maxBatchSize, Duration maxBatchDelay, int queueCapacity, int instances,
-                                   int decoders, Duration requestTimeout, Threading threading) {
+                                   int decoders, Duration requestTimeout, Threading threading, int maxRequestItems) {
     }
 
     /** How the image input's layout is chosen. */

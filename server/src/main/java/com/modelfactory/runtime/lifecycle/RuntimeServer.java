@@ -44,6 +44,7 @@ public final class RuntimeServer implements AutoCloseable {
     private final RuntimeMetrics metrics;
     private final InferenceService service;
     private final Path uploads;
+    private final IdleHeapReclaim reclaim;
 
     private RuntimeServer(ServingState state, Vertx vertx, HttpFrontEnd http, GrpcListener grpc, RuntimeMetrics metrics,
                           InferenceService service, Path uploads) {
@@ -54,6 +55,7 @@ public final class RuntimeServer implements AutoCloseable {
         this.metrics = metrics;
         this.service = service;
         this.uploads = uploads;
+        this.reclaim = new IdleHeapReclaim(service::accepted, service::inFlight);
     }
 
     /** Starts everything and returns once the model is ready; any failure stops what was started. */
@@ -277,6 +279,7 @@ public final class RuntimeServer implements AutoCloseable {
     @Override
     public void close() {
         state.beginDrain();
+        reclaim.close();
         service.close();
         try {
             http.close();

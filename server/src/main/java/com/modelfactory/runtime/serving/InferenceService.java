@@ -6,6 +6,7 @@ import com.modelfactory.runtime.answer.ModelTask;
 import com.modelfactory.runtime.batching.BatchAssembler;
 import com.modelfactory.runtime.batching.BatchPolicy;
 import com.modelfactory.runtime.batching.QueuedRequest;
+import com.modelfactory.runtime.batching.RequestParts;
 import com.modelfactory.runtime.batching.RequestQueue;
 import com.modelfactory.runtime.batching.WorkerPool;
 import com.modelfactory.runtime.engine.InputValidation;
@@ -58,6 +59,7 @@ public final class InferenceService implements AutoCloseable {
     private final ThreadPoolExecutor decoders;
     private final Deadlines deadlines;
     private final AtomicInteger admitted = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
     private final Object idle = new Object();
     private volatile boolean accepting = true;
 
@@ -199,6 +201,7 @@ public final class InferenceService implements AutoCloseable {
     }
 
     private void admit() {
+        accepted.incrementAndGet();
         int n = admitted.incrementAndGet();
         if (!accepting) {
             release();
@@ -244,14 +247,59 @@ public final class InferenceService implements AutoCloseable {
             observer.decoded(System.nanoTime() - start);
             int items = check(tensors);
             List<ByteBuffer> issued = pooled;
-            queue.add(new QueuedRequest(tensors, items, BatchAssembler.shapeKey(requestSignature, tensors),
-                    deadline, result, issued.isEmpty() ? null : () -> buffers.giveBack(issued)));
+            Runnable release = issued.isEmpty() ? null : () -> buffers.giveBack(issued);
+            String shapeKey = BatchAssembler.shapeKey(requestSignature, tensors);
+            int perBatch = queue.policy().maxItems();
+            if (padTo == 0 && requestSignature.batched() && items > perBatch) {
+                queueInParts(tensors, items, perBatch, shapeKey, deadline, result, release);
+            } else {
+                queue.add(new QueuedRequest(tensors, items, shapeKey, deadline, result, release));
+            }
         } catch (RuntimeException | Error e) {
             buffers.giveBack(pooled != null ? pooled : buffers.end());
             result.completeExceptionally(Failures.classify(e));
             if (e instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
+        }
+    }
+
+    /**
+     * A request over the batch cap queues as parts of at most the cap ({@link RequestParts}), so the engine
+     * never runs, nor its arena keeps, a batch larger than the cap; the answer is the parts' outputs in
+     * order, or the first part's failure. Ending the request (deadline, client gone) drops its parts; its
+     * buffers go back once every part has been copied or dropped.
+     */
+    private void queueInParts(Map<String, Tensor> tensors, int items, int perBatch, String shapeKey, long deadline,
+                              CompletableFuture<Map<String, Tensor>> result, Runnable release) {
+        List<Map<String, Tensor>> parts = RequestParts.slice(tensors, items, perBatch);
+        List<CompletableFuture<Map<String, Tensor>>> answers = new ArrayList<>(parts.size());
+        AtomicInteger unreleased = new AtomicInteger(parts.size());
+        Runnable releaseOnce = release == null ? null : () -> {
+            if (unreleased.decrementAndGet() == 0) {
+                release.run();
+            }
+        };
+        for (int i = 0; i < parts.size(); i++) {
+            CompletableFuture<Map<String, Tensor>> answer = new CompletableFuture<>();
+            answer.whenComplete((v, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(Failures.classify(e));
+                }
+            });
+            answers.add(answer);
+        }
+        result.whenComplete((v, e) -> answers.forEach(a -> a.cancel(false)));
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            try {
+                result.complete(RequestParts.concat(answers.stream().map(CompletableFuture::join).toList()));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(Failures.classify(e));
+            }
+        });
+        for (int i = 0; i < parts.size(); i++) {
+            int rows = Math.min(perBatch, items - i * perBatch);
+            queue.add(new QueuedRequest(parts.get(i), rows, shapeKey, deadline, answers.get(i), releaseOnce));
         }
     }
 
@@ -267,6 +315,10 @@ public final class InferenceService implements AutoCloseable {
     private int check(Map<String, Tensor> tensors) {
         InputValidation.check(requestSignature, model.inputRules(), tensors);
         int items = requestSignature.batched() ? items(tensors) : 1;
+        if (items > settings.maxRequestItems()) {
+            throw ServingException.tooLarge("the request carries " + items + " items; at most "
+                    + settings.maxRequestItems() + " are served per request (max_request_items / MAX_REQUEST_ITEMS)");
+        }
         if (padTo > 0 && items > padTo) {
             throw ServingException.badInput("the request carries " + items + " items but the model takes at most "
                     + padTo + " per batch");
@@ -298,6 +350,11 @@ public final class InferenceService implements AutoCloseable {
     /** False once no batch worker is left (each died of an error the log shows): not ready, 503. */
     public boolean serving() {
         return !workers.allEnded();
+    }
+
+    /** Requests that asked to be admitted so far, refused ones included: a count that moves while busy. */
+    public long accepted() {
+        return accepted.get();
     }
 
     /** Requests accepted and not yet answered (decoding, queued or running). */

@@ -24,6 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class InputBuffers {
     /** Free buffers kept for reuse beyond this are left to the collector. */
     private static final long MAX_RETAINED_BYTES = 64L << 20;
+    /**
+     * A buffer larger than this is not kept: an outsized request's (a 1,953-item JSON request decodes into
+     * 24 MiB) would hold its memory for good, waiting for a request of exactly its size.
+     */
+    static final int MAX_POOLED_BUFFER = 8 << 20;
 
     private final Map<Integer, ConcurrentLinkedQueue<ByteBuffer>> free = new ConcurrentHashMap<>();
     private final AtomicLong retained = new AtomicLong();
@@ -55,6 +60,9 @@ final class InputBuffers {
     /** The buffers are free again (their tensors' contents are no longer needed). */
     void giveBack(List<ByteBuffer> buffers) {
         for (ByteBuffer b : buffers) {
+            if (b.capacity() > MAX_POOLED_BUFFER) {
+                continue; // freed with its ByteBuffer by the next collection
+            }
             if (retained.addAndGet(b.capacity()) > MAX_RETAINED_BYTES) {
                 retained.addAndGet(-b.capacity());
                 continue;

@@ -11,12 +11,14 @@ import java.time.Duration;
  * @param workers        batch workers, each with its own predictor
  * @param decoders       threads decoding request bodies into tensors
  * @param requestTimeout deadline from acceptance; a queued request past it never reaches the engine
+ * @param maxRequestItems most items one request may carry (more: TOO_LARGE); a request over
+ *                        {@code maxBatchItems} runs in parts of at most that many
  */
 public record ServiceSettings(int maxBatchItems, Duration maxBatchDelay, int queueCapacity, int workers,
-                              int decoders, Duration requestTimeout) {
+                              int decoders, Duration requestTimeout, int maxRequestItems) {
 
     public ServiceSettings {
-        if (maxBatchItems < 1 || maxBatchDelay.isNegative() || queueCapacity < 1 || workers < 1 || decoders < 1
+        if (maxBatchItems < 1 || maxRequestItems < 1 || maxBatchDelay.isNegative() || queueCapacity < 1 || workers < 1 || decoders < 1
                 || requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("invalid serving settings " + this);
         }

@@ -88,7 +88,7 @@ public final class ModelStartup {
         Long warmupMs = itemSeconds >= 0 ? (System.nanoTime() - t0 - loadNanos) / 1_000_000 : null;
 
         ServiceSettings settings = new ServiceSettings(maxBatch, b.maxBatchDelay(), b.queueCapacity(), chosen.workers(),
-                b.decoders(), b.requestTimeout());
+                b.decoders(), b.requestTimeout(), b.maxRequestItems());
         ModelTask task = task(recognition, config, model, located, decoders, inputs);
         ModelInfo info = info(name, model, located, inputs, config, settings, new ModelInfo.Timings(loadMs, warmupMs),
                 chosen.intraOpThreads(), task);

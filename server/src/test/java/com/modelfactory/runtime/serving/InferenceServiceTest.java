@@ -357,6 +357,31 @@ class InferenceServiceTest {
     }
 
     @Test
+    void aRequestOverTheBatchCapRunsInBatchesOfTheCapAndIsAnsweredInOrder() throws Exception {
+        GatedModel model = GatedModel.dynamic(3);
+        start(model, 8, 0, 16, 2, TIMEOUT_MS);
+        Map<String, Tensor> in = GatedModel.input(7, 37, 3);
+        Tensor y = await(service.infer(in)).get("y");
+        assertArrayEquals(new long[] {37, 3}, y.shape());
+        assertArrayEquals(expected(in), y.toFloats(), "rows out of order or lost");
+        assertTrue(batchSizes.stream().allMatch(n -> n <= 8), "a batch over the cap: " + batchSizes);
+        assertEquals(37, batchSizes.stream().mapToInt(Integer::intValue).sum(), "every row ran exactly once");
+    }
+
+    @Test
+    void aFailingPartFailsItsRequestAndTheServiceGoesOn() throws Exception {
+        GatedModel model = GatedModel.dynamic(2);
+        start(model, 4, 0, 16, 1, TIMEOUT_MS);
+        float[] rows = GatedModel.input(1, 10, 2).get("x").toFloats();
+        rows[2 * 6] = Float.NaN; // row 6: the second part's; the fake engine refuses it
+        var poisoned = service.infer(Map.of("x", Tensor.ofFloats(new long[] {10, 2}, rows)));
+        assertThrows(ExecutionException.class, () -> poisoned.get(30, TimeUnit.SECONDS));
+        Map<String, Tensor> in = GatedModel.input(5, 9, 2);
+        assertArrayEquals(expected(in), await(service.infer(in)).get("y").toFloats());
+        Await.until("nothing left in flight", () -> service.inFlight() == 0);
+    }
+
+    @Test
     void aBadRequestFailsAloneAndTheNextOneIsServed() throws Exception {
         GatedModel model = GatedModel.dynamic(2);
         start(model, 8, 0, 16, 1, TIMEOUT_MS);

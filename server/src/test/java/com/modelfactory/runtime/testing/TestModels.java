@@ -30,7 +30,7 @@ public final class TestModels {
     public static InferenceService service(String name, LoadedModel model, int maxBatch, long delayMs, int capacity,
                                            int workers, long timeoutMs, ServingObserver observer) {
         ServiceSettings s = new ServiceSettings(maxBatch, Duration.ofMillis(delayMs), capacity, workers, 1,
-                Duration.ofMillis(timeoutMs));
+                Duration.ofMillis(timeoutMs), 100_000);
         InferenceService service = new InferenceService(model, info(name, model, s),
                 new ModelInputs(model.signature(), null, "not an image model"), s, observer);
         service.start();
