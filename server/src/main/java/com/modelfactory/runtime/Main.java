@@ -59,7 +59,7 @@ public final class Main {
         config.warnings().forEach(w -> log.warn("config: {}", w));
         RuntimeServer.Starting starting;
         try {
-            starting = RuntimeServer.begin(config);
+            starting = RuntimeServer.begin(config, ConfigLoader.perModel(args, System.getenv()));
         } catch (StartupException e) {
             failStartup(e);
             return;

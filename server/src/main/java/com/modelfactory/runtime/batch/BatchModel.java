@@ -55,6 +55,6 @@ final class BatchModel {
         Threading threading = b.threading().automatic() ? Threading.fixed(b.threading().light()) : b.threading();
         RuntimeConfig.BatchingSettings batch = new RuntimeConfig.BatchingSettings(b.maxBatchSize(), b.maxBatchDelay(),
                 b.queueCapacity(), b.instances(), b.decoders(), Duration.ofDays(1), threading, b.maxRequestItems());
-        return new RuntimeConfig(c.model(), c.store(), c.server(), batch, c.image(), c.warnings(), c.batch(), c.task());
+        return new RuntimeConfig(c.model(), c.store(), c.server(), batch, c.image(), c.warnings(), c.batch(), c.task(), c.repository());
     }
 }

@@ -22,7 +22,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
     /** Sections a model-config.yaml may group keys under; they are flattened. */
-    private static final List<String> SECTIONS = List.of("model", "store", "server", "batching", "image", "batch");
+    private static final List<String> SECTIONS = List.of("model", "store", "server", "batching", "image", "batch",
+            "repository");
 
     private ConfigLoader() {
     }
@@ -79,6 +80,58 @@ public final class ConfigLoader {
         HostResources machine = host != null ? host : HostResources.detect(new com.modelfactory.runtime.engine
                 .EngineEnvironment(null, values.string("cuda_visible_devices"), null));
         return build(values, configFile, warnings, machine);
+    }
+
+    /** The configuration of one model of a repository, from the server's flags and environment. */
+    @FunctionalInterface
+    public interface PerModel {
+        /**
+         * @param modelPath   the version folder (or file) to serve
+         * @param modelConfig the model's own model-config.yaml; null when it has none
+         * @param override    settings a load request carries (Triton's load with a config); empty for none
+         */
+        RuntimeConfig of(Path modelPath, String name, Path modelConfig, Map<String, Object> override);
+    }
+
+    /**
+     * Per-model configurations of a repository: defaults &lt; environment &lt; flags (the server-wide
+     * settings) &lt; the model's own model-config.yaml &lt; a load request's override; the model's path and
+     * name are the repository's.
+     */
+    public static PerModel perModel(String[] args, Map<String, String> env) {
+        Map<String, Object> flags = parseFlags(args);
+        return (modelPath, name, modelConfig, override) -> {
+            List<String> warnings = new ArrayList<>();
+            Map<String, Object> merged = new LinkedHashMap<>();
+            for (Option o : Option.ALL) {
+                if (o.defaultValue() != null) {
+                    merged.put(o.key(), o.defaultValue());
+                }
+            }
+            for (Option o : Option.ALL) {
+                String v = env.get(o.env());
+                if (v != null && !v.isEmpty()) {
+                    merged.put(o.key(), v);
+                }
+            }
+            merged.putAll(flags);
+            if (modelConfig != null) {
+                merged.putAll(readYaml(modelConfig, warnings));
+            }
+            override.forEach((key, value) -> {
+                if (Option.byKey(key) == null) {
+                    throw new ConfigException("unknown setting '" + key + "' in the load request's config");
+                }
+                merged.put(key, value);
+            });
+            merged.put("model", modelPath.toString());
+            merged.put("model_name", name);
+            merged.remove("config");
+            ConfigValues values = new ConfigValues(merged);
+            HostResources machine = HostResources.detect(new com.modelfactory.runtime.engine.EngineEnvironment(null,
+                    values.string("cuda_visible_devices"), null));
+            return build(values, modelConfig, warnings, machine);
+        };
     }
 
     /** The model-config.yaml to read: named by flag or env, else one beside a local model path. */
@@ -197,7 +250,17 @@ public final class ConfigLoader {
                 v.optionalFloat("scale"), v.floats("mean"), v.floats("std"), v.longAtLeast("max_image_pixels", 0),
                 v.bool("exif_orientation"), v.oneOf("resize", RuntimeConfig.Resize.class),
                 v.oneOf("letterbox_align", RuntimeConfig.LetterboxAlign.class), v.floatIn("pad_value", 0, 255), false);
-        return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings), batch(v), task(v));
+        return new RuntimeConfig(model, store, server, batching, image, List.copyOf(warnings), batch(v), task(v),
+                repository(v));
+    }
+
+    private static RuntimeConfig.RepositorySettings repository(ConfigValues v) {
+        String load = v.string("load_models");
+        List<String> names = load == null ? List.of() : java.util.Arrays.stream(load.split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return new RuntimeConfig.RepositorySettings(v.path("model_repository"),
+                v.oneOf("model_control_mode", RuntimeConfig.ControlMode.class), names, v.millis("repository_poll_ms", 100),
+                VersionPolicy.parse(v.string("version_policy")), v.bool("required"));
     }
 
     private static RuntimeConfig.TaskSettings task(ConfigValues v) {

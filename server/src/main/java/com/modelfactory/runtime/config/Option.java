@@ -87,6 +87,21 @@ public record Option(String key, String env, String flag, String defaultValue, S
                             + "(also the keep-alive idle timeout), else it is closed"),
             of("server", "body_timeout_ms", "BODY_TIMEOUT_MS", "60000",
                     "a request's body must arrive within this long of its headers, else 408 and the connection closes"),
+            // model repository (many models in one process)
+            of("repository", "model_repository", "MODEL_REPOSITORY", null,
+                    "serve every model of this folder (<name>/<version>/<model>, an optional <name>/model-config.yaml) "
+                            + "instead of one model"),
+            of("repository", "model_control_mode", "MODEL_CONTROL_MODE", "none",
+                    "none: load the repository's models at start; explicit: load and unload through the repository "
+                            + "API (POST /v2/repository/models/{name}/load, gRPC RepositoryModelLoad), load_models at "
+                            + "start; poll: also re-scan every repository_poll_ms, loading new versions, unloading removed ones"),
+            of("repository", "load_models", "LOAD_MODELS", null,
+                    "explicit mode: models to load at start (comma-separated names, * = all)"),
+            of("repository", "repository_poll_ms", "REPOSITORY_POLL_MS", "15000", "poll mode: how often the repository is scanned"),
+            of("repository", "version_policy", "VERSION_POLICY", "latest:1",
+                    "which numbered versions of a model are served: latest:N, all or specific:V,V..."),
+            of("repository", "required", "MODEL_REQUIRED", "false",
+                    "a repository model the server is not ready without (set in the model's model-config.yaml)"),
             // batching
             of("batching", "max_batch_size", "MAX_BATCH_SIZE", "0",
                     "most items run as one batch (1 = no batching; capped by a fixed batch dimension); 0 = auto: 32, "

@@ -17,11 +17,27 @@ import java.util.OptionalInt;
  */
 public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSettings server,
                             BatchingSettings batching, ImageSettings image, List<String> warnings,
-                            BatchSettings batch, TaskSettings task) {
+                            BatchSettings batch, TaskSettings task, RepositorySettings repository) {
+
+    /** How models are loaded from a repository folder, and how the repository is kept up to date. */
+    public enum ControlMode { NONE, EXPLICIT, POLL }
+
+    /**
+     * A model repository ({@code root} null: one model, the factory's per-model deployment) and, in a
+     * model's own model-config.yaml, its version policy and whether the server is ready without it.
+     *
+     * @param loadModels explicit mode: the names loaded at start ({@code *} = all)
+     */
+    public record RepositorySettings(java.nio.file.Path root, ControlMode mode, List<String> loadModels,
+                                     java.time.Duration poll, VersionPolicy versionPolicy, boolean required) {
+        public boolean enabled() {
+            return root != null;
+        }
+    }
 
     /** The configuration with other task settings (YMIR's config.yaml, tests). */
     public RuntimeConfig withTask(TaskSettings t) {
-        return new RuntimeConfig(model, store, server, batching, image, warnings, batch, t);
+        return new RuntimeConfig(model, store, server, batching, image, warnings, batch, t, repository);
     }
 
     /**

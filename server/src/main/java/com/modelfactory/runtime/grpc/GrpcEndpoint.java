@@ -12,6 +12,8 @@ import com.modelfactory.runtime.grpc.proto.ModelMetadataRequest;
 import com.modelfactory.runtime.grpc.proto.ModelReadyRequest;
 import com.modelfactory.runtime.grpc.proto.ModelStatisticsRequest;
 import com.modelfactory.runtime.grpc.proto.RepositoryIndexRequest;
+import com.modelfactory.runtime.grpc.proto.RepositoryModelLoadRequest;
+import com.modelfactory.runtime.grpc.proto.RepositoryModelUnloadRequest;
 import com.modelfactory.runtime.grpc.proto.ServerLiveRequest;
 import com.modelfactory.runtime.grpc.proto.ServerMetadataRequest;
 import com.modelfactory.runtime.grpc.proto.ServerReadyRequest;
@@ -78,6 +80,8 @@ public final class GrpcEndpoint implements Handler<HttpServerRequest> {
         rpcs.put("ModelConfig", small(ModelConfigRequest.parser(), meta::modelConfig));
         rpcs.put("ModelStatistics", small(ModelStatisticsRequest.parser(), meta::modelStatistics));
         rpcs.put("RepositoryIndex", small(RepositoryIndexRequest.parser(), meta::repositoryIndex));
+        rpcs.put("RepositoryModelLoad", later(RepositoryModelLoadRequest.parser(), meta::repositoryModelLoad));
+        rpcs.put("RepositoryModelUnload", later(RepositoryModelUnloadRequest.parser(), meta::repositoryModelUnload));
     }
 
     /** A gRPC request: its content-type is application/grpc (with +proto, +json, -web...). */
@@ -132,6 +136,29 @@ public final class GrpcEndpoint implements Handler<HttpServerRequest> {
         } else {
             call.start(bodyTimeout, rpc);
         }
+    }
+
+    /** An RPC whose request is small and whose answer comes later (a model loading): read on the event loop. */
+    private <Q extends MessageLite> Consumer<GrpcCall> later(Parser<Q> parser,
+            Function<Q, java.util.concurrent.CompletableFuture<? extends MessageLite>> answer) {
+        return call -> {
+            Q request;
+            try {
+                request = parser.parseFrom(CodedInputStream.newInstance(MessageCodec.read(call.message(),
+                        SMALL_MESSAGE_BYTES, "the most a " + call.method() + " request takes")));
+            } catch (InvalidProtocolBufferException e) {
+                throw ServingException.badInput("the request is not a valid " + call.method() + " request: "
+                        + e.getMessage());
+            }
+            answer.apply(request).whenComplete((m, e) -> {
+                if (e == null) {
+                    call.respond(m);
+                } else {
+                    call.fail(e instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                            ? c.getCause() : e);
+                }
+            });
+        };
     }
 
     /** An RPC whose request is small: read and answered on the event loop. */

@@ -37,9 +37,16 @@ final class InferRpc {
     }
 
     void call(GrpcCall call) {
-        InferenceService service = state.service();
-        ModelInfo info = service.info();
         GrpcMessage message = call.message();
+        InferenceService service;
+        if (state.registry() == null) {
+            service = state.service();
+        } else { // many models: the request names the core (a compressed one is inflated here to read it)
+            InferRequests.Target t = InferRequests.target(MessageCodec.read(message, maxMessageBytes,
+                    "max_body_bytes / MAX_BODY_BYTES"));
+            service = state.service(t.name(), t.version());
+        }
+        ModelInfo info = service.info();
         AtomicReference<Request> decoded = new AtomicReference<>();
         ModelTask task = info.task();
         CompletableFuture<Inference> result = service.run(model -> {

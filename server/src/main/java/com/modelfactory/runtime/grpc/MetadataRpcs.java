@@ -1,5 +1,15 @@
 package com.modelfactory.runtime.grpc;
 
+import com.modelfactory.runtime.grpc.proto.RepositoryModelLoadRequest;
+import com.modelfactory.runtime.grpc.proto.RepositoryModelLoadResponse;
+import com.modelfactory.runtime.grpc.proto.RepositoryModelUnloadRequest;
+import com.modelfactory.runtime.grpc.proto.RepositoryModelUnloadResponse;
+import com.modelfactory.runtime.serving.ModelRegistry;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import com.modelfactory.runtime.engine.TensorSpec;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.grpc.proto.ModelConfigRequest;
@@ -51,11 +61,7 @@ final class MetadataRpcs {
 
     /** Not ready while loading (its name is not checked then) or draining; NOT_FOUND for another name. */
     ModelReadyResponse modelReady(ModelReadyRequest r) {
-        ModelInfo m = state.info();
-        if (m != null) {
-            m.requireNamed(r.getName(), r.getVersion());
-        }
-        return ModelReadyResponse.newBuilder().setReady(m != null && state.ready()).build();
+        return ModelReadyResponse.newBuilder().setReady(state.ready(r.getName(), r.getVersion())).build();
     }
 
     ServerMetadataResponse serverMetadata(ServerMetadataRequest r) {
@@ -92,6 +98,12 @@ final class MetadataRpcs {
     /** Every model (the one) without a name; NOT_FOUND for another name; UNAVAILABLE before it is loaded. */
     ModelStatisticsResponse modelStatistics(ModelStatisticsRequest r) {
         ModelStatisticsResponse.Builder b = ModelStatisticsResponse.newBuilder();
+        if (state.registry() != null) {
+            List<InferenceService> services = r.getName().isEmpty() ? state.services()
+                    : List.of(state.service(r.getName(), r.getVersion()));
+            services.forEach(s -> b.addModelStats(Statistics.of(s.info(), s.statistics().snapshot())));
+            return b.build();
+        }
         InferenceService service = state.loaded();
         if (service == null) {
             if (!r.getName().isEmpty()) {
@@ -112,26 +124,59 @@ final class MetadataRpcs {
                     "'repository_name' specification is not supported: this server has one repository");
         }
         RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
-        ServingState.RepositoryEntry e = state.repositoryEntry();
-        if (e == null || (r.getReady() && !e.ready())) {
-            return b.build();
+        for (ServingState.RepositoryEntry e : state.index()) {
+            if (r.getReady() && !e.ready()) {
+                continue;
+            }
+            ModelIndex.Builder entry = ModelIndex.newBuilder().setName(e.name()).setState(e.state());
+            if (e.version() != null) {
+                entry.setVersion(e.version());
+            }
+            if (e.reason() != null) {
+                entry.setReason(e.reason());
+            }
+            b.addModels(entry);
         }
-        ModelIndex.Builder entry = ModelIndex.newBuilder().setName(e.name()).setState(e.state());
-        if (e.version() != null) {
-            entry.setVersion(e.version());
+        return b.build();
+    }
+
+    /** Triton's load: the parameter "config" (a JSON object of model-config.yaml settings) overrides. */
+    CompletableFuture<RepositoryModelLoadResponse> repositoryModelLoad(RepositoryModelLoadRequest r) {
+        ModelRegistry registry = repository(r.getRepositoryName());
+        if (registry == null) {
+            state.info(r.getModelName(), null); // the served model loads (it is loaded); others NOT_FOUND
+            return CompletableFuture.completedFuture(RepositoryModelLoadResponse.getDefaultInstance());
         }
-        if (e.reason() != null) {
-            entry.setReason(e.reason());
+        Map<String, Object> override = Map.of();
+        if (r.containsParameters("config")) {
+            try {
+                override = new JsonObject(r.getParametersOrThrow("config").getStringParam()).getMap();
+            } catch (DecodeException e) {
+                throw ServingException.badInput("the 'config' parameter must be a JSON object of model settings");
+            }
         }
-        return b.addModels(entry).build();
+        return registry.load(r.getModelName(), override).thenApply(v -> RepositoryModelLoadResponse.getDefaultInstance());
+    }
+
+    CompletableFuture<RepositoryModelUnloadResponse> repositoryModelUnload(RepositoryModelUnloadRequest r) {
+        ModelRegistry registry = repository(r.getRepositoryName());
+        if (registry == null) {
+            ModelInfo m = state.info(r.getModelName(), null);
+            throw ServingException.badInput("model '" + m.name() + "' is the one model this server was started with "
+                    + "and cannot be unloaded; stop the server (SIGTERM drains it) instead");
+        }
+        return registry.unload(r.getModelName()).thenApply(v -> RepositoryModelUnloadResponse.getDefaultInstance());
+    }
+
+    private ModelRegistry repository(String repositoryName) {
+        if (!repositoryName.isEmpty()) {
+            throw new ServingException(ServingException.Kind.METHOD_NOT_ALLOWED,
+                    "'repository_name' specification is not supported: this server has one repository");
+        }
+        return state.registry();
     }
 
     private ModelInfo named(String name, String version) {
-        ModelInfo m = state.info();
-        if (m == null) {
-            throw ServingException.unavailable("the model is still loading; retry when ServerReady answers true");
-        }
-        m.requireNamed(name, version);
-        return m;
+        return state.info(name, version);
     }
 }

@@ -29,9 +29,8 @@ final class InferRoute {
     }
 
     void handle(RoutingContext ctx) {
-        InferenceService service = api.state().service();
+        InferenceService service = api.state().service(ctx.pathParam("name"), ctx.pathParam("version"));
         ModelInfo info = service.info();
-        info.requireNamed(ctx.pathParam("name"), ctx.pathParam("version"));
         String type = ctx.request().getHeader("Content-Type");
         // Any body but multipart is read as JSON (curl -d sends form-urlencoded), or JSON + binary tail.
         if (type != null && type.startsWith("multipart/")) {

@@ -53,9 +53,9 @@ final class MetadataRoutes {
     }
 
     void modelReady(RoutingContext ctx) {
-        ModelInfo m = named(ctx);
-        boolean ready = state.ready();
-        ErrorResponder.json(ctx.response(), ready ? 200 : 503, new JsonObject().put("name", m.name()).put("ready", ready));
+        String name = ctx.pathParam("name");
+        boolean ready = state.ready(name, ctx.pathParam("version"));
+        ErrorResponder.json(ctx.response(), ready ? 200 : 503, new JsonObject().put("name", name).put("ready", ready));
     }
 
     void model(RoutingContext ctx) {
@@ -70,12 +70,7 @@ final class MetadataRoutes {
     }
 
     static ModelInfo named(ServingState state, RoutingContext ctx) {
-        ModelInfo m = state.info();
-        if (m == null) {
-            throw ServingException.unavailable("the model is still loading; retry when /health/ready answers 200");
-        }
-        m.requireNamed(ctx.pathParam("name"), ctx.pathParam("version"));
-        return m;
+        return state.info(ctx.pathParam("name"), ctx.pathParam("version"));
     }
 
     static JsonArray tensors(List<TensorSpec> specs) {

@@ -37,9 +37,8 @@ final class V1Routes {
 
     /** POST ...:predict */
     void predict(RoutingContext ctx) {
-        InferenceService service = api.state().service();
+        InferenceService service = servable(ctx, () -> api.state().service(ctx.pathParam("name"), ctx.pathParam("version")));
         ModelInfo info = service.info();
-        requireNamed(ctx, info);
         RequestBody body = RequestBody.of(ctx, api.maxBodyBytes());
         AtomicBoolean rows = new AtomicBoolean();
         api.respond(ctx, service, model -> {
@@ -98,8 +97,7 @@ final class V1Routes {
 
     /** GET /v1/models/{m}[/versions/{n}]: the version status. */
     void status(RoutingContext ctx) {
-        ModelInfo m = loaded();
-        requireNamed(ctx, m);
+        ModelInfo m = servable(ctx, () -> state.info(ctx.pathParam("name"), ctx.pathParam("version")));
         String st = switch (state.phase()) {
             case READY -> "AVAILABLE";
             case DRAINING -> "UNLOADING";
@@ -112,8 +110,7 @@ final class V1Routes {
 
     /** GET /v1/models/{m}[/versions/{n}]/metadata: the signature as TF Serving's SignatureDef JSON. */
     void metadata(RoutingContext ctx) {
-        ModelInfo m = loaded();
-        requireNamed(ctx, m);
+        ModelInfo m = servable(ctx, () -> state.info(ctx.pathParam("name"), ctx.pathParam("version")));
         JsonObject signature = new JsonObject().put("inputs", tensorInfos(m.signature().inputs()))
                 .put("outputs", tensorInfos(m.signature().outputs()))
                 .put("method_name", "tensorflow/serving/predict").put("defaults", new JsonObject());
@@ -136,21 +133,18 @@ final class V1Routes {
                 + "[/metadata]");
     }
 
-    private ModelInfo loaded() {
-        ModelInfo m = state.info();
-        if (m == null) {
-            throw ServingException.unavailable("the model is still loading; retry when /health/ready answers 200");
-        }
-        return m;
-    }
-
-    private static void requireNamed(RoutingContext ctx, ModelInfo m) {
+    /** What the path names, NOT_FOUND in TF Serving's words (its callers match on them). */
+    private static <T> T servable(RoutingContext ctx, java.util.function.Supplier<T> lookup) {
         if (ctx.pathParam("label") != null) {
-            throw ServingException.notFound("model '" + m.name() + "' has no version labels; name a version or none");
+            throw ServingException.notFound("model '" + ctx.pathParam("name") + "' has no version labels; name a "
+                    + "version or none");
         }
         try {
-            m.requireNamed(ctx.pathParam("name"), ctx.pathParam("version"));
+            return lookup.get();
         } catch (ServingException e) {
+            if (e.kind() != ServingException.Kind.NOT_FOUND) {
+                throw e;
+            }
             // TF Serving's wording, which its callers match on
             throw ServingException.notFound("Servable not found for request: " + (ctx.pathParam("version") == null
                     ? "Latest(" + ctx.pathParam("name") + ")" : "Specific(" + ctx.pathParam("name") + ", "

@@ -1,6 +1,8 @@
 package com.modelfactory.runtime.lifecycle;
 
+import com.modelfactory.runtime.config.ConfigLoader;
 import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.repository.ModelRepository;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.fetch.AcquisitionListener;
 import com.modelfactory.runtime.fetch.DownloadProgress;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -42,12 +45,16 @@ public final class RuntimeServer implements AutoCloseable {
     /** The gRPC-only port; null when grpc_port is 0. */
     private final GrpcListener grpc;
     private final RuntimeMetrics metrics;
+    /** The one model's core; null in repository mode. */
     private final InferenceService service;
+    /** Repository mode: the models; null for one model. */
+    private final ModelRepository repository;
     private final Path uploads;
     private final IdleHeapReclaim reclaim;
 
     private RuntimeServer(ServingState state, Vertx vertx, HttpFrontEnd http, GrpcListener grpc, RuntimeMetrics metrics,
-                          InferenceService service, Path uploads) {
+                          InferenceService service, Path uploads, ModelRepository repository) {
+        this.repository = repository;
         this.state = state;
         this.vertx = vertx;
         this.http = http;
@@ -55,12 +62,19 @@ public final class RuntimeServer implements AutoCloseable {
         this.metrics = metrics;
         this.service = service;
         this.uploads = uploads;
-        this.reclaim = new IdleHeapReclaim(service::accepted, service::inFlight);
+        this.reclaim = new IdleHeapReclaim(
+                () -> state.services().stream().mapToLong(InferenceService::accepted).sum(),
+                () -> state.services().stream().mapToInt(InferenceService::inFlight).sum());
     }
 
     /** Starts everything and returns once the model is ready; any failure stops what was started. */
     public static RuntimeServer start(RuntimeConfig config) throws StartupException {
         return begin(config).awaitReady();
+    }
+
+    /** As {@link #start(RuntimeConfig)}, with the per-model configurations of a repository. */
+    public static RuntimeServer start(RuntimeConfig config, ConfigLoader.PerModel perModel) throws StartupException {
+        return begin(config, perModel).awaitReady();
     }
 
     /**
@@ -69,11 +83,31 @@ public final class RuntimeServer implements AutoCloseable {
      * ({@link Starting#abort()}, a SIGTERM during a long download).
      */
     public static Starting begin(RuntimeConfig config) throws StartupException {
-        String name = ModelNaming.servedName(config);
+        return begin(config, ConfigLoader.perModel(new String[0], Map.of()));
+    }
+
+    /**
+     * As {@link #begin(RuntimeConfig)}; in repository mode {@code perModel} gives each model its
+     * configuration from the server's flags and environment (and its own model-config.yaml).
+     */
+    public static Starting begin(RuntimeConfig config, ConfigLoader.PerModel perModel) throws StartupException {
+        boolean repository = config.repository().enabled();
+        String name = repository ? "repository" : ModelNaming.servedName(config);
         RuntimeMetrics metrics = new RuntimeMetrics(name);
-        ServingState state = new ServingState(name);
-        metrics.downloadProgress(() -> state.progress().bytes());
-        CompletableFuture<InferenceService> loading = loadInBackground(config, metrics, state, name);
+        ServingState state = new ServingState(repository ? null : name);
+        CompletableFuture<InferenceService> loading;
+        ModelRepository models = null;
+        if (repository) {
+            if (!java.nio.file.Files.isDirectory(config.repository().root())) {
+                throw new StartupException("the model repository " + config.repository().root()
+                        + " (MODEL_REPOSITORY) is not a folder", ExitCodes.CONFIG, null);
+            }
+            models = new ModelRepository(config, perModel, metrics);
+            loading = CompletableFuture.completedFuture(null);
+        } else {
+            metrics.downloadProgress(() -> state.progress().bytes());
+            loading = loadInBackground(config, metrics, state, name);
+        }
         Vertx vertx = Vertx.vertx();
         Path uploads = null;
         HttpFrontEnd http;
@@ -95,7 +129,18 @@ public final class RuntimeServer implements AutoCloseable {
         }
         log.info("listening on {}:{} (live; ready once the model is loaded){}", config.server().host(), http.port(),
                 grpc == null ? "" : "; gRPC also on port " + grpc.port());
-        return new Starting(config, name, state, vertx, http, grpc, metrics, loading, uploads);
+        if (models != null) {
+            try {
+                models.start();
+            } catch (RuntimeException e) {
+                http.close();
+                vertx.close();
+                deleteQuietly(uploads);
+                throw new StartupException("cannot read the model repository: " + e.getMessage(), ExitCodes.CONFIG, e);
+            }
+            state.serveRepository(models);
+        }
+        return new Starting(config, name, state, vertx, http, grpc, metrics, loading, uploads, models);
     }
 
     /**
@@ -129,10 +174,12 @@ public final class RuntimeServer implements AutoCloseable {
         private final RuntimeMetrics metrics;
         private final CompletableFuture<InferenceService> loading;
         private final Path uploads;
+        private final ModelRepository repository;
 
         private Starting(RuntimeConfig config, String name, ServingState state, Vertx vertx, HttpFrontEnd http,
                          GrpcListener grpc, RuntimeMetrics metrics, CompletableFuture<InferenceService> loading,
-                         Path uploads) {
+                         Path uploads, ModelRepository repository) {
+            this.repository = repository;
             this.config = config;
             this.name = name;
             this.state = state;
@@ -146,6 +193,12 @@ public final class RuntimeServer implements AutoCloseable {
 
         /** Waits for the model; ready then. A model that could not be had or loaded stops everything. */
         public RuntimeServer awaitReady() throws StartupException {
+            if (repository != null) {
+                repository.initialLoad().join();
+                log.info("ready: the repository's models answer at /v2/models/{{name}}/infer; index: POST "
+                        + "/v2/repository/index");
+                return new RuntimeServer(state, vertx, http, grpc, metrics, null, uploads, repository);
+            }
             InferenceService service;
             try {
                 service = loading.join();
@@ -163,12 +216,15 @@ public final class RuntimeServer implements AutoCloseable {
             state.ready(service);
             log.info("ready: POST http://{}:{}/predict and /v2/models/{}/infer", config.server().host(), http.port(),
                     name);
-            return new RuntimeServer(state, vertx, http, grpc, metrics, service, uploads);
+            return new RuntimeServer(state, vertx, http, grpc, metrics, service, uploads, null);
         }
 
         /** Gives the start-up up: not ready, ports closed, temporary folders removed. */
         public void abort() {
             state.beginDrain();
+            if (repository != null) {
+                repository.close(Duration.ZERO);
+            }
             com.modelfactory.runtime.fetch.ModelAcquirer.abandonUnfinished();
             loading.thenAccept(InferenceService::close);
             try {
@@ -265,7 +321,7 @@ public final class RuntimeServer implements AutoCloseable {
         long end = System.nanoTime() + drainTimeout.toNanos();
         boolean drained = false;
         try {
-            drained = service.drain(drainTimeout);
+            drained = repository != null ? repository.close(drainTimeout) : service.drain(drainTimeout);
             connectionsClosed.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -280,7 +336,11 @@ public final class RuntimeServer implements AutoCloseable {
     public void close() {
         state.beginDrain();
         reclaim.close();
-        service.close();
+        if (repository != null) {
+            repository.close(Duration.ZERO);
+        } else {
+            service.close();
+        }
         try {
             http.close();
             if (grpc != null) {

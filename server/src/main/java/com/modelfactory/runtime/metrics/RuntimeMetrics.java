@@ -25,6 +25,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +42,10 @@ import java.util.function.Supplier;
 public final class RuntimeMetrics implements ServingObserver, FailureReport.Counts {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry;
     private final String model;
+    /** model_info, one per registry (the Prometheus client refuses a second registration of a name). */
+    private final java.util.concurrent.atomic.AtomicReference<Info> modelInfo;
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
     private final Timer queueWait;
@@ -53,7 +56,54 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     private final Counter timedOut;
 
     public RuntimeMetrics(String model) {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), model, new java.util.concurrent.atomic.AtomicReference<>());
+        bindProcessMetrics();
+    }
+
+    private RuntimeMetrics(PrometheusMeterRegistry registry, String model,
+                           java.util.concurrent.atomic.AtomicReference<Info> modelInfo) {
+        this.registry = registry;
         this.model = model;
+        this.modelInfo = modelInfo;
+        queueWait = latency("model_queue_wait", "time a request waited in the batch queue");
+        inference = latency("model_inference", "time the engine took to run one batch");
+        preprocess = latency("model_preprocess", "time to decode and shape an image or parse tensors");
+        batchSize = DistributionSummary.builder("model_batch_size")
+                .description("items per executed batch").tag("model", model)
+                .serviceLevelObjectives(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256, 512).register(registry);
+        rejected = Counter.builder("model_requests_rejected").description("requests refused with 503: queue full, loading or shutting down")
+                .tag("model", model).register(registry);
+        timedOut = Counter.builder("model_requests_timed_out").description("requests that passed their deadline (504)")
+                .tag("model", model).register(registry);
+    }
+
+    /**
+     * The metrics of another model of a repository: its own {@code model} label, in this server's one
+     * registry (one scrape, one set of JVM and process metrics).
+     */
+    public RuntimeMetrics forModel(String otherModel) {
+        return new RuntimeMetrics(registry, otherModel, modelInfo);
+    }
+
+    /** Takes this model's meters out of the scrape (an unloaded model of a repository). */
+    public void removeModel() {
+        for (Meter m : List.copyOf(registry.getMeters())) {
+            if (model.equals(m.getId().getTag("model")) && !m.getId().getName().startsWith("http.server")
+                    && !m.getId().getName().startsWith("grpc.server")) {
+                registry.remove(m);
+            }
+        }
+        Info info = modelInfo.get();
+        String[] values = infoLabels;
+        if (info != null && values != null) {
+            info.remove(values);
+        }
+    }
+
+    /** This model's model_info label values, once reported. */
+    private volatile String[] infoLabels;
+
+    private void bindProcessMetrics() {
         // Micrometer exports process CPU time in nanoseconds; Prometheus convention is seconds (below).
         registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
         // "system_cpu_count" reads as a histogram part to Prometheus tooling (promtool rejects it).
@@ -79,16 +129,6 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
                 .baseUnit("bytes").register(registry);
         Gauge.builder("process_resident_memory_peak_bytes", () -> procStatus("VmHWM:"))
                 .description("peak resident set size of the process").baseUnit("bytes").register(registry);
-        queueWait = latency("model_queue_wait", "time a request waited in the batch queue");
-        inference = latency("model_inference", "time the engine took to run one batch");
-        preprocess = latency("model_preprocess", "time to decode and shape an image or parse tensors");
-        batchSize = DistributionSummary.builder("model_batch_size")
-                .description("items per executed batch").tag("model", model)
-                .serviceLevelObjectives(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256, 512).register(registry);
-        rejected = Counter.builder("model_requests_rejected").description("requests refused with 503: queue full, loading or shutting down")
-                .tag("model", model).register(registry);
-        timedOut = Counter.builder("model_requests_timed_out").description("requests that passed their deadline (504)")
-                .tag("model", model).register(registry);
     }
 
     private Timer latency(String name, String help) {
@@ -158,9 +198,11 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
             names[i] = e.getKey();
             values[i++] = e.getValue() == null ? "" : e.getValue();
         }
-        Info info = Info.builder().name("model_info").help("the served model: format, engine, device and version")
-                .labelNames(names).register(registry.getPrometheusRegistry());
+        Info info = modelInfo.updateAndGet(existing -> existing != null ? existing : Info.builder().name("model_info")
+                .help("the served model: format, engine, device and version").labelNames(names)
+                .register(registry.getPrometheusRegistry()));
         info.setLabelValues(values);
+        infoLabels = values;
     }
 
     /** The model download once done: 0 when the model was a local file, so dashboards need no special case. */

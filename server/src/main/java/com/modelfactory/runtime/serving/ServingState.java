@@ -35,6 +35,8 @@ public final class ServingState {
     }
 
     private final String servedName;
+    /** Repository mode: the models of a repository; null for one model (the per-model deployment). */
+    private volatile ModelRegistry registry;
     private volatile Phase phase = Phase.ACQUIRING;
     private volatile InferenceService service;
     private volatile Progress progress = Progress.NONE;
@@ -46,6 +48,80 @@ public final class ServingState {
 
     public ServingState() {
         this(null);
+    }
+
+    /** Serves the models of {@code r}; ready from now on as {@code r} says. */
+    public void serveRepository(ModelRegistry r) {
+        registry = r;
+        if (phase != Phase.DRAINING) {
+            phase = Phase.READY;
+        }
+    }
+
+    /** The repository's models; null when one model is served. */
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /** The core serving {@code name} at {@code version} (null/empty: newest), or NOT_FOUND / UNAVAILABLE. */
+    public InferenceService service(String name, String version) {
+        ModelRegistry r = registry;
+        if (r == null) {
+            InferenceService s = service();
+            s.info().requireNamed(name, version);
+            return s;
+        }
+        if (phase == Phase.DRAINING) {
+            throw ServingException.unavailable("the server is shutting down and accepts no new requests");
+        }
+        return r.service(name, version);
+    }
+
+    /** The facts of {@code name} at {@code version}, also while draining; UNAVAILABLE before it is loaded. */
+    public ModelInfo info(String name, String version) {
+        ModelRegistry r = registry;
+        if (r != null) {
+            return r.info(name, version);
+        }
+        ModelInfo m = info();
+        if (m == null) {
+            throw ServingException.unavailable("the model is still loading; retry when /health/ready answers 200");
+        }
+        m.requireNamed(name, version);
+        return m;
+    }
+
+    /** Whether {@code name} at {@code version} takes requests now; NOT_FOUND for an unknown one (one model). */
+    public boolean ready(String name, String version) {
+        ModelRegistry r = registry;
+        if (r != null) {
+            return phase == Phase.READY && r.ready(name, version);
+        }
+        ModelInfo m = info();
+        if (m != null) {
+            m.requireNamed(name, version);
+        }
+        return m != null && ready();
+    }
+
+    /** The repository index: every model with its state. */
+    public java.util.List<RepositoryEntry> index() {
+        ModelRegistry r = registry;
+        if (r != null) {
+            return r.index();
+        }
+        RepositoryEntry e = repositoryEntry();
+        return e == null ? java.util.List.of() : java.util.List.of(e);
+    }
+
+    /** Every ready model's core (one at most outside repository mode). */
+    public java.util.List<InferenceService> services() {
+        ModelRegistry r = registry;
+        if (r != null) {
+            return r.services();
+        }
+        InferenceService s = service;
+        return s != null && ready() ? java.util.List.of(s) : java.util.List.of();
     }
 
     /** The served model's repository entry in every phase; null when its name is not known yet. */
@@ -92,8 +168,12 @@ public final class ServingState {
         phase = Phase.DRAINING;
     }
 
-    /** Loaded, not draining, and a batch worker is running. */
+    /** Loaded, not draining, and a batch worker is running (repository: every required model ready). */
     public boolean ready() {
+        ModelRegistry r = registry;
+        if (r != null) {
+            return phase == Phase.READY && r.ready();
+        }
         InferenceService s = service;
         return phase == Phase.READY && s != null && s.serving();
     }
@@ -102,8 +182,18 @@ public final class ServingState {
         return phase == Phase.DRAINING;
     }
 
-    /** The service, if it takes requests now; else UNAVAILABLE saying why. */
+    /**
+     * The service, if it takes requests now; else UNAVAILABLE saying why. A repository answers for a route
+     * that names no model (/predict, /model) only while it serves exactly one.
+     */
     public InferenceService service() {
+        ModelRegistry r = registry;
+        if (r != null) {
+            if (phase == Phase.DRAINING) {
+                throw ServingException.unavailable("the server is shutting down and accepts no new requests");
+            }
+            return soleModel(r);
+        }
         InferenceService s = service;
         return switch (phase) {
             case READY -> s;
@@ -114,14 +204,34 @@ public final class ServingState {
         };
     }
 
+    private static InferenceService soleModel(ModelRegistry r) {
+        java.util.List<InferenceService> all = r.services();
+        if (all.size() != 1) {
+            throw ServingException.badInput("this server serves " + all.size() + " models ("
+                    + all.stream().map(s -> s.info().name()).distinct().toList()
+                    + "); name one: POST /v2/models/{name}/infer");
+        }
+        return all.get(0);
+    }
+
     /** The loaded model's facts, also while draining (metadata stays readable); null before load. */
     public ModelInfo info() {
+        ModelRegistry r = registry;
+        if (r != null) {
+            java.util.List<InferenceService> all = r.services();
+            return all.size() == 1 ? all.get(0).info() : null;
+        }
         InferenceService s = service;
         return s == null ? null : s.info();
     }
 
     /** The service once loaded, in any phase (drain, metrics); null before. */
     public InferenceService loaded() {
+        ModelRegistry r = registry;
+        if (r != null) {
+            java.util.List<InferenceService> all = r.services();
+            return all.size() == 1 ? all.get(0) : null;
+        }
         return service;
     }
 }

@@ -41,6 +41,12 @@ public final class ModelStartup {
     /** Loads, warms up and starts the serving core for the located model, served as {@code name}. */
     public static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located,
                                          String name) throws ModelLoadException {
+        return start(config, metrics, located, name, "1");
+    }
+
+    /** As {@link #start(RuntimeConfig, RuntimeMetrics, ModelSource.Located, String)}, served as {@code version}. */
+    public static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located,
+                                         String name, String version) throws ModelLoadException {
         var b = config.batching();
         long t0 = System.nanoTime();
         Threading.Layout layout = b.threading().light();
@@ -90,8 +96,8 @@ public final class ModelStartup {
         ServiceSettings settings = new ServiceSettings(maxBatch, b.maxBatchDelay(), b.queueCapacity(), chosen.workers(),
                 b.decoders(), b.requestTimeout(), b.maxRequestItems());
         ModelTask task = task(recognition, config, model, located, decoders, inputs);
-        ModelInfo info = info(name, model, located, inputs, config, settings, new ModelInfo.Timings(loadMs, warmupMs),
-                chosen.intraOpThreads(), task);
+        ModelInfo info = info(name, version, model, located, inputs, config, settings,
+                new ModelInfo.Timings(loadMs, warmupMs), chosen.intraOpThreads(), task);
         InferenceService service = new InferenceService(model, info, inputs, settings, metrics);
         service.start();
         report(metrics, service, info, located);
@@ -212,13 +218,14 @@ public final class ModelStartup {
         }
     }
 
-    private static ModelInfo info(String name, LoadedModel model, ModelSource.Located located, ModelInputs inputs,
+    private static ModelInfo info(String name, String version, LoadedModel model, ModelSource.Located located,
+                                  ModelInputs inputs,
                                   RuntimeConfig config, ServiceSettings s, ModelInfo.Timings timings, int intra,
                                   ModelTask task) {
         ImageInput images = inputs.takesImages() ? inputs.imageSpec() : null;
         var batching = new ModelInfo.Batching(s.maxBatchItems(), s.maxBatchDelay().toNanos() / 1e6, s.queueCapacity(),
                 s.workers(), s.requestTimeout().toMillis());
-        return new ModelInfo(name, "1", located.format(), model.engine(), model.device(), model.signature(), images,
+        return new ModelInfo(name, version, located.format(), model.engine(), model.device(), model.signature(), images,
                 inputs.whyNoImages(), Labels.read(config, located.path()), located.source(), batching, timings, intra,
                 model.details(), task);
     }

@@ -40,7 +40,7 @@ public final class TestRuntime implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--grpc-port", "0"));
         args.addAll(List.of(flags));
         RuntimeConfig config = ConfigLoader.load(args.toArray(String[]::new), env);
-        return new TestRuntime(RuntimeServer.start(config));
+        return new TestRuntime(RuntimeServer.start(config, ConfigLoader.perModel(args.toArray(String[]::new), env)));
     }
 
     public RuntimeServer server() {

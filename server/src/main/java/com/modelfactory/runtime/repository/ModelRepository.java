@@ -1,0 +1,362 @@
+package com.modelfactory.runtime.repository;
+
+import com.modelfactory.runtime.config.ConfigException;
+import com.modelfactory.runtime.config.ConfigLoader;
+import com.modelfactory.runtime.config.RuntimeConfig;
+import com.modelfactory.runtime.config.RuntimeConfig.ControlMode;
+import com.modelfactory.runtime.error.ServingException;
+import com.modelfactory.runtime.fetch.AcquisitionListener;
+import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import com.modelfactory.runtime.repository.RepositoryFolder.ModelFolder;
+import com.modelfactory.runtime.repository.RepositoryModel.State;
+import com.modelfactory.runtime.repository.RepositoryModel.Version;
+import com.modelfactory.runtime.serving.InferenceService;
+import com.modelfactory.runtime.serving.ModelRegistry;
+import com.modelfactory.runtime.serving.ServingState.RepositoryEntry;
+import com.modelfactory.runtime.startup.ModelSource;
+import com.modelfactory.runtime.startup.ModelStartup;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Many models in one process, from a repository folder ({@link RepositoryFolder}): each version of each
+ * model is a serving core of its own, with its own batching, workers and settings (the model's
+ * model-config.yaml over the server-wide ones). Models load and unload on loader threads, never on a
+ * request's path: one model loading, failing or draining leaves the others serving. Control modes as
+ * Triton names them: {@code none} loads every model at start, {@code explicit} what the repository API
+ * asks for (and {@code load_models} at start), {@code poll} also re-scans the folder, loading new
+ * versions and models and unloading removed ones.
+ */
+public final class ModelRepository implements ModelRegistry {
+    private static final Logger log = LoggerFactory.getLogger(ModelRepository.class);
+
+    private final RepositoryFolder folder;
+    private final ConfigLoader.PerModel configs;
+    private final RuntimeMetrics metrics;
+    private final RuntimeConfig.RepositorySettings settings;
+    private final Duration drainTimeout;
+    private final Map<String, RepositoryModel> models = new ConcurrentHashMap<>();
+    private final ExecutorService loaders;
+    private final ScheduledExecutorService poller;
+    private final CompletableFuture<Void> initialLoad = new CompletableFuture<>();
+    private volatile boolean closed;
+
+    /**
+     * @param server  the server-wide configuration (the repository's root, control mode, drain timeout)
+     * @param configs each model's configuration from the server's flags and environment and its own yaml
+     * @param metrics the server's metrics; each model reports under its own {@code model} label
+     */
+    public ModelRepository(RuntimeConfig server, ConfigLoader.PerModel configs, RuntimeMetrics metrics) {
+        this.settings = server.repository();
+        this.folder = new RepositoryFolder(settings.root());
+        this.configs = configs;
+        this.metrics = metrics;
+        this.drainTimeout = server.server().drainTimeout();
+        AtomicInteger n = new AtomicInteger();
+        this.loaders = Executors.newFixedThreadPool(2, r -> daemon(r, "model-loader-" + n.incrementAndGet()));
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * Scans the folder and starts loading what the control mode loads at start (the server is not ready
+     * until those have loaded or failed). Throws when the folder cannot be read.
+     */
+    public void start() {
+        Map<String, ModelFolder> found = folder.scan();
+        log.info("model repository {}: {} model(s) {} ({} mode)", folder.root(), found.size(), found.keySet(),
+                settings.mode().name().toLowerCase());
+        List<CompletableFuture<Void>> loads = new ArrayList<>();
+        for (String name : found.keySet()) {
+            model(name);
+            if (loadsAtStart(name)) {
+                loads.add(load(name, Map.of()).exceptionally(e -> null)); // reported in the index
+            }
+        }
+        CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> initialLoad.complete(null));
+        if (settings.mode() == ControlMode.POLL) {
+            long every = settings.poll().toMillis();
+            poller.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private boolean loadsAtStart(String name) {
+        return settings.mode() != ControlMode.EXPLICIT || settings.loadModels().contains("*")
+                || settings.loadModels().contains(name);
+    }
+
+    /** Completes once the models loaded at start are ready or have failed. */
+    public CompletableFuture<Void> initialLoad() {
+        return initialLoad;
+    }
+
+    private RepositoryModel model(String name) {
+        return models.computeIfAbsent(name, n -> new RepositoryModel(n, metrics.forModel(n)));
+    }
+
+    @Override
+    public InferenceService service(String name, String version) {
+        RepositoryModel m = models.get(name);
+        if (m == null) {
+            throw ServingException.notFound("unknown model '" + name + "'; the repository holds "
+                    + new TreeSet<>(models.keySet()));
+        }
+        return m.service(version);
+    }
+
+    @Override
+    public boolean ready(String name, String version) {
+        RepositoryModel m = models.get(name);
+        if (m == null) {
+            throw ServingException.notFound("unknown model '" + name + "'");
+        }
+        return m.ready(version);
+    }
+
+    @Override
+    public boolean ready() {
+        if (!initialLoad.isDone() || closed) {
+            return false;
+        }
+        return models.values().stream().filter(m -> m.required).allMatch(m -> m.ready(null));
+    }
+
+    @Override
+    public List<RepositoryEntry> index() {
+        Set<String> names = new TreeSet<>(models.keySet());
+        List<RepositoryEntry> out = new ArrayList<>();
+        for (String name : names) {
+            out.addAll(models.get(name).entries());
+        }
+        return out;
+    }
+
+    @Override
+    public List<InferenceService> services() {
+        List<InferenceService> out = new ArrayList<>();
+        for (RepositoryModel m : models.values()) {
+            for (Version v : m.versions()) {
+                if (v.state() == State.READY) {
+                    out.add(v.service());
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public CompletableFuture<Void> load(String name, Map<String, Object> configOverride) {
+        return onLoader(name, m -> loadNow(m, configOverride));
+    }
+
+    @Override
+    public CompletableFuture<Void> unload(String name) {
+        if (!models.containsKey(name)) {
+            return CompletableFuture.failedFuture(ServingException.notFound("unknown model '" + name + "'"));
+        }
+        return onLoader(name, m -> {
+            unloadVersions(m, m.versions(), "unloaded");
+            m.absent("unloaded");
+        });
+    }
+
+    /** Runs {@code op} for the model on a loader thread, one operation of a model at a time. */
+    private CompletableFuture<Void> onLoader(String name, java.util.function.Consumer<RepositoryModel> op) {
+        if (closed) {
+            return CompletableFuture.failedFuture(ServingException.unavailable("the server is shutting down"));
+        }
+        return CompletableFuture.runAsync(() -> {
+            RepositoryModel m = model(name);
+            synchronized (m) {
+                op.accept(m);
+            }
+        }, loaders);
+    }
+
+    /** Loads the versions the model's policy selects, unloads the others. Throws the first failure. */
+    private void loadNow(RepositoryModel m, Map<String, Object> override) {
+        ModelFolder f = folder.scan().get(m.name);
+        if (f == null || f.versions().isEmpty()) {
+            throw ServingException.notFound("model '" + m.name + "' is not in the repository " + folder.root()
+                    + (f == null ? "" : " (its folder holds no model)"));
+        }
+        RuntimeConfig base;
+        try {
+            base = configs.of(f.versions().values().iterator().next(), m.name, f.modelConfig(), override);
+        } catch (ConfigException e) {
+            m.absent("configuration error: " + e.getMessage());
+            throw ServingException.badInput("model '" + m.name + "': configuration error: " + e.getMessage());
+        }
+        m.required = base.repository().required();
+        List<Long> wanted = base.repository().versionPolicy().select(new ArrayList<>(f.versions().keySet()));
+        RuntimeException failure = null;
+        for (long number : wanted) {
+            Version current = m.version(number);
+            if (current != null && current.state() == State.READY && override.isEmpty()) {
+                continue;
+            }
+            try {
+                loadVersion(m, number, f.versions().get(number), f.modelConfig(), override, current);
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        List<Version> unwanted = m.versions().stream().filter(v -> !wanted.contains(v.number())).toList();
+        unloadVersions(m, unwanted, "not selected by the version policy");
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void loadVersion(RepositoryModel m, long number, Path dir, Path modelConfig, Map<String, Object> override,
+                             Version previous) {
+        if (previous == null || previous.state() != State.READY) {
+            m.put(new Version(number, State.LOADING, "loading", null));
+        }
+        long t0 = System.nanoTime();
+        try {
+            RuntimeConfig config = configs.of(dir, m.name, modelConfig, override);
+            config.warnings().forEach(w -> log.warn("model '{}': config: {}", m.name, w));
+            ModelSource.Located located = ModelSource.locate(config, new AcquisitionListener() {
+            });
+            InferenceService service = ModelStartup.start(config, m.metrics, located, m.name, Long.toString(number));
+            m.put(new Version(number, State.READY, null, service));
+            log.info("model '{}' version {} ready ({} ms)", m.name, number, (System.nanoTime() - t0) / 1_000_000);
+            if (previous != null && previous.service() != null) {
+                drainAndClose(m, previous); // a reload: the new core took over first
+            }
+        } catch (Exception | LinkageError e) {
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.error("model '{}' version {} failed to load: {}", m.name, number, reason);
+            if (previous == null || previous.state() != State.READY) {
+                m.put(new Version(number, State.UNAVAILABLE, "failed to load: " + reason, null));
+            }
+            throw ServingException.badInput("model '" + m.name + "' version " + number + " failed to load: " + reason);
+        }
+    }
+
+    private void unloadVersions(RepositoryModel m, List<Version> versions, String why) {
+        for (Version v : versions) {
+            if (v.service() == null) {
+                m.remove(v.number(), why);
+                continue;
+            }
+            m.put(new Version(v.number(), State.UNLOADING, "unloading", v.service()));
+            drainAndClose(m, v);
+            m.remove(v.number(), why);
+            log.info("model '{}' version {} unloaded ({})", m.name, v.number(), why);
+        }
+        if (m.versions().isEmpty()) {
+            m.metrics.removeModel();
+        }
+    }
+
+    /** Requests already admitted are answered (at most the drain timeout), then the engine is released. */
+    private boolean drainAndClose(RepositoryModel m, Version v) {
+        boolean drained = false;
+        try {
+            drained = v.service().drain(drainTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!drained) {
+            log.warn("model '{}' version {}: requests still running after {} ms are cut off", m.name, v.number(),
+                    drainTimeout.toMillis());
+        }
+        v.service().close();
+        return drained;
+    }
+
+    /** Poll mode: loads new models and versions, unloads models whose folder is gone. */
+    private void poll() {
+        try {
+            Map<String, ModelFolder> found = folder.scan();
+            for (ModelFolder f : found.values()) {
+                RepositoryModel m = models.get(f.name());
+                if (m == null || changed(m, f)) {
+                    load(f.name(), Map.of()).exceptionally(e -> null);
+                }
+            }
+            for (String name : List.copyOf(models.keySet())) {
+                RepositoryModel m = models.get(name);
+                if (!found.containsKey(name) && !m.versions().isEmpty()) {
+                    onLoader(name, x -> {
+                        unloadVersions(x, x.versions(), "removed from the repository");
+                        x.absent("removed from the repository");
+                    });
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("repository poll failed: {}", e.toString());
+        }
+    }
+
+    /** Whether the versions on disk differ from the versions loaded or tried. */
+    private static boolean changed(RepositoryModel m, ModelFolder f) {
+        Set<Long> known = new TreeSet<>();
+        m.versions().forEach(v -> known.add(v.number()));
+        Set<Long> onDisk = new TreeSet<>(f.versions().keySet());
+        if (known.isEmpty()) {
+            return !onDisk.isEmpty();
+        }
+        // a new version newer than every known one, or a known one gone
+        long newestKnown = known.stream().mapToLong(Long::longValue).max().orElse(0);
+        return onDisk.stream().anyMatch(v -> v > newestKnown) || !onDisk.containsAll(known);
+    }
+
+    @Override
+    public synchronized boolean close(Duration drain) {
+        if (closed) {
+            return true; // closed once already: every core is closed
+        }
+        closed = true;
+        poller.shutdownNow();
+        List<CompletableFuture<Boolean>> all = new ArrayList<>();
+        for (RepositoryModel m : models.values()) {
+            for (Version v : m.versions()) {
+                if (v.service() != null) {
+                    all.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return v.service().drain(drain);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return false;
+                        } finally {
+                            v.service().close();
+                        }
+                    }));
+                }
+            }
+        }
+        boolean drained = true;
+        for (CompletableFuture<Boolean> f : all) {
+            try {
+                drained &= f.join();
+            } catch (CompletionException e) {
+                drained = false;
+            }
+        }
+        loaders.shutdownNow();
+        return drained;
+    }
+}
