@@ -275,7 +275,10 @@ function crossCheck(objects) {
     const formats = new Set(r.spec.supportedModelFormats.map((f) => f.name));
     for (const f of ["onnx", "pytorch", "tensorflow", "keras"]) if (!formats.has(f)) problems.push(`ServingRuntime ${r.metadata.name}: format ${f} not declared`);
     const c = r.spec.containers[0];
-    if (envValue(c, "MODEL_PATH", {}) !== "/mnt/models") problems.push(`ServingRuntime ${r.metadata.name}: MODEL_PATH is not /mnt/models (KServe's storage mount)`);
+    if (r.spec.multiModel) {
+      if (!envValue(c, "MODEL_REPOSITORY", {})) problems.push(`ServingRuntime ${r.metadata.name}: multiModel without MODEL_REPOSITORY`);
+      if (!["explicit", "poll"].includes(envValue(c, "MODEL_CONTROL_MODE", {}))) problems.push(`ServingRuntime ${r.metadata.name}: multiModel needs MODEL_CONTROL_MODE explicit or poll (models are loaded on request)`);
+    } else if (envValue(c, "MODEL_PATH", {}) !== "/mnt/models") problems.push(`ServingRuntime ${r.metadata.name}: MODEL_PATH is not /mnt/models (KServe's storage mount)`);
     const port = Number(envValue(c, "PORT", {}));
     if (!c.ports?.some((p) => p.containerPort === port)) problems.push(`ServingRuntime ${r.metadata.name}: PORT ${port} is not a container port`);
   }
