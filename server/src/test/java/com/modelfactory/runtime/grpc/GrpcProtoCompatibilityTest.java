@@ -195,7 +195,7 @@ class GrpcProtoCompatibilityTest {
         }
         assertEquals(List.of(), problems);
         assertEquals(List.of("ServerLive", "ServerReady", "ModelReady", "ServerMetadata", "ModelMetadata", "ModelInfer",
-                "ModelConfig", "ModelStatistics", "RepositoryIndex"),
+                "ModelConfig", "ModelStatistics", "RepositoryIndex", "RepositoryModelLoad", "RepositoryModelUnload"),
                 service.getMethods().stream().map(MethodDescriptor::getName).toList());
     }
 

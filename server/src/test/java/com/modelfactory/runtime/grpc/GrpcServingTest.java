@@ -261,7 +261,7 @@ class GrpcServingTest {
     @Test
     void unknownMethodsAreUnimplemented() {
         for (String method : List.of("inference.GRPCInferenceService/ModelStreamInfer",
-                "inference.GRPCInferenceService/RepositoryModelLoad", "grpc.reflection.v1.ServerReflection/Info")) {
+                "inference.GRPCInferenceService/CudaSharedMemoryStatus", "grpc.reflection.v1.ServerReflection/Info")) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
                     client.channel, rawMethod(method), CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
                     new byte[0]));
