@@ -56,7 +56,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     private final Counter timedOut;
 
     public RuntimeMetrics(String model) {
-        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), model, new java.util.concurrent.atomic.AtomicReference<>());
+        this(newRegistry(), model, new java.util.concurrent.atomic.AtomicReference<>());
         bindProcessMetrics();
     }
 
@@ -103,7 +103,9 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     /** This model's model_info label values, once reported. */
     private volatile String[] infoLabels;
 
-    private void bindProcessMetrics() {
+    /** The registry with its filters, configured before any meter is registered (Micrometer warns otherwise). */
+    private static PrometheusMeterRegistry newRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Micrometer exports process CPU time in nanoseconds; Prometheus convention is seconds (below).
         registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
         // "system_cpu_count" reads as a histogram part to Prometheus tooling (promtool rejects it).
@@ -113,6 +115,10 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
                 return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
             }
         });
+        return registry;
+    }
+
+    private void bindProcessMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
