@@ -53,6 +53,14 @@ final class IdleHeapReclaim implements AutoCloseable {
     }
 
     private void check() {
+        try {
+            reclaimIfIdle();
+        } catch (RuntimeException e) { // a scheduled task that throws is never run again
+            log.debug("idle heap check", e);
+        }
+    }
+
+    private void reclaimIfIdle() {
         long now = accepted.getAsLong();
         boolean idle = now == lastAccepted && inFlight.getAsInt() == 0;
         lastAccepted = now;

@@ -166,6 +166,11 @@ public final class ModelRepository implements ModelRegistry {
 
     @Override
     public CompletableFuture<Void> load(String name, Map<String, Object> configOverride) {
+        if (!models.containsKey(name) && !folder.scan().containsKey(name)) {
+            // no entry for a name the repository does not hold: made-up names must not grow the index or metrics
+            return CompletableFuture.failedFuture(ServingException.notFound("model '" + name
+                    + "' is not in the repository " + folder.root()));
+        }
         return onLoader(name, m -> loadNow(m, configOverride));
     }
 
@@ -204,7 +209,9 @@ public final class ModelRepository implements ModelRegistry {
         try {
             base = configs.of(f.versions().values().iterator().next(), m.name, f.modelConfig(), override);
         } catch (ConfigException e) {
-            m.absent("configuration error: " + e.getMessage());
+            if (m.versions().isEmpty()) {
+                m.absent("configuration error: " + e.getMessage());
+            } // else the versions serving keep serving: a bad override must not take them down
             throw ServingException.badInput("model '" + m.name + "': configuration error: " + e.getMessage());
         }
         m.required = base.repository().required();
@@ -221,7 +228,10 @@ public final class ModelRepository implements ModelRegistry {
                 failure = failure == null ? e : failure;
             }
         }
-        List<Version> unwanted = m.versions().stream().filter(v -> !wanted.contains(v.number())).toList();
+        boolean replaced = wanted.stream().map(m::version).anyMatch(v -> v != null && v.state() == State.READY);
+        // A version that failed to load (a copy still in progress) does not take the working one down.
+        List<Version> unwanted = m.versions().stream().filter(v -> !wanted.contains(v.number()))
+                .filter(v -> replaced || v.state() != State.READY).toList();
         unloadVersions(m, unwanted, "not selected by the version policy");
         if (failure != null) {
             throw failure;
@@ -239,17 +249,26 @@ public final class ModelRepository implements ModelRegistry {
             config.warnings().forEach(w -> log.warn("model '{}': config: {}", m.name, w));
             ModelSource.Located located = ModelSource.locate(config, new AcquisitionListener() {
             });
-            InferenceService service = ModelStartup.start(config, m.metrics, located, m.name, Long.toString(number));
+            InferenceService service = ModelStartup.start(config, metrics.forModel(m.name), located, m.name,
+                    Long.toString(number));
+            if (closed) { // the server began stopping while this loaded: nobody would close it later
+                service.close();
+                m.remove(number, "the server is shutting down");
+                return;
+            }
             m.put(new Version(number, State.READY, null, service));
             log.info("model '{}' version {} ready ({} ms)", m.name, number, (System.nanoTime() - t0) / 1_000_000);
             if (previous != null && previous.service() != null) {
                 drainAndClose(m, previous); // a reload: the new core took over first
             }
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // an OutOfMemoryError too: the version must not stay LOADING for ever
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             log.error("model '{}' version {} failed to load: {}", m.name, number, reason);
             if (previous == null || previous.state() != State.READY) {
                 m.put(new Version(number, State.UNAVAILABLE, "failed to load: " + reason, null));
+            }
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
             }
             throw ServingException.badInput("model '" + m.name + "' version " + number + " failed to load: " + reason);
         }
@@ -334,7 +353,7 @@ public final class ModelRepository implements ModelRegistry {
         List<CompletableFuture<Boolean>> all = new ArrayList<>();
         for (RepositoryModel m : models.values()) {
             for (Version v : m.versions()) {
-                if (v.service() != null) {
+                if (v.service() != null && v.state() == State.READY) { // UNLOADING ones: their loader closes them
                     all.add(CompletableFuture.supplyAsync(() -> {
                         try {
                             return v.service().drain(drain);

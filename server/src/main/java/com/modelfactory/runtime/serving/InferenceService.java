@@ -62,6 +62,7 @@ public final class InferenceService implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
     private final Object idle = new Object();
     private volatile boolean accepting = true;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public InferenceService(LoadedModel model, ModelInfo info, ModelInputs inputs, ServiceSettings settings,
                             ServingObserver observer) {
@@ -393,6 +394,9 @@ public final class InferenceService implements AutoCloseable {
     /** Stops everything and closes the model; requests still queued fail with UNAVAILABLE. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // closed already: a second close would free the engine's native session twice
+        }
         accepting = false;
         for (QueuedRequest r : queue.close()) {
             r.fail(ServingException.unavailable("the server stopped before the request ran"));

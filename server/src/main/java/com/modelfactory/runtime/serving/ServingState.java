@@ -206,6 +206,9 @@ public final class ServingState {
 
     private static InferenceService soleModel(ModelRegistry r) {
         java.util.List<InferenceService> all = r.services();
+        if (all.isEmpty()) {
+            throw ServingException.unavailable("no model of the repository is loaded; see POST /v2/repository/index");
+        }
         if (all.size() != 1) {
             throw ServingException.badInput("this server serves " + all.size() + " models ("
                     + all.stream().map(s -> s.info().name()).distinct().toList()

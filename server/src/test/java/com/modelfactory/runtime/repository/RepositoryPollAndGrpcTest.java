@@ -65,6 +65,32 @@ class RepositoryPollAndGrpcTest {
     }
 
     @Test
+    void aNewVersionThatFailsToLoadLeavesTheWorkingOneServing() throws Exception {
+        ModelRepositoryTest.copy(TestRuntime.fixture("onnx/tiny_cnn"), repo.resolve("a").resolve("1"));
+        try (TestRuntime rt = TestRuntime.start("--model-repository", repo.toString(), "--model-control-mode", "poll",
+                "--repository-poll-ms", "200")) {
+            Files.createDirectories(repo.resolve("a").resolve("2"));
+            Files.writeString(repo.resolve("a").resolve("2").resolve("model.onnx"), "half a copy");
+            Await.until("version 2 failed", () -> index(rt).contains("a/2 UNAVAILABLE"));
+            assertTrue(index(rt).contains("a/1 READY"), index(rt).toString());
+            JsonObject ref = TestRuntime.reference("onnx/tiny_cnn");
+            assertEquals(200, rt.post("/v2/models/a/infer", "application/json",
+                    TestRuntime.inferRequest(ref).encode().getBytes(StandardCharsets.UTF_8)).statusCode());
+        }
+    }
+
+    private static List<String> index(TestRuntime rt) {
+        try {
+            JsonArray index = new JsonArray(rt.post("/v2/repository/index", "application/json",
+                    "{}".getBytes(StandardCharsets.UTF_8)).body());
+            return index.stream().map(JsonObject.class::cast)
+                    .map(m -> m.getString("name") + "/" + m.getString("version") + " " + m.getString("state")).toList();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void grpcRepositoryApiLoadsAndUnloads() throws Exception {
         ModelRepositoryTest.copy(TestRuntime.fixture("onnx/tiny_cnn"), repo.resolve("a").resolve("1"));
         try (TestRuntime rt = TestRuntime.start("--model-repository", repo.toString(), "--model-control-mode",
