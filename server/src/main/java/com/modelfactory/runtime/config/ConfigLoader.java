@@ -260,7 +260,16 @@ public final class ConfigLoader {
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         return new RuntimeConfig.RepositorySettings(v.path("model_repository"),
                 v.oneOf("model_control_mode", RuntimeConfig.ControlMode.class), names, v.millis("repository_poll_ms", 100),
-                VersionPolicy.parse(v.string("version_policy")), v.bool("required"));
+                VersionPolicy.parse(v.string("version_policy")), v.bool("required"), v.bytes("model_memory_budget", 0),
+                budgetPolicy(v), v.bytes("model_memory", 0));
+    }
+
+    private static boolean budgetPolicy(ConfigValues v) {
+        String p = v.string("memory_budget_policy");
+        if (!"evict".equals(p) && !"refuse".equals(p)) {
+            throw v.invalid("memory_budget_policy", "evict or refuse");
+        }
+        return p.equals("evict");
     }
 
     private static RuntimeConfig.TaskSettings task(ConfigValues v) {

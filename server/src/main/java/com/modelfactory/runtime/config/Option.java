@@ -100,6 +100,14 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("repository", "repository_poll_ms", "REPOSITORY_POLL_MS", "15000", "poll mode: how often the repository is scanned"),
             of("repository", "version_policy", "VERSION_POLICY", "latest:1",
                     "which numbered versions of a model are served: latest:N, all or specific:V,V..."),
+            of("repository", "model_memory_budget", "MODEL_MEMORY_BUDGET", "0",
+                    "host memory the repository's models may take together (e.g. 6g; 0 = no budget); a load past it "
+                            + "unloads the least recently used idle model first, or is refused (memory_budget_policy)"),
+            of("repository", "memory_budget_policy", "MEMORY_BUDGET_POLICY", "evict",
+                    "evict: unload least recently used idle models to make room; refuse: refuse the load"),
+            of("repository", "model_memory", "MODEL_MEMORY", "0",
+                    "what one model is counted against the budget (set in its model-config.yaml, e.g. 300m); 0 = "
+                            + "measured: the process's RSS growth while it loaded, at least its files' size"),
             of("repository", "required", "MODEL_REQUIRED", "false",
                     "a repository model the server is not ready without (set in the model's model-config.yaml)"),
             // batching

@@ -29,7 +29,8 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
      * @param loadModels explicit mode: the names loaded at start ({@code *} = all)
      */
     public record RepositorySettings(java.nio.file.Path root, ControlMode mode, List<String> loadModels,
-                                     java.time.Duration poll, VersionPolicy versionPolicy, boolean required) {
+                                     java.time.Duration poll, VersionPolicy versionPolicy, boolean required,
+                                     long memoryBudget, boolean evict, long modelMemory) {
         public boolean enabled() {
             return root != null;
         }

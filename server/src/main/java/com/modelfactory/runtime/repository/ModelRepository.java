@@ -55,6 +55,9 @@ public final class ModelRepository implements ModelRegistry {
     private final ScheduledExecutorService poller;
     private final CompletableFuture<Void> initialLoad = new CompletableFuture<>();
     private volatile boolean closed;
+    private final MemoryBudget budget;
+    /** Loads run one at a time while a budget applies: each load's RSS growth is then its own. */
+    private final Object budgetLock = new Object();
 
     /**
      * @param server  the server-wide configuration (the repository's root, control mode, drain timeout)
@@ -70,6 +73,14 @@ public final class ModelRepository implements ModelRegistry {
         AtomicInteger n = new AtomicInteger();
         this.loaders = Executors.newFixedThreadPool(2, r -> daemon(r, "model-loader-" + n.incrementAndGet()));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
+        this.budget = new MemoryBudget(settings.memoryBudget(), settings.evict());
+        if (budget.enabled()) {
+            metrics.gauge("model_repository_memory_budget_bytes", "MODEL_MEMORY_BUDGET", budget::budget);
+            metrics.gauge("model_repository_memory_used_bytes", "what the loaded models are charged against the "
+                    + "budget", budget::used);
+            metrics.counter("model_repository_evictions", "models unloaded to make room under the memory budget",
+                    budget.evictions, java.util.concurrent.atomic.LongAdder::sum);
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -121,6 +132,7 @@ public final class ModelRepository implements ModelRegistry {
             throw ServingException.notFound("unknown model '" + name + "'; the repository holds "
                     + new TreeSet<>(models.keySet()));
         }
+        m.lastUsed = System.nanoTime();
         return m.service(version);
     }
 
@@ -247,10 +259,8 @@ public final class ModelRepository implements ModelRegistry {
         try {
             RuntimeConfig config = configs.of(dir, m.name, modelConfig, override);
             config.warnings().forEach(w -> log.warn("model '{}': config: {}", m.name, w));
-            ModelSource.Located located = ModelSource.locate(config, new AcquisitionListener() {
-            });
-            InferenceService service = ModelStartup.start(config, metrics.forModel(m.name), located, m.name,
-                    Long.toString(number));
+            InferenceService service = budget.enabled() ? startWithinBudget(m, number, dir, config)
+                    : start(m, number, config);
             if (closed) { // the server began stopping while this loaded: nobody would close it later
                 service.close();
                 m.remove(number, "the server is shutting down");
@@ -270,8 +280,73 @@ public final class ModelRepository implements ModelRegistry {
             if (e instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
+            if (e instanceof ServingException refused) {
+                throw refused; // the memory budget's answer, as it is (503 full, 400 too large)
+            }
             throw ServingException.badInput("model '" + m.name + "' version " + number + " failed to load: " + reason);
         }
+    }
+
+    private InferenceService start(RepositoryModel m, long number, RuntimeConfig config) throws Exception {
+        ModelSource.Located located = ModelSource.locate(config, new AcquisitionListener() {
+        });
+        return ModelStartup.start(config, metrics.forModel(m.name), located, m.name, Long.toString(number));
+    }
+
+    /** Makes room (or refuses), loads, and charges the version what it took. */
+    private InferenceService startWithinBudget(RepositoryModel m, long number, Path dir, RuntimeConfig config)
+            throws Exception {
+        long declared = config.repository().modelMemory();
+        synchronized (budgetLock) {
+            long need = budget.predict(m.name, declared, dir);
+            makeRoom(m, need);
+            long before = MemoryBudget.rss();
+            InferenceService service = start(m, number, config);
+            long charged = budget.charge(m.name, number, declared, MemoryBudget.rss() - before, dir);
+            log.info("model '{}' version {} is charged {} MiB against the memory budget ({} of {} MiB used)", m.name,
+                    number, charged >> 20, budget.used() >> 20, budget.budget() >> 20);
+            return service;
+        }
+    }
+
+    /**
+     * Unloads least recently used idle models (no request in flight, not required) until {@code need} more
+     * bytes fit, or refuses: a model over the whole budget, the refuse policy, or nothing idle to unload.
+     */
+    private void makeRoom(RepositoryModel loading, long need) {
+        if (need > budget.budget()) {
+            throw ServingException.badInput("model '" + loading.name + "' needs about " + (need >> 20) + " MiB, more "
+                    + "than the whole memory budget of " + (budget.budget() >> 20) + " MiB (MODEL_MEMORY_BUDGET)");
+        }
+        while (budget.used() + need > budget.budget()) {
+            RepositoryModel victim = budget.evicts() ? leastRecentlyUsedIdle(loading) : null;
+            if (victim == null) {
+                throw ServingException.busy("the memory budget is full: " + (budget.used() >> 20) + " of "
+                        + (budget.budget() >> 20) + " MiB used, model '" + loading.name + "' needs about "
+                        + (need >> 20) + " MiB" + (budget.evicts() ? " and no loaded model is idle" : "")
+                        + "; unload a model first");
+            }
+            log.info("memory budget: unloading '{}' (least recently used, idle) to make room for '{}'", victim.name,
+                    loading.name);
+            budget.evictions.increment();
+            List<Version> loaded = victim.versions().stream().filter(v -> v.state() == State.READY).toList();
+            unloadVersions(victim, loaded, "unloaded to make room under the memory budget");
+            if (victim.versions().isEmpty()) {
+                victim.absent("unloaded to make room under the memory budget");
+            }
+        }
+    }
+
+    private RepositoryModel leastRecentlyUsedIdle(RepositoryModel loading) {
+        RepositoryModel best = null;
+        for (RepositoryModel m : models.values()) {
+            List<Version> ready = m.versions().stream().filter(v -> v.state() == State.READY).toList();
+            boolean idle = !ready.isEmpty() && ready.stream().allMatch(v -> v.service().inFlight() == 0);
+            if (m != loading && !m.required && idle && (best == null || m.lastUsed < best.lastUsed)) {
+                best = m;
+            }
+        }
+        return best;
     }
 
     private void unloadVersions(RepositoryModel m, List<Version> versions, String why) {
@@ -282,6 +357,7 @@ public final class ModelRepository implements ModelRegistry {
             }
             m.put(new Version(v.number(), State.UNLOADING, "unloading", v.service()));
             drainAndClose(m, v);
+            budget.release(m.name, v.number());
             m.remove(v.number(), why);
             log.info("model '{}' version {} unloaded ({})", m.name, v.number(), why);
         }

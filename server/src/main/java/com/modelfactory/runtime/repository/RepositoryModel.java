@@ -28,6 +28,8 @@ final class RepositoryModel {
     /** Why the model has no version at all (never loaded, unloaded, its folder gone); null once it has one. */
     private volatile String absence = "not loaded";
     volatile boolean required;
+    /** When a request last asked for this model (System.nanoTime), for least-recently-used eviction. */
+    volatile long lastUsed = System.nanoTime();
 
     RepositoryModel(String name, RuntimeMetrics metrics) {
         this.name = name;

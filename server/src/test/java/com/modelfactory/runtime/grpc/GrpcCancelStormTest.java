@@ -3,6 +3,7 @@ package com.modelfactory.runtime.grpc;
 import static com.modelfactory.runtime.grpc.GrpcRequests.fp32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import com.modelfactory.runtime.grpc.proto.ModelInferRequest;
@@ -136,19 +137,37 @@ class GrpcCancelStormTest {
     @Test
     void resettingEveryStreamIsStillARapidResetAttack() throws Exception {
         try (RawHttp2 h2 = new RawHttp2(runtime.server().port())) {
-            for (int stream = 1; stream < 2 * 1000; stream += 2) {
-                h2.post(stream, MODEL_INFER, "application/grpc");
-                h2.reset(stream, CANCEL);
-            }
-            h2.flush();
+            // Written from a thread of its own: the server may close the connection while frames are still
+            // being sent (a broken pipe then ends the writing), and its GOAWAY is read meanwhile.
+            Thread attacker = new Thread(() -> {
+                try {
+                    for (int stream = 1; stream < 2 * 1000; stream += 2) {
+                        h2.post(stream, MODEL_INFER, "application/grpc");
+                        h2.reset(stream, CANCEL);
+                    }
+                    h2.flush();
+                } catch (IOException closedByTheServer) {
+                    // what the defence does
+                }
+            });
+            attacker.start();
             RawHttp2.Frame f;
             do {
                 f = h2.next();
             } while (f != null && f.type() != RawHttp2.GOAWAY);
-            assertEquals(ENHANCE_YOUR_CALM, f == null ? -1 : f.errorCode(), "GOAWAY ENHANCE_YOUR_CALM");
+            long code = f == null ? -1 : f.errorCode();
             while (f != null) {
                 f = h2.next(); // and the connection closes, its calls all gone
             }
+            attacker.join();
+            // The GOAWAY can be lost to the client when the server's close meets frames it has not read
+            // (a TCP reset discards what the client had not read yet); the server's log says why it closed.
+            String log;
+            synchronized (LOG) {
+                log = LOG.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            assertTrue(code == ENHANCE_YOUR_CALM || log.contains("reset more streams than its calls earn"),
+                    "neither GOAWAY ENHANCE_YOUR_CALM (got " + code + ") nor the reset budget's warning:\n" + log);
         }
     }
 
