@@ -258,7 +258,10 @@ public final class ConfigLoader {
         String load = v.string("load_models");
         List<String> names = load == null ? List.of() : java.util.Arrays.stream(load.split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        return new RuntimeConfig.RepositorySettings(v.path("model_repository"),
+        String roots = v.string("model_repository");
+        List<Path> folders = roots == null ? List.of() : java.util.Arrays.stream(roots.split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
+        return new RuntimeConfig.RepositorySettings(folders,
                 v.oneOf("model_control_mode", RuntimeConfig.ControlMode.class), names, v.millis("repository_poll_ms", 100),
                 VersionPolicy.parse(v.string("version_policy")), v.bool("required"), v.bytes("model_memory_budget", 0),
                 budgetPolicy(v), v.bytes("model_memory", 0));

@@ -89,8 +89,8 @@ public record Option(String key, String env, String flag, String defaultValue, S
                     "a request's body must arrive within this long of its headers, else 408 and the connection closes"),
             // model repository (many models in one process)
             of("repository", "model_repository", "MODEL_REPOSITORY", null,
-                    "serve every model of this folder (<name>/<version>/<model>, an optional <name>/model-config.yaml) "
-                            + "instead of one model"),
+                    "serve every model of this folder, or of these comma-separated folders (<name>/<version>/<model>, "
+                            + "an optional <name>/model-config.yaml) instead of one model"),
             of("repository", "model_control_mode", "MODEL_CONTROL_MODE", "none",
                     "none: load the repository's models at start; explicit: load and unload through the repository "
                             + "API (POST /v2/repository/models/{name}/load, gRPC RepositoryModelLoad), load_models at "

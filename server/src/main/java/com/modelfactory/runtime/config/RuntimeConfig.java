@@ -23,16 +23,16 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
     public enum ControlMode { NONE, EXPLICIT, POLL }
 
     /**
-     * A model repository ({@code root} null: one model, the factory's per-model deployment) and, in a
+     * A model repository ({@code roots} empty: one model, the factory's per-model deployment) and, in a
      * model's own model-config.yaml, its version policy and whether the server is ready without it.
      *
      * @param loadModels explicit mode: the names loaded at start ({@code *} = all)
      */
-    public record RepositorySettings(java.nio.file.Path root, ControlMode mode, List<String> loadModels,
+    public record RepositorySettings(List<java.nio.file.Path> roots, ControlMode mode, List<String> loadModels,
                                      java.time.Duration poll, VersionPolicy versionPolicy, boolean required,
                                      long memoryBudget, boolean evict, long modelMemory) {
         public boolean enabled() {
-            return root != null;
+            return !roots.isEmpty();
         }
     }
 

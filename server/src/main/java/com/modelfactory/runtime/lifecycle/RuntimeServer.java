@@ -98,9 +98,11 @@ public final class RuntimeServer implements AutoCloseable {
         CompletableFuture<InferenceService> loading;
         ModelRepository models = null;
         if (repository) {
-            if (!java.nio.file.Files.isDirectory(config.repository().root())) {
-                throw new StartupException("the model repository " + config.repository().root()
-                        + " (MODEL_REPOSITORY) is not a folder", ExitCodes.CONFIG, null);
+            for (java.nio.file.Path root : config.repository().roots()) {
+                if (!java.nio.file.Files.isDirectory(root)) {
+                    throw new StartupException("the model repository " + root + " (MODEL_REPOSITORY) is not a folder",
+                            ExitCodes.CONFIG, null);
+                }
             }
             models = new ModelRepository(config, perModel, metrics);
             loading = CompletableFuture.completedFuture(null);

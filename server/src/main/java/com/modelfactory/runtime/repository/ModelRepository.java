@@ -66,7 +66,7 @@ public final class ModelRepository implements ModelRegistry {
      */
     public ModelRepository(RuntimeConfig server, ConfigLoader.PerModel configs, RuntimeMetrics metrics) {
         this.settings = server.repository();
-        this.folder = new RepositoryFolder(settings.root());
+        this.folder = new RepositoryFolder(settings.roots());
         this.configs = configs;
         this.metrics = metrics;
         this.drainTimeout = server.server().drainTimeout();

@@ -23,28 +23,34 @@ final class RepositoryFolder {
     record ModelFolder(String name, Path dir, Path modelConfig, Map<Long, Path> versions) {
     }
 
-    private final Path root;
+    private final List<Path> roots;
 
-    RepositoryFolder(Path root) {
-        this.root = root;
+    RepositoryFolder(List<Path> roots) {
+        this.roots = List.copyOf(roots);
     }
 
-    Path root() {
-        return root;
+    /** The folders, for messages. */
+    String root() {
+        return roots.size() == 1 ? roots.get(0).toString() : roots.toString();
     }
 
-    /** Every model folder, by name (hidden folders and plain files at the top are not models). */
+    /**
+     * Every model folder, by name (hidden folders and plain files at the top are not models). A name in
+     * two repository folders is the first folder's, as MODEL_REPOSITORY lists them.
+     */
     Map<String, ModelFolder> scan() {
         Map<String, ModelFolder> models = new TreeMap<>();
-        try (Stream<Path> entries = Files.list(root)) {
-            for (Path dir : entries.sorted().toList()) {
-                String name = dir.getFileName().toString();
-                if (Files.isDirectory(dir) && !name.startsWith(".")) {
-                    models.put(name, model(name, dir));
+        for (Path root : roots) {
+            try (Stream<Path> entries = Files.list(root)) {
+                for (Path dir : entries.sorted().toList()) {
+                    String name = dir.getFileName().toString();
+                    if (Files.isDirectory(dir) && !name.startsWith(".") && !models.containsKey(name)) {
+                        models.put(name, model(name, dir));
+                    }
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the model repository " + root, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the model repository " + root, e);
         }
         return models;
     }

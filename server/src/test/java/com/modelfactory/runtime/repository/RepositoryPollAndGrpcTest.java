@@ -65,6 +65,16 @@ class RepositoryPollAndGrpcTest {
     }
 
     @Test
+    void severalFoldersServeAsOneRepositoryTheFirstFolderWinningAName(@TempDir Path second) throws Exception {
+        ModelRepositoryTest.copy(TestRuntime.fixture("onnx/tiny_cnn"), repo.resolve("a").resolve("1"));
+        ModelRepositoryTest.copy(TestRuntime.fixture("onnx/mnist_flat"), second.resolve("b").resolve("1"));
+        ModelRepositoryTest.copy(TestRuntime.fixture("onnx/mnist_flat"), second.resolve("a").resolve("7"));
+        try (TestRuntime rt = TestRuntime.start("--model-repository", repo + "," + second)) {
+            assertEquals(List.of("a/1", "b/1"), ready(rt));
+        }
+    }
+
+    @Test
     void aNewVersionThatFailsToLoadLeavesTheWorkingOneServing() throws Exception {
         ModelRepositoryTest.copy(TestRuntime.fixture("onnx/tiny_cnn"), repo.resolve("a").resolve("1"));
         try (TestRuntime rt = TestRuntime.start("--model-repository", repo.toString(), "--model-control-mode", "poll",
