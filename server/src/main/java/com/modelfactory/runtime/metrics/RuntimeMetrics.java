@@ -44,6 +44,8 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
 
     private final PrometheusMeterRegistry registry;
     private final String model;
+    /** model and version: the labels of every per-model series. */
+    private final Tags modelTags;
     /** model_info, one per registry (the Prometheus client refuses a second registration of a name). */
     private final java.util.concurrent.atomic.AtomicReference<Info> modelInfo;
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -56,25 +58,26 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     private final Counter timedOut;
 
     public RuntimeMetrics(String model) {
-        this(newRegistry(), model, new java.util.concurrent.atomic.AtomicReference<>());
+        this(newRegistry(), model, "1", new java.util.concurrent.atomic.AtomicReference<>());
         bindProcessMetrics();
     }
 
-    private RuntimeMetrics(PrometheusMeterRegistry registry, String model,
+    private RuntimeMetrics(PrometheusMeterRegistry registry, String model, String version,
                            java.util.concurrent.atomic.AtomicReference<Info> modelInfo) {
         this.registry = registry;
         this.model = model;
+        this.modelTags = Tags.of("model", model, "version", version);
         this.modelInfo = modelInfo;
         queueWait = latency("model_queue_wait", "time a request waited in the batch queue");
         inference = latency("model_inference", "time the engine took to run one batch");
         preprocess = latency("model_preprocess", "time to decode and shape an image or parse tensors");
         batchSize = DistributionSummary.builder("model_batch_size")
-                .description("items per executed batch").tag("model", model)
+                .description("items per executed batch").tags(modelTags)
                 .serviceLevelObjectives(1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256, 512).register(registry);
         rejected = Counter.builder("model_requests_rejected").description("requests refused with 503: queue full, loading or shutting down")
-                .tag("model", model).register(registry);
+                .tags(modelTags).register(registry);
         timedOut = Counter.builder("model_requests_timed_out").description("requests that passed their deadline (504)")
-                .tag("model", model).register(registry);
+                .tags(modelTags).register(registry);
     }
 
     /**
@@ -82,7 +85,12 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
      * registry (one scrape, one set of JVM and process metrics).
      */
     public RuntimeMetrics forModel(String otherModel) {
-        return new RuntimeMetrics(registry, otherModel, modelInfo);
+        return forModel(otherModel, "1");
+    }
+
+    /** {@link #forModel(String)} for one version of it: its series carry {@code version} too. */
+    public RuntimeMetrics forModel(String otherModel, String version) {
+        return new RuntimeMetrics(registry, otherModel, version, modelInfo);
     }
 
     /** Takes this model's meters out of the scrape (an unloaded model of a repository). */
@@ -138,7 +146,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     }
 
     private Timer latency(String name, String help) {
-        return Timer.builder(name).description(help).tag("model", model)
+        return Timer.builder(name).description(help).tags(modelTags)
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
     }
@@ -183,11 +191,21 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
      */
     public <T> void counter(String name, String help, T source, java.util.function.ToDoubleFunction<T> value) {
         io.micrometer.core.instrument.FunctionCounter.builder(name, source, value)
-                .description(help).tag("model", model).register(registry);
+                .description(help).tags(modelTags).register(registry);
+    }
+
+    /** A gauge of the whole server (no model or version label). */
+    public void serverGauge(String name, String help, Supplier<Number> value) {
+        Gauge.builder(name, value).description(help).register(registry);
+    }
+
+    /** A counter of the whole server (no model or version label), read from {@code source} at each scrape. */
+    public <T> void serverCounter(String name, String help, T source, java.util.function.ToDoubleFunction<T> value) {
+        FunctionCounter.builder(name, source, value).description(help).register(registry);
     }
 
     public void gauge(String name, String help, Supplier<Number> value) {
-        Gauge.builder(name, value).description(help).tag("model", model).register(registry);
+        Gauge.builder(name, value).description(help).tags(modelTags).register(registry);
     }
 
     /**
@@ -221,12 +239,12 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     /** Bytes of the model download so far, while it runs (a long download is visible before the model loads). */
     public void downloadProgress(Supplier<Number> bytes) {
         Gauge.builder("model_download_progress", bytes).description("bytes of the model download received so far")
-                .baseUnit("bytes").tag("model", model).register(registry);
+                .baseUnit("bytes").tags(modelTags).register(registry);
     }
 
     /** A value fixed at start: load time, warm-up time, download size. */
     public void startupValue(String name, String help, String unit, double value) {
-        Gauge.builder(name, () -> value).description(help).baseUnit(unit).tag("model", model).register(registry);
+        Gauge.builder(name, () -> value).description(help).baseUnit(unit).tags(modelTags).register(registry);
     }
 
     @Override

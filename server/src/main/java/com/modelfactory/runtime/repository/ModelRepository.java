@@ -75,10 +75,10 @@ public final class ModelRepository implements ModelRegistry {
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
         this.budget = new MemoryBudget(settings.memoryBudget(), settings.evict());
         if (budget.enabled()) {
-            metrics.gauge("model_repository_memory_budget_bytes", "MODEL_MEMORY_BUDGET", budget::budget);
-            metrics.gauge("model_repository_memory_used_bytes", "what the loaded models are charged against the "
+            metrics.serverGauge("model_repository_memory_budget_bytes", "MODEL_MEMORY_BUDGET", budget::budget);
+            metrics.serverGauge("model_repository_memory_used_bytes", "what the loaded models are charged against the "
                     + "budget", budget::used);
-            metrics.counter("model_repository_evictions", "models unloaded to make room under the memory budget",
+            metrics.serverCounter("model_repository_evictions", "models unloaded to make room under the memory budget",
                     budget.evictions, java.util.concurrent.atomic.LongAdder::sum);
         }
     }
@@ -290,7 +290,8 @@ public final class ModelRepository implements ModelRegistry {
     private InferenceService start(RepositoryModel m, long number, RuntimeConfig config) throws Exception {
         ModelSource.Located located = ModelSource.locate(config, new AcquisitionListener() {
         });
-        return ModelStartup.start(config, metrics.forModel(m.name), located, m.name, Long.toString(number));
+        return ModelStartup.start(config, metrics.forModel(m.name, Long.toString(number)), located, m.name,
+                Long.toString(number));
     }
 
     /** Makes room (or refuses), loads, and charges the version what it took. */

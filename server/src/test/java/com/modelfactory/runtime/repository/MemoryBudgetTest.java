@@ -54,8 +54,10 @@ class MemoryBudgetTest {
             assertEquals(404, post(rt, "/v2/models/a/infer", request).statusCode());
             assertEquals(200, post(rt, "/v2/models/c/infer", request).statusCode());
             String metrics = rt.get("/metrics").body();
-            assertTrue(metrics.contains("model_repository_evictions_total{model=\"repository\"} 1.0"), metrics);
-            assertTrue(metrics.contains("model_repository_memory_used_bytes{model=\"repository\"} 2.097152E8"),
+            assertTrue(metrics.contains("model_batch_size_count{model=\"c\",version=\"1\"}"), "per-model series carry "
+                    + "model and version");
+            assertTrue(metrics.contains("model_repository_evictions_total 1.0"), metrics);
+            assertTrue(metrics.contains("model_repository_memory_used_bytes 2.097152E8"),
                     "b and c, 100 MiB each");
 
             HttpResponse<String> huge = post(rt, "/v2/repository/models/huge/load", "");
