@@ -10,7 +10,7 @@ tiny_cnn (the hot model), ONNX mnist_flat, fixed_batch_nhwc, initializer_inputs,
 scripted, a TF SavedModel and two Keras H5 models. Each request is the fixture's reference input.
 
 Measured: total RSS of each layout (sum of VmRSS over its java processes) once every model has answered
-and again after the load; the hot model's throughput and p99 at 32 clients (wrk) while one client keeps
+and the hot model has settled (--settle seconds of load), and again after the rounds; the hot model's throughput and p99 at 32 clients (wrk) while one client keeps
 sending to the eight cold models in turn; ROUNDS interleaved rounds, medians, ratios one/nine.
 """
 import argparse
@@ -126,6 +126,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--settle", type=int, default=20)
     ap.add_argument("--out")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="nine-models-")
@@ -144,6 +145,8 @@ def main():
         for layout in urls:
             for n in MODELS:
                 assert post(urls[layout][n], bodies[n]) == 200, (layout, n)
+        for layout in urls:  # settle: the JIT's first seconds are not a measurement
+            wrk(urls[layout]["hot"], hot_file, a.settle)
         time.sleep(3)
         idle = {k: rss_mib(v) for k, v in procs.items()}
         results = {"one": [], "nine": []}

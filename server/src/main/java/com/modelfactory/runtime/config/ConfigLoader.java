@@ -86,7 +86,7 @@ public final class ConfigLoader {
     @FunctionalInterface
     public interface PerModel {
         /**
-         * @param modelPath   the version folder (or file) to serve
+         * @param modelPath   the version folder (or file) to serve; null for a model from the store
          * @param modelConfig the model's own model-config.yaml; null when it has none
          * @param override    settings a load request carries (Triton's load with a config); empty for none
          */
@@ -124,7 +124,11 @@ public final class ConfigLoader {
                 }
                 merged.put(key, value);
             });
-            merged.put("model", modelPath.toString());
+            if (modelPath != null) {
+                merged.put("model", modelPath.toString());
+            } else {
+                merged.remove("model"); // a model from the store: model_id and model_version are in the override
+            }
             merged.put("model_name", name);
             merged.remove("config");
             ConfigValues values = new ConfigValues(merged);
@@ -261,7 +265,17 @@ public final class ConfigLoader {
         String roots = v.string("model_repository");
         List<Path> folders = roots == null ? List.of() : java.util.Arrays.stream(roots.split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
-        return new RuntimeConfig.RepositorySettings(folders,
+        Map<String, RuntimeConfig.StoreModel> fromStore = new java.util.TreeMap<>();
+        String store = v.string("store_models");
+        for (String entry : store == null ? new String[0] : store.split(",")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([^=\\s]+)=([^:\\s]+):([^\\s]+)\\s*")
+                    .matcher(entry);
+            if (!m.matches()) {
+                throw v.invalid("store_models", "name=MODEL_ID:MODEL_VERSION entries separated by commas");
+            }
+            fromStore.put(m.group(1), new RuntimeConfig.StoreModel(m.group(2), m.group(3)));
+        }
+        return new RuntimeConfig.RepositorySettings(folders, Map.copyOf(fromStore),
                 v.oneOf("model_control_mode", RuntimeConfig.ControlMode.class), names, v.millis("repository_poll_ms", 100),
                 VersionPolicy.parse(v.string("version_policy")), v.bool("required"), v.bytes("model_memory_budget", 0),
                 budgetPolicy(v), v.bytes("model_memory", 0));

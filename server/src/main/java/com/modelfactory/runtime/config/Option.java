@@ -91,6 +91,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("repository", "model_repository", "MODEL_REPOSITORY", null,
                     "serve every model of this folder, or of these comma-separated folders (<name>/<version>/<model>, "
                             + "an optional <name>/model-config.yaml) instead of one model"),
+            of("repository", "store_models", "STORE_MODELS", null,
+                    "repository models from the model store: name=MODEL_ID:MODEL_VERSION,... (fetched with the store "
+                            + "settings, cached in MODEL_DIR)"),
             of("repository", "model_control_mode", "MODEL_CONTROL_MODE", "none",
                     "none: load the repository's models at start; explicit: load and unload through the repository "
                             + "API (POST /v2/repository/models/{name}/load, gRPC RepositoryModelLoad), load_models at "

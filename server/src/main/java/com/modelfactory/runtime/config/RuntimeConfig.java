@@ -28,11 +28,16 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
      *
      * @param loadModels explicit mode: the names loaded at start ({@code *} = all)
      */
-    public record RepositorySettings(List<java.nio.file.Path> roots, ControlMode mode, List<String> loadModels,
+    /** A repository model fetched from the model store, as MODEL_ID and MODEL_VERSION name it. */
+    public record StoreModel(String modelId, String modelVersion) {
+    }
+
+    public record RepositorySettings(List<java.nio.file.Path> roots, Map<String, StoreModel> storeModels,
+                                     ControlMode mode, List<String> loadModels,
                                      java.time.Duration poll, VersionPolicy versionPolicy, boolean required,
                                      long memoryBudget, boolean evict, long modelMemory) {
         public boolean enabled() {
-            return !roots.isEmpty();
+            return !roots.isEmpty() || !storeModels.isEmpty();
         }
     }
 

@@ -72,6 +72,9 @@ final class MemoryBudget {
     }
 
     static long size(Path files) {
+        if (files == null) {
+            return 0; // a model from the store: known once it is fetched
+        }
         if (!Files.isDirectory(files)) {
             try {
                 return Files.size(files);

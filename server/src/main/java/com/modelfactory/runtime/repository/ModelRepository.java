@@ -95,10 +95,12 @@ public final class ModelRepository implements ModelRegistry {
      */
     public void start() {
         Map<String, ModelFolder> found = folder.scan();
-        log.info("model repository {}: {} model(s) {} ({} mode)", folder.root(), found.size(), found.keySet(),
+        Set<String> names = new TreeSet<>(found.keySet());
+        names.addAll(settings.storeModels().keySet());
+        log.info("model repository {}: {} model(s) {} ({} mode)", folder.root(), names.size(), names,
                 settings.mode().name().toLowerCase());
         List<CompletableFuture<Void>> loads = new ArrayList<>();
-        for (String name : found.keySet()) {
+        for (String name : names) {
             model(name);
             if (loadsAtStart(name)) {
                 loads.add(load(name, Map.of()).exceptionally(e -> null)); // reported in the index
@@ -178,7 +180,7 @@ public final class ModelRepository implements ModelRegistry {
 
     @Override
     public CompletableFuture<Void> load(String name, Map<String, Object> configOverride) {
-        if (!models.containsKey(name) && !folder.scan().containsKey(name)) {
+        if (!models.containsKey(name) && !settings.storeModels().containsKey(name) && !folder.scan().containsKey(name)) {
             // no entry for a name the repository does not hold: made-up names must not grow the index or metrics
             return CompletableFuture.failedFuture(ServingException.notFound("model '" + name
                     + "' is not in the repository " + folder.root()));
@@ -213,6 +215,11 @@ public final class ModelRepository implements ModelRegistry {
     /** Loads the versions the model's policy selects, unloads the others. Throws the first failure. */
     private void loadNow(RepositoryModel m, Map<String, Object> override) {
         ModelFolder f = folder.scan().get(m.name);
+        RuntimeConfig.StoreModel stored = settings.storeModels().get(m.name);
+        if (f == null && stored != null) {
+            loadFromStore(m, stored, override);
+            return;
+        }
         if (f == null || f.versions().isEmpty()) {
             throw ServingException.notFound("model '" + m.name + "' is not in the repository " + folder.root()
                     + (f == null ? "" : " (its folder holds no model)"));
@@ -248,6 +255,22 @@ public final class ModelRepository implements ModelRegistry {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * A model the store holds: fetched (or found in the MODEL_DIR cache) with the server's store settings
+     * and the entry's MODEL_ID and MODEL_VERSION, served as that version when it is a number, else 1.
+     */
+    private void loadFromStore(RepositoryModel m, RuntimeConfig.StoreModel stored, Map<String, Object> override) {
+        Map<String, Object> settingsOf = new java.util.LinkedHashMap<>(override);
+        settingsOf.put("model_id", stored.modelId());
+        settingsOf.put("model_version", stored.modelVersion());
+        long number = stored.modelVersion().matches("[0-9]{1,18}") ? Long.parseLong(stored.modelVersion()) : 1;
+        Version current = m.version(number);
+        if (current != null && current.state() == State.READY && override.isEmpty()) {
+            return;
+        }
+        loadVersion(m, number, null, null, settingsOf, current);
     }
 
     private void loadVersion(RepositoryModel m, long number, Path dir, Path modelConfig, Map<String, Object> override,
@@ -395,7 +418,7 @@ public final class ModelRepository implements ModelRegistry {
             }
             for (String name : List.copyOf(models.keySet())) {
                 RepositoryModel m = models.get(name);
-                if (!found.containsKey(name) && !m.versions().isEmpty()) {
+                if (!found.containsKey(name) && !settings.storeModels().containsKey(name) && !m.versions().isEmpty()) {
                     onLoader(name, x -> {
                         unloadVersions(x, x.versions(), "removed from the repository");
                         x.absent("removed from the repository");
