@@ -36,6 +36,10 @@
 #   deploy/build-image.sh --registry-user ci --password-stdin --tag factory/tiny-cnn:1 --push registry.example.com DIR <pw
 # Without credentials the builder's own login is used (podman login / docker login beforehand).
 set -euo pipefail
+# A signal ends the script through its EXIT trap, so a build stopped midway (a CI job cancelled) still
+# removes its temporary login store and build context (an interrupted push left /tmp/model-runtime-login.*).
+trap 'exit 143' TERM HUP
+trap 'exit 130' INT
 
 DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$DEPLOY_DIR/.." && pwd)
