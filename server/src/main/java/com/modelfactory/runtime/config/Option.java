@@ -76,6 +76,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
             // server
             of("server", "host", "HOST", "0.0.0.0", "address to listen on"),
             of("server", "port", "PORT", "5000", "HTTP port"),
+            of("server", "auth_tokens_file", "AUTH_TOKENS_FILE", null,
+                    "YAML list of bearer tokens (token: or sha256:) with the endpoint groups each opens (inference, "
+                            + "metadata, metrics; health is always open); re-read when it changes; unset = no check"),
             of("server", "grpc_port", "GRPC_PORT", "8081",
                     "gRPC-only port (inference.GRPCInferenceService; PORT serves gRPC too, over HTTP/2); 0 = none"),
             of("server", "max_body_bytes", "MAX_BODY_BYTES", "64m",

@@ -89,8 +89,10 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
     }
 
     /** @param grpcPort the gRPC-only port; 0 = none (gRPC is still served on {@code port}) */
+    /** @param authTokensFile AUTH_TOKENS_FILE: bearer tokens per endpoint group; null = no check */
     public record ServerSettings(String host, int port, long maxBodyBytes, Duration drainTimeout,
-                                 Duration headerTimeout, Duration bodyTimeout, int grpcPort) {
+                                 Duration headerTimeout, Duration bodyTimeout, int grpcPort,
+                                 java.nio.file.Path authTokensFile) {
     }
 
     /**

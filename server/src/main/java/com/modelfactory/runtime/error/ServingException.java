@@ -28,6 +28,10 @@ public class ServingException extends RuntimeException {
         CLIENT_TIMEOUT,
         /** The request's deadline passed before it was served (504, DEADLINE_EXCEEDED). */
         TIMED_OUT,
+        /** No bearer token, or one the server does not know (401 with WWW-Authenticate, UNAUTHENTICATED). */
+        UNAUTHENTICATED,
+        /** A known token that does not open this endpoint group (403, PERMISSION_DENIED). */
+        FORBIDDEN,
         /** A fault of the server or the engine (500, INTERNAL); the body carries an id, never internals. */
         INTERNAL
     }

@@ -4,6 +4,8 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
+import com.modelfactory.runtime.auth.AccessControl;
+import com.modelfactory.runtime.auth.EndpointGroup;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.error.ServingException.Kind;
@@ -51,6 +53,7 @@ public final class GrpcEndpoint implements Handler<HttpServerRequest> {
     private static final int STREAM_WINDOW = 1 << 20;
     private static final int CONNECTION_WINDOW = 16 << 20;
 
+    private final AccessControl access;
     private final Vertx vertx;
     private final RuntimeMetrics metrics;
     private final Duration bodyTimeout;
@@ -60,6 +63,13 @@ public final class GrpcEndpoint implements Handler<HttpServerRequest> {
     /** @param servedName the model's name, known before it is loaded */
     public GrpcEndpoint(Vertx vertx, ServingState state, RuntimeMetrics metrics, RuntimeConfig config,
                         String servedName) {
+        this(vertx, state, metrics, config, servedName, AccessControl.open());
+    }
+
+    /** As above, with bearer tokens (the authorization metadata entry) checked on every call. */
+    public GrpcEndpoint(Vertx vertx, ServingState state, RuntimeMetrics metrics, RuntimeConfig config,
+                        String servedName, AccessControl access) {
+        this.access = access;
         this.vertx = vertx;
         this.metrics = metrics;
         this.bodyTimeout = config.server().bodyTimeout();
@@ -127,6 +137,12 @@ public final class GrpcEndpoint implements Handler<HttpServerRequest> {
         String name = full.startsWith(SERVICE + "/") ? full.substring(SERVICE.length() + 1) : null;
         Consumer<GrpcCall> rpc = name == null ? null : rpcs.get(name);
         GrpcCall call = new GrpcCall(request, vertx, metrics, rpc == null ? "unknown" : name);
+        try {
+            access.require(request.headers().get("authorization"), EndpointGroup.ofGrpc(name == null ? "" : name));
+        } catch (ServingException refused) {
+            call.fail(refused);
+            return;
+        }
         if (rpc == null) {
             call.fail(new ServingException(Kind.METHOD_NOT_ALLOWED, "unknown method '" + full + "'; this server "
                     + "implements " + SERVICE + "/" + String.join(", ", rpcs.keySet())));

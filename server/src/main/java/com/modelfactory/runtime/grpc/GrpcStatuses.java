@@ -27,6 +27,8 @@ final class GrpcStatuses {
             case TIMED_OUT -> GrpcStatus.DEADLINE_EXCEEDED;
             // the request message did not arrive in time: not the request's deadline, and not retryable as is
             case CLIENT_TIMEOUT -> GrpcStatus.CANCELLED;
+            case UNAUTHENTICATED -> GrpcStatus.UNAUTHENTICATED;
+            case FORBIDDEN -> GrpcStatus.PERMISSION_DENIED;
             case INTERNAL -> GrpcStatus.INTERNAL;
         };
     }

@@ -37,6 +37,8 @@ public final class ErrorResponder {
             case CLIENT_TIMEOUT -> 408;
             case TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
             case INTERNAL -> 500;
             case BUSY, UNAVAILABLE -> 503;
             case TIMED_OUT -> 504;
@@ -80,6 +82,9 @@ public final class ErrorResponder {
             return null;
         }
         String message = FailureReport.clientMessage(e, what, metrics);
+        if (e.kind() == Kind.UNAUTHENTICATED) {
+            response.putHeader("WWW-Authenticate", "Bearer");
+        }
         if (e.kind() == Kind.BUSY || e.kind() == Kind.UNAVAILABLE) {
             response.putHeader("Retry-After", "1");
         }

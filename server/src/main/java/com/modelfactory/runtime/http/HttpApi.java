@@ -1,5 +1,7 @@
 package com.modelfactory.runtime.http;
 
+import com.modelfactory.runtime.auth.AccessControl;
+import com.modelfactory.runtime.auth.EndpointGroup;
 import com.modelfactory.runtime.error.Failures;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
@@ -34,8 +36,14 @@ public final class HttpApi {
     private final long maxBodyBytes;
     private final ErrorResponder errors;
     private final Path uploadsDir;
+    private final AccessControl access;
 
     public HttpApi(ServingState state, RuntimeMetrics metrics, long maxBodyBytes, Path uploadsDir) {
+        this(state, metrics, maxBodyBytes, uploadsDir, AccessControl.open());
+    }
+
+    public HttpApi(ServingState state, RuntimeMetrics metrics, long maxBodyBytes, Path uploadsDir, AccessControl access) {
+        this.access = access;
         this.state = state;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
@@ -54,6 +62,12 @@ public final class HttpApi {
             router.route().handler(guard::handle);
         }
         router.route().handler(this::timeRequest);
+        // Tokens before any body is read: a refused client cannot make the server take its upload.
+        router.route().handler(ctx -> {
+            access.require(ctx.request().getHeader("Authorization"),
+                    EndpointGroup.ofHttp(ctx.request().method().name(), ctx.request().path()));
+            ctx.next();
+        });
         BodyHandler body = BodyHandler.create(true).setBodyLimit(maxBodyBytes)
                 .setUploadsDirectory(uploadsDir.toString()).setDeleteUploadedFilesOnEnd(true)
                 .setHandleFileUploads(true);

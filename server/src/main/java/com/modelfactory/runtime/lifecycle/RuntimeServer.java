@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.lifecycle;
 
+import com.modelfactory.runtime.auth.AccessControl;
 import com.modelfactory.runtime.config.ConfigLoader;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.repository.ModelRepository;
@@ -94,6 +95,16 @@ public final class RuntimeServer implements AutoCloseable {
         boolean repository = config.repository().enabled();
         String name = repository ? "repository" : ModelNaming.servedName(config);
         RuntimeMetrics metrics = new RuntimeMetrics(name);
+        AccessControl access;
+        try {
+            access = AccessControl.fromFile(config.server().authTokensFile(), metrics);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("configuration error: " + e.getMessage(), ExitCodes.CONFIG, e);
+        }
+        if (!access.enabled() && !isLoopback(config.server().host())) {
+            log.warn("no AUTH_TOKENS_FILE: anyone who reaches {}:{} may run inference and read metadata and metrics",
+                    config.server().host(), config.server().port());
+        }
         ServingState state = new ServingState(repository ? null : name);
         CompletableFuture<InferenceService> loading;
         ModelRepository models = null;
@@ -114,11 +125,16 @@ public final class RuntimeServer implements AutoCloseable {
         Path uploads = null;
         HttpFrontEnd http;
         GrpcListener grpc;
-        GrpcEndpoint grpcEndpoint = new GrpcEndpoint(vertx, state, metrics, config, name);
+        GrpcEndpoint grpcEndpoint = new GrpcEndpoint(vertx, state, metrics, config, name, access);
+        // The tokens file's watcher stops with the server (Vert.x's close hooks run on every way it closes).
+        ((io.vertx.core.internal.VertxInternal) vertx).addCloseHook(done -> {
+            access.close();
+            done.succeed();
+        });
         int port = config.server().port();
         try {
             uploads = Files.createTempDirectory("model-runtime-uploads");
-            http = HttpFrontEnd.listen(vertx, state, metrics, config, uploads, grpcEndpoint);
+            http = HttpFrontEnd.listen(vertx, state, metrics, config, uploads, grpcEndpoint, access);
             port = config.server().grpcPort();
             grpc = GrpcListener.listen(vertx, grpcEndpoint, config);
         } catch (IOException | RuntimeException e) {
@@ -164,6 +180,10 @@ public final class RuntimeServer implements AutoCloseable {
     }
 
     private static final long NATIVE_LOAD_WAIT_SECONDS = 60;
+
+    private static boolean isLoopback(String host) {
+        return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
+    }
 
     /** A start-up under way: the ports are open, the model is being obtained and loaded. */
     public static final class Starting {

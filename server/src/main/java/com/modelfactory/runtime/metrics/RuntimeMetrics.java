@@ -204,6 +204,12 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
         FunctionCounter.builder(name, source, value).description(help).register(registry);
     }
 
+    /** A server-wide counter with labels of its own (no model or version). */
+    public <T> void serverCounterTagged(String name, String help, T source, java.util.function.ToDoubleFunction<T> value,
+                                        String... tags) {
+        FunctionCounter.builder(name, source, value).description(help).tags(tags).register(registry);
+    }
+
     public void gauge(String name, String help, Supplier<Number> value) {
         Gauge.builder(name, value).description(help).tags(modelTags).register(registry);
     }

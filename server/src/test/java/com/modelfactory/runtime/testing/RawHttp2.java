@@ -110,11 +110,12 @@ public final class RawHttp2 implements AutoCloseable {
         socket.setSoTimeout(millis);
     }
 
-    public void flush() throws IOException {
+    public synchronized void flush() throws IOException {
         out.flush();
     }
 
-    private void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+    /** One whole frame at a time: a reader thread acknowledging SETTINGS must not cut into a writer's frame. */
+    private synchronized void frame(int type, int flags, int stream, byte[] payload) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(9);
         header.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length)
                 .put((byte) type).put((byte) flags).putInt(stream);
