@@ -248,7 +248,7 @@ public final class ConfigLoader {
                 v.intAtLeast("max_compression_ratio", 1));
         var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"), v.bytes("max_body_bytes", 1),
                 v.millis("drain_timeout_ms", 0), v.millis("header_timeout_ms", 1), v.millis("body_timeout_ms", 1),
-                v.port("grpc_port"), v.path("auth_tokens_file"));
+                v.port("grpc_port"), v.path("auth_tokens_file"), tls(v));
         var image = new RuntimeConfig.ImageSettings(v.oneOf("layout", RuntimeConfig.Layout.class),
                 v.oneOf("color", RuntimeConfig.Color.class), v.intAtLeast("width", 0), v.intAtLeast("height", 0),
                 v.optionalFloat("scale"), v.floats("mean"), v.floats("std"), v.longAtLeast("max_image_pixels", 0),
@@ -279,6 +279,27 @@ public final class ConfigLoader {
                 v.oneOf("model_control_mode", RuntimeConfig.ControlMode.class), names, v.millis("repository_poll_ms", 100),
                 VersionPolicy.parse(v.string("version_policy")), v.bool("required"), v.bytes("model_memory_budget", 0),
                 budgetPolicy(v), v.bytes("model_memory", 0));
+    }
+
+    private static RuntimeConfig.TlsSettings tls(ConfigValues v) {
+        Path cert = v.path("tls_cert_file");
+        Path key = v.path("tls_key_file");
+        Path ca = v.path("tls_client_ca_file");
+        if (cert == null && key == null) {
+            if (ca != null) {
+                throw v.invalid("tls_client_ca_file", "set together with tls_cert_file and tls_key_file");
+            }
+            return null;
+        }
+        if (cert == null || key == null) {
+            throw v.invalid(cert == null ? "tls_cert_file" : "tls_key_file", "set together with "
+                    + (cert == null ? "tls_key_file" : "tls_cert_file"));
+        }
+        String auth = v.string("tls_client_auth");
+        if (!"required".equals(auth) && !"optional".equals(auth)) {
+            throw v.invalid("tls_client_auth", "required or optional");
+        }
+        return new RuntimeConfig.TlsSettings(cert, key, ca, auth.equals("required"));
     }
 
     private static boolean budgetPolicy(ConfigValues v) {

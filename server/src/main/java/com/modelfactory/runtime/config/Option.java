@@ -76,6 +76,14 @@ public record Option(String key, String env, String flag, String defaultValue, S
             // server
             of("server", "host", "HOST", "0.0.0.0", "address to listen on"),
             of("server", "port", "PORT", "5000", "HTTP port"),
+            of("server", "tls_cert_file", "TLS_CERT_FILE", null,
+                    "PEM certificate (its chain after it) for TLS on the HTTP and gRPC ports, with tls_key_file; "
+                            + "re-read when it changes"),
+            of("server", "tls_key_file", "TLS_KEY_FILE", null, "PEM private key (PKCS#8 or PKCS#1) of tls_cert_file"),
+            of("server", "tls_client_ca_file", "TLS_CLIENT_CA_FILE", null,
+                    "PEM CA certificate(s) client certificates must chain to: mutual TLS"),
+            of("server", "tls_client_auth", "TLS_CLIENT_AUTH", "required",
+                    "with tls_client_ca_file: required (no certificate, no connection) or optional"),
             of("server", "auth_tokens_file", "AUTH_TOKENS_FILE", null,
                     "YAML list of bearer tokens (token: or sha256:) with the endpoint groups each opens (inference, "
                             + "metadata, metrics; health is always open); re-read when it changes; unset = no check"),

@@ -89,10 +89,21 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
     }
 
     /** @param grpcPort the gRPC-only port; 0 = none (gRPC is still served on {@code port}) */
-    /** @param authTokensFile AUTH_TOKENS_FILE: bearer tokens per endpoint group; null = no check */
+    /**
+     * @param authTokensFile AUTH_TOKENS_FILE: bearer tokens per endpoint group; null = no check
+     * @param tls            TLS on both ports; null = plain
+     */
     public record ServerSettings(String host, int port, long maxBodyBytes, Duration drainTimeout,
                                  Duration headerTimeout, Duration bodyTimeout, int grpcPort,
-                                 java.nio.file.Path authTokensFile) {
+                                 java.nio.file.Path authTokensFile, TlsSettings tls) {
+    }
+
+    /**
+     * PEM files of the server's certificate (its chain after it) and key, and for mutual TLS the CA that
+     * client certificates must come from ({@code clientCa} null: no client certificates asked for).
+     */
+    public record TlsSettings(java.nio.file.Path cert, java.nio.file.Path key, java.nio.file.Path clientCa,
+                              boolean clientCertRequired) {
     }
 
     /**

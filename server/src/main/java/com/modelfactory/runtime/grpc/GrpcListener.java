@@ -35,6 +35,9 @@ public final class GrpcListener {
         long idleMs = config.longestSilence().toMillis();
         HttpServerOptions options = GrpcEndpoint.http2(new HttpServerOptions()).setTcpNoDelay(true)
                 .setIdleTimeout((int) idleMs).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        if (s.tls() != null) {
+            com.modelfactory.runtime.transport.TlsFiles.apply(options, s.tls());
+        }
         Http2Connections connections = new Http2Connections(vertx, config.longestSilence());
         HttpServer server = vertx.createHttpServer(options).connectionHandler(connections.all()).requestHandler(endpoint)
                 .listen(s.grpcPort(), s.host()).await();
@@ -44,6 +47,11 @@ public final class GrpcListener {
 
     public int port() {
         return server.actualPort();
+    }
+
+    /** New connections use these certificates from now on; open ones keep theirs. */
+    public io.vertx.core.Future<Boolean> updateTls(io.vertx.core.net.ServerSSLOptions ssl) {
+        return server.updateSSLOptions(ssl, true); // forced: the paths are the same, the files are new
     }
 
     /** Closes the port and sends GOAWAY. @return completes when every connection is closed */

@@ -50,6 +50,9 @@ public final class HttpFrontEnd {
                 .setMaxFormAttributeSize(-1).setMaxFormFields(-1).setMaxFormBufferedBytes(-1)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.headerTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        if (settings.tls() != null) {
+            com.modelfactory.runtime.transport.TlsFiles.apply(options, settings.tls());
+        }
         HttpServer server = vertx.createHttpServer(options)
                 .connectionHandler(http2.or(guard.connections()))
                 .invalidRequestHandler(InvalidRequests.handler(errors))
@@ -62,6 +65,11 @@ public final class HttpFrontEnd {
 
     public int port() {
         return server.actualPort();
+    }
+
+    /** New connections use these certificates from now on; open ones keep theirs. */
+    public io.vertx.core.Future<Boolean> updateTls(io.vertx.core.net.ServerSSLOptions ssl) {
+        return server.updateSSLOptions(ssl, true); // forced: the paths are the same, the files are new
     }
 
     /**

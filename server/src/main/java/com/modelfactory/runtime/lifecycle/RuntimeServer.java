@@ -101,6 +101,14 @@ public final class RuntimeServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new StartupException("configuration error: " + e.getMessage(), ExitCodes.CONFIG, e);
         }
+        if (config.server().tls() != null) {
+            try {
+                com.modelfactory.runtime.transport.TlsFiles.check(config.server().tls());
+            } catch (IllegalArgumentException e) {
+                access.close();
+                throw new StartupException("configuration error: TLS: " + e.getMessage(), ExitCodes.CONFIG, e);
+            }
+        }
         if (!access.enabled() && !isLoopback(config.server().host())) {
             log.warn("no AUTH_TOKENS_FILE: anyone who reaches {}:{} may run inference and read metadata and metrics",
                     config.server().host(), config.server().port());
@@ -145,8 +153,22 @@ public final class RuntimeServer implements AutoCloseable {
             throw new StartupException("cannot listen on " + config.server().host() + ":" + port
                     + (port == config.server().port() ? "" : " (grpc_port)") + ": " + e.getMessage(), ExitCodes.PORT, e);
         }
-        log.info("listening on {}:{} (live; ready once the model is loaded){}", config.server().host(), http.port(),
-                grpc == null ? "" : "; gRPC also on port " + grpc.port());
+        log.info("listening on {}:{}{} (live; ready once the model is loaded){}", config.server().host(), http.port(),
+                config.server().tls() == null ? "" : " with TLS", grpc == null ? "" : "; gRPC also on port " + grpc.port());
+        if (config.server().tls() != null) {
+            HttpFrontEnd front = http;
+            GrpcListener grpcOnly = grpc;
+            var rotation = new com.modelfactory.runtime.transport.TlsRotation(config.server().tls(), ssl -> {
+                front.updateTls(ssl);
+                if (grpcOnly != null) {
+                    grpcOnly.updateTls(ssl);
+                }
+            });
+            ((io.vertx.core.internal.VertxInternal) vertx).addCloseHook(done -> {
+                rotation.close();
+                done.succeed();
+            });
+        }
         if (models != null) {
             try {
                 models.start();
