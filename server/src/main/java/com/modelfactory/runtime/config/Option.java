@@ -76,6 +76,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
             // server
             of("server", "host", "HOST", "0.0.0.0", "address to listen on"),
             of("server", "port", "PORT", "5000", "HTTP port"),
+            of("server", "health_port", "HEALTH_PORT", "0",
+                    "a plain port serving /health/live and /health/ready only (for probes when the main ports ask for "
+                            + "certificates or tokens); 0 = none"),
             of("server", "tls_cert_file", "TLS_CERT_FILE", null,
                     "PEM certificate (its chain after it) for TLS on the HTTP and gRPC ports, with tls_key_file; "
                             + "re-read when it changes"),

@@ -145,13 +145,19 @@ public final class RuntimeServer implements AutoCloseable {
             http = HttpFrontEnd.listen(vertx, state, metrics, config, uploads, grpcEndpoint, access);
             port = config.server().grpcPort();
             grpc = GrpcListener.listen(vertx, grpcEndpoint, config);
+            if (config.server().healthPort() != 0) {
+                port = config.server().healthPort();
+                // closed with Vert.x, after the drain: the probes are answered (not ready) until the exit
+                com.modelfactory.runtime.http.HealthPort.listen(vertx, state, metrics, config.server().host(), port);
+            }
         } catch (IOException | RuntimeException e) {
             vertx.close();
             deleteQuietly(uploads);
             awaitNativeLoad(state, loading);
             loading.thenAccept(InferenceService::close);
             throw new StartupException("cannot listen on " + config.server().host() + ":" + port
-                    + (port == config.server().port() ? "" : " (grpc_port)") + ": " + e.getMessage(), ExitCodes.PORT, e);
+                    + (port == config.server().port() ? "" : port == config.server().healthPort() ? " (health_port)"
+                    : " (grpc_port)") + ": " + e.getMessage(), ExitCodes.PORT, e);
         }
         log.info("listening on {}:{}{} (live; ready once the model is loaded){}", config.server().host(), http.port(),
                 config.server().tls() == null ? "" : " with TLS", grpc == null ? "" : "; gRPC also on port " + grpc.port());

@@ -103,6 +103,25 @@ class TlsTest {
     }
 
     @Test
+    void theHealthPortServesTheProbesInPlainTextAndNothingElse() throws Exception {
+        int healthPort = freePort();
+        Path tokens = dir.resolve("tokens.yaml");
+        Files.writeString(tokens, "- token: t\n  groups: [metadata]\n");
+        try (TestRuntime rt = TestRuntime.start("--model", MODEL, "--tls-cert-file", cert.toString(), "--tls-key-file",
+                key.toString(), "--auth-tokens-file", tokens.toString(), "--health-port", Integer.toString(healthPort))) {
+            HttpClient plain = HttpClient.newHttpClient();
+            for (String path : List.of("/health/ready", "/health/live", "/v2/health/ready", "/v2/health/live")) {
+                assertEquals(200, plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), path);
+            }
+            HttpResponse<String> other = plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort
+                    + "/v2/models/model")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, other.statusCode());
+            assertTrue(other.body().startsWith("{\"error\":"), other.body());
+        }
+    }
+
+    @Test
     void mutualTlsRefusesNoCertificateAndAnotherCasAtTheHandshake() throws Exception {
         Issued client = TestCertificates.issue(ca, "client");
         Issued stranger = TestCertificates.issue(TestCertificates.ca("another CA"), "stranger");
