@@ -67,7 +67,8 @@ public record AcquisitionSettings(
         int maxArchiveEntries,
         long maxUnpackedBytes,
         int maxCompressionRatio,
-        Duration progressInterval) {
+        Duration progressInterval,
+        StoreTls storeTls) {
 
     public AcquisitionSettings {
         modelPath = blankToNull(modelPath);
@@ -174,6 +175,10 @@ public record AcquisitionSettings(
         private Long maxUnpackedBytes;
         private Integer maxCompressionRatio;
         private Duration progressInterval;
+        private StoreTls storeTls;
+
+        /** The store's own CA and client certificate (null: the system trust store alone). */
+        public Builder storeTls(StoreTls v) { storeTls = v; return this; }
 
         public Builder modelPath(String v) { modelPath = v; return this; }
         public Builder storeAddress(String v) { storeAddress = v; return this; }
@@ -203,7 +208,8 @@ public record AcquisitionSettings(
                     required(retries, "retries (DOWNLOAD_RETRIES)"), initialBackoff, maxBackoff,
                     required(maxArchiveEntries, "maxArchiveEntries (MAX_ARCHIVE_ENTRIES)"),
                     required(maxUnpackedBytes, "maxUnpackedBytes (MAX_UNPACKED_BYTES)"),
-                    required(maxCompressionRatio, "maxCompressionRatio (MAX_COMPRESSION_RATIO)"), progressInterval);
+                    required(maxCompressionRatio, "maxCompressionRatio (MAX_COMPRESSION_RATIO)"), progressInterval,
+                    storeTls);
         }
     }
 }

@@ -42,7 +42,17 @@ final class HttpDownloader {
 
     HttpDownloader(Duration connectTimeout, Duration readTimeout, RetryPolicy retry, Duration progressInterval,
                    AcquisitionListener listener, Redactor redactor) {
-        this.client = HttpClient.newBuilder()
+        this(connectTimeout, readTimeout, retry, progressInterval, listener, redactor, null);
+    }
+
+    /** @param tls the store's own CA and client certificate; null: the system trust store alone */
+    HttpDownloader(Duration connectTimeout, Duration readTimeout, RetryPolicy retry, Duration progressInterval,
+                   AcquisitionListener listener, Redactor redactor, StoreTls tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        if (tls != null) {
+            builder.sslContext(tls.context()); // host names are still verified: the JDK client always does
+        }
+        this.client = builder
                 .connectTimeout(connectTimeout)
                 // Redirects are followed here, not by the client, so that configured headers (tokens)
                 // go only to the store's own origin and never to a redirect target elsewhere.

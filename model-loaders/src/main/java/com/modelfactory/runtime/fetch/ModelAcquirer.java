@@ -109,7 +109,7 @@ public final class ModelAcquirer {
         String safeUrl = redactor.url(uri);
         HttpDownloader downloader = new HttpDownloader(s.connectTimeout(), s.readTimeout(),
                 new RetryPolicy(s.maxAttempts(), s.initialBackoff(), s.maxBackoff()), s.progressInterval(), listener,
-                redactor);
+                redactor, s.storeTls());
         AcquiredModel m = cached(s, options, key, safeUrl, (content, work) -> {
             Path download = work.resolve("download");
             HttpDownloader.Result r = downloader.download(uri, s.headers(), download, s.sha256());

@@ -245,7 +245,7 @@ public final class ConfigLoader {
                 v.intAtLeast("download_retries", 0), v.millis("download_retry_backoff_ms", 0),
                 v.millis("download_retry_max_backoff_ms", 1), v.millis("download_progress_interval_ms", 1),
                 v.intAtLeast("max_archive_entries", 1), v.bytes("max_unpacked_bytes", 1),
-                v.intAtLeast("max_compression_ratio", 1));
+                v.intAtLeast("max_compression_ratio", 1), storeTls(v));
         var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"), v.bytes("max_body_bytes", 1),
                 v.millis("drain_timeout_ms", 0), v.millis("header_timeout_ms", 1), v.millis("body_timeout_ms", 1),
                 v.port("grpc_port"), v.path("auth_tokens_file"), tls(v), v.port("health_port"));
@@ -279,6 +279,17 @@ public final class ConfigLoader {
                 v.oneOf("model_control_mode", RuntimeConfig.ControlMode.class), names, v.millis("repository_poll_ms", 100),
                 VersionPolicy.parse(v.string("version_policy")), v.bool("required"), v.bytes("model_memory_budget", 0),
                 budgetPolicy(v), v.bytes("model_memory", 0));
+    }
+
+    private static com.modelfactory.runtime.fetch.StoreTls storeTls(ConfigValues v) {
+        Path ca = v.path("store_ca_file");
+        Path cert = v.path("store_cert_file");
+        Path key = v.path("store_key_file");
+        if ((cert == null) != (key == null)) {
+            throw v.invalid(cert == null ? "store_cert_file" : "store_key_file", "set together with "
+                    + (cert == null ? "store_key_file" : "store_cert_file"));
+        }
+        return ca == null && cert == null ? null : new com.modelfactory.runtime.fetch.StoreTls(ca, cert, key);
     }
 
     private static RuntimeConfig.TlsSettings tls(ConfigValues v) {

@@ -81,7 +81,8 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
                                 String urlTemplate, Map<String, String> headers, Path modelDir, String sha256,
                                 String versionDir, String modelFile, Duration connectTimeout, Duration readTimeout,
                                 int retries, Duration retryBackoff, Duration retryMaxBackoff, Duration progressInterval,
-                                int maxArchiveEntries, long maxUnpackedBytes, int maxCompressionRatio) {
+                                int maxArchiveEntries, long maxUnpackedBytes, int maxCompressionRatio,
+                                com.modelfactory.runtime.fetch.StoreTls tls) {
 
         public boolean configured() {
             return xqueryAddr != null && !xqueryAddr.isBlank();

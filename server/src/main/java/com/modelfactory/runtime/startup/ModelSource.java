@@ -81,6 +81,7 @@ public final class ModelSource {
                 .maxArchiveEntries(s.maxArchiveEntries())
                 .maxUnpackedBytes(s.maxUnpackedBytes()).maxCompressionRatio(s.maxCompressionRatio())
                 .progressInterval(s.progressInterval())
+                .storeTls(s.tls())
                 .build();
     }
 }

@@ -35,8 +35,6 @@ import java.util.regex.Pattern;
  */
 public final class TlsFiles {
     static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
-    private static final Pattern PEM = Pattern.compile(
-            "-----BEGIN ([A-Z ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
 
     private TlsFiles() {
     }
@@ -88,82 +86,11 @@ public final class TlsFiles {
     }
 
     private static List<X509Certificate> certificates(Path file) {
-        try {
-            Collection<? extends java.security.cert.Certificate> all = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(file)));
-            if (all.isEmpty()) {
-                throw new IllegalArgumentException(file + " holds no PEM certificate");
-            }
-            return all.stream().map(X509Certificate.class::cast).toList();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + " cannot be read: " + e.getMessage());
-        } catch (CertificateException e) {
-            throw new IllegalArgumentException(file + " is not a PEM certificate: " + e.getMessage());
-        }
+        return com.modelfactory.runtime.fetch.StoreTls.certificates(file);
     }
 
-    /** A PKCS#8 ("PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY") key; a SEC1 EC key is taken on trust (null). */
     private static PrivateKey privateKey(Path file, String algorithm) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + " cannot be read: " + e.getMessage());
-        }
-        Matcher m = PEM.matcher(text);
-        while (m.find()) {
-            byte[] der = Base64.getMimeDecoder().decode(m.group(2));
-            try {
-                switch (m.group(1)) {
-                    case "PRIVATE KEY" -> {
-                        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-                    }
-                    case "RSA PRIVATE KEY" -> {
-                        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs1ToPkcs8(der)));
-                    }
-                    case "EC PRIVATE KEY" -> {
-                        return null;
-                    }
-                    default -> {
-                        // another block (parameters): look on
-                    }
-                }
-            } catch (GeneralSecurityException e) {
-                throw new IllegalArgumentException(file + " is not a " + algorithm + " private key in PEM: " + e.getMessage());
-            }
-        }
-        throw new IllegalArgumentException(file + " holds no PEM private key (PKCS#8 or PKCS#1)");
-    }
-
-    /** A PKCS#1 RSA key wrapped as PKCS#8: SEQUENCE { 0, rsaEncryption AlgorithmIdentifier, OCTET STRING key }. */
-    static byte[] pkcs1ToPkcs8(byte[] pkcs1) {
-        byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01,
-                0x01, 0x01, 0x05, 0x00};
-        byte[] octets = der(0x04, pkcs1);
-        byte[] body = concat(new byte[] {0x02, 0x01, 0x00}, algorithm, octets);
-        return der(0x30, body);
-    }
-
-    private static byte[] der(int tag, byte[] content) {
-        int n = content.length;
-        byte[] length = n < 0x80 ? new byte[] {(byte) n} : n < 0x100 ? new byte[] {(byte) 0x81, (byte) n}
-                : n < 0x10000 ? new byte[] {(byte) 0x82, (byte) (n >> 8), (byte) n}
-                : new byte[] {(byte) 0x83, (byte) (n >> 16), (byte) (n >> 8), (byte) n};
-        return concat(new byte[] {(byte) tag}, length, content);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) {
-            n += p.length;
-        }
-        byte[] out = new byte[n];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
+        return com.modelfactory.runtime.fetch.StoreTls.privateKey(file, algorithm);
     }
 
     /** Signs a probe with the key and verifies it with the certificate's public key. */

@@ -65,11 +65,13 @@ class RepositoryPollAndGrpcTest {
     }
 
     @Test
-    void severalFoldersServeAsOneRepositoryTheFirstFolderWinningAName(@TempDir Path second) throws Exception {
-        ModelRepositoryTest.copy(TestRuntime.fixture("onnx/tiny_cnn"), repo.resolve("a").resolve("1"));
+    void severalFoldersServeAsOneRepositoryTheFirstFolderWinningAName() throws Exception {
+        Path first = Files.createDirectories(repo.resolve("first"));
+        Path second = Files.createDirectories(repo.resolve("second"));
+        ModelRepositoryTest.copy(TestRuntime.fixture("onnx/tiny_cnn"), first.resolve("a").resolve("1"));
         ModelRepositoryTest.copy(TestRuntime.fixture("onnx/mnist_flat"), second.resolve("b").resolve("1"));
         ModelRepositoryTest.copy(TestRuntime.fixture("onnx/mnist_flat"), second.resolve("a").resolve("7"));
-        try (TestRuntime rt = TestRuntime.start("--model-repository", repo + "," + second)) {
+        try (TestRuntime rt = TestRuntime.start("--model-repository", first + "," + second)) {
             assertEquals(List.of("a/1", "b/1"), ready(rt));
         }
     }
