@@ -44,6 +44,10 @@ public final class TlsFiles {
         ServerSSLOptions ssl = sslOptions(tls);
         options.setSsl(true).setUseAlpn(true).setKeyCertOptions(ssl.getKeyCertOptions())
                 .setEnabledSecureTransportProtocols(PROTOCOLS);
+        if (io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
+            // BoringSSL: TLS at 32 keep-alive clients ran 0.61x of plain with the JDK's SSLEngine
+            options.setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
+        }
         if (tls.clientCa() != null) {
             options.setTrustOptions(ssl.getTrustOptions()).setClientAuth(ssl.getClientAuth());
         }
