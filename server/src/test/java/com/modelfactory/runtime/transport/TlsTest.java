@@ -122,6 +122,23 @@ class TlsTest {
     }
 
     @Test
+    void aPkcs1RsaKeyIsTakenToo() throws Exception {
+        Issued issued = TestCertificates.issue(ca, "server");
+        Path pkcs1Cert = issued.write(dir, "pkcs1");
+        Path pkcs1Key = dir.resolve("pkcs1-key.pem");
+        java.io.StringWriter w = new java.io.StringWriter();
+        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter pem = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(w)) {
+            pem.writeObject(issued.keys().getPrivate()); // OpenSSL's traditional form: BEGIN RSA PRIVATE KEY
+        }
+        Files.writeString(pkcs1Key, w.toString());
+        assertTrue(w.toString().contains("BEGIN RSA PRIVATE KEY"));
+        try (TestRuntime rt = TestRuntime.start("--model", MODEL, "--tls-cert-file", pkcs1Cert.toString(),
+                "--tls-key-file", pkcs1Key.toString())) {
+            assertEquals(issued.cert().getSerialNumber(), serial(TestCertificates.client(ca, null), rt.server().port()));
+        }
+    }
+
+    @Test
     void mutualTlsRefusesNoCertificateAndAnotherCasAtTheHandshake() throws Exception {
         Issued client = TestCertificates.issue(ca, "client");
         Issued stranger = TestCertificates.issue(TestCertificates.ca("another CA"), "stranger");
