@@ -121,6 +121,25 @@ class TlsTest {
         }
     }
 
+    /** With openssl's own client, which still offers TLS 1.0 and 1.1 (the JDK's refuses to). */
+    @Test
+    void onlyTls12And13AreSpoken() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("openssl", "version").start().waitFor() == 0,
+                "openssl is not installed: the protocol check needs its client");
+        try (TestRuntime rt = TestRuntime.start("--model", MODEL, "--tls-cert-file", cert.toString(), "--tls-key-file",
+                key.toString())) {
+            for (String version : List.of("-tls1", "-tls1_1", "-tls1_2", "-tls1_3")) {
+                Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + rt.server().port(),
+                        version, "-CAfile", dir.resolve("ca.pem").toString()).redirectErrorStream(true).start();
+                p.getOutputStream().close();
+                String out = new String(p.getInputStream().readAllBytes());
+                p.waitFor(30, TimeUnit.SECONDS);
+                boolean connected = out.contains("Cipher is ") && !out.contains("Cipher is (NONE)");
+                assertEquals(version.equals("-tls1_2") || version.equals("-tls1_3"), connected, version + ":\n" + out);
+            }
+        }
+    }
+
     @Test
     void aPkcs1RsaKeyIsTakenToo() throws Exception {
         Issued issued = TestCertificates.issue(ca, "server");
