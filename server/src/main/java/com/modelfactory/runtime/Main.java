@@ -32,7 +32,8 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
     }
 
-    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    /** Made once the log level is set: slf4j-simple reads its level when the first logger is made. */
+    private static Logger log;
 
     private Main() {
     }
@@ -42,6 +43,14 @@ public final class Main {
             System.out.print(ConfigLoader.help());
             return;
         }
+        String level = LogLevel.of(args, System.getenv());
+        if (level == null) {
+            System.err.println("configuration error: log_level must be one of " + LogLevel.LEVELS);
+            System.exit(ExitCodes.CONFIG);
+            return;
+        }
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        log = LoggerFactory.getLogger(Main.class);
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
         if (args.length > 0 && args[0].equals("batch")) {

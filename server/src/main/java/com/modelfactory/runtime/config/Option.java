@@ -91,6 +91,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
                     "PEM CA certificate(s) client certificates must chain to: mutual TLS"),
             of("server", "tls_client_auth", "TLS_CLIENT_AUTH", "required",
                     "with tls_client_ca_file: required (no certificate, no connection) or optional"),
+            of("server", "log_level", "LOG_LEVEL", "info", "error, warn, info, debug or trace"),
+            of("server", "access_log", "ACCESS_LOG", "false",
+                    "one log line per HTTP request (logger 'access'): route, model, status, bytes, latency, client"),
             of("server", "auth_tokens_file", "AUTH_TOKENS_FILE", null,
                     "YAML list of bearer tokens (token: or sha256:) with the endpoint groups each opens (inference, "
                             + "metadata, metrics; health is always open); re-read when it changes; unset = no check"),

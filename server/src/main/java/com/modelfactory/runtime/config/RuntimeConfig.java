@@ -96,7 +96,8 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
      */
     public record ServerSettings(String host, int port, long maxBodyBytes, Duration drainTimeout,
                                  Duration headerTimeout, Duration bodyTimeout, int grpcPort,
-                                 java.nio.file.Path authTokensFile, TlsSettings tls, int healthPort) {
+                                 java.nio.file.Path authTokensFile, TlsSettings tls, int healthPort,
+                                 boolean accessLog) {
     }
 
     /**

@@ -37,12 +37,21 @@ public final class HttpApi {
     private final ErrorResponder errors;
     private final Path uploadsDir;
     private final AccessControl access;
+    private final boolean accessLog;
+    private static final org.slf4j.Logger ACCESS = org.slf4j.LoggerFactory.getLogger("access");
 
     public HttpApi(ServingState state, RuntimeMetrics metrics, long maxBodyBytes, Path uploadsDir) {
         this(state, metrics, maxBodyBytes, uploadsDir, AccessControl.open());
     }
 
     public HttpApi(ServingState state, RuntimeMetrics metrics, long maxBodyBytes, Path uploadsDir, AccessControl access) {
+        this(state, metrics, maxBodyBytes, uploadsDir, access, false);
+    }
+
+    /** @param accessLog one line per request in the log (logger {@code access}) */
+    public HttpApi(ServingState state, RuntimeMetrics metrics, long maxBodyBytes, Path uploadsDir, AccessControl access,
+                   boolean accessLog) {
+        this.accessLog = accessLog;
         this.access = access;
         this.state = state;
         this.metrics = metrics;
@@ -167,8 +176,16 @@ public final class HttpApi {
         long start = System.nanoTime();
         ctx.addEndHandler(v -> {
             String route = ctx.get(ROUTE);
-            metrics.request(route == null ? "unmatched" : route, ctx.response().getStatusCode(),
-                    System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            metrics.request(route == null ? "unmatched" : route, ctx.response().getStatusCode(), nanos);
+            if (accessLog) {
+                String model = ctx.pathParam("name");
+                ACCESS.info("{} {} route={} model={} status={} bytes={} ms={} client={}", ctx.request().method(),
+                        ctx.request().path(), route == null ? "unmatched" : route, model == null ? "-" : model,
+                        ctx.response().getStatusCode(), ctx.response().bytesWritten(),
+                        String.format("%.2f", nanos / 1e6), ctx.request().remoteAddress() == null ? "-"
+                                : ctx.request().remoteAddress().hostAddress());
+            }
         });
         ctx.next();
     }
