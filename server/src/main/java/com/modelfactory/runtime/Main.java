@@ -3,6 +3,7 @@ package com.modelfactory.runtime;
 import com.modelfactory.runtime.batch.BatchCommand;
 import com.modelfactory.runtime.config.ConfigException;
 import com.modelfactory.runtime.config.ConfigLoader;
+import com.modelfactory.runtime.config.LogLevel;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.lifecycle.ExitCodes;
 import com.modelfactory.runtime.lifecycle.RuntimeServer;

@@ -1,4 +1,4 @@
-package com.modelfactory.runtime;
+package com.modelfactory.runtime.config;
 
 import java.util.List;
 import java.util.Locale;
@@ -8,14 +8,14 @@ import java.util.Map;
  * LOG_LEVEL / --log-level, read before anything logs: slf4j-simple fixes its level when the first logger is
  * made, so this cannot wait for the configuration (which is loaded, and may warn, later).
  */
-final class LogLevel {
-    static final List<String> LEVELS = List.of("error", "warn", "info", "debug", "trace");
+public final class LogLevel {
+    public static final List<String> LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
     private LogLevel() {
     }
 
     /** The level the flag (else the environment, else info) names; null when it names none of {@link #LEVELS}. */
-    static String of(String[] args, Map<String, String> env) {
+    public static String of(String[] args, Map<String, String> env) {
         String value = env.getOrDefault("LOG_LEVEL", "");
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--log-level") && i + 1 < args.length) {
