@@ -24,6 +24,12 @@ final class VertxFailures {
                 || t instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
             return new ServingException(Kind.TOO_LARGE, "a form field or the number of form fields is over the limit");
         }
+        if (t instanceof io.vertx.core.VertxException && "Pipe closed".equals(t.getMessage())) {
+            // the same from the other side: a file part's pipe into its upload file closed before the part was
+            // stored (RouteFuzzTest: a part named "" with filename ".png" followed by another); nothing of ours
+            // pipes, so only an upload can fail this way
+            return ServingException.badInput("the multipart body is malformed");
+        }
         if (t.getClass().getSimpleName().equals("NoStackTraceThrowable") && "Streaming aborted".equals(t.getMessage())) {
             // a multipart part Vert.x could not stream into its upload file: the part is malformed
             return ServingException.badInput("the multipart body is malformed");
