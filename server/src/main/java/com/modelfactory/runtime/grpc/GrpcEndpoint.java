@@ -157,38 +157,27 @@ public final class GrpcEndpoint implements Handler<HttpServerRequest> {
     /** An RPC whose request is small and whose answer comes later (a model loading): read on the event loop. */
     private <Q extends MessageLite> Consumer<GrpcCall> later(Parser<Q> parser,
             Function<Q, java.util.concurrent.CompletableFuture<? extends MessageLite>> answer) {
-        return call -> {
-            Q request;
-            try {
-                request = parser.parseFrom(CodedInputStream.newInstance(MessageCodec.read(call.message(),
-                        SMALL_MESSAGE_BYTES, "the most a " + call.method() + " request takes")));
-            } catch (InvalidProtocolBufferException e) {
-                throw ServingException.badInput("the request is not a valid " + call.method() + " request: "
-                        + e.getMessage());
+        return call -> answer.apply(readSmall(call, parser)).whenComplete((m, e) -> {
+            if (e == null) {
+                call.respond(m);
+            } else {
+                call.fail(e); // classified there, CompletionException unwrapped
             }
-            answer.apply(request).whenComplete((m, e) -> {
-                if (e == null) {
-                    call.respond(m);
-                } else {
-                    call.fail(e instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                            ? c.getCause() : e);
-                }
-            });
-        };
+        });
     }
 
     /** An RPC whose request is small: read and answered on the event loop. */
     private <Q extends MessageLite> Consumer<GrpcCall> small(Parser<Q> parser, Function<Q, MessageLite> answer) {
-        return call -> {
-            Q request;
-            try {
-                request = parser.parseFrom(CodedInputStream.newInstance(MessageCodec.read(call.message(),
-                        SMALL_MESSAGE_BYTES, "the most a " + call.method() + " request takes")));
-            } catch (InvalidProtocolBufferException e) {
-                throw ServingException.badInput("the request is not a valid " + call.method() + " request: "
-                        + e.getMessage());
-            }
-            call.respond(answer.apply(request));
-        };
+        return call -> call.respond(answer.apply(readSmall(call, parser)));
+    }
+
+    private static <Q extends MessageLite> Q readSmall(GrpcCall call, Parser<Q> parser) {
+        try {
+            return parser.parseFrom(CodedInputStream.newInstance(MessageCodec.read(call.message(),
+                    SMALL_MESSAGE_BYTES, "the most a " + call.method() + " request takes")));
+        } catch (InvalidProtocolBufferException e) {
+            throw ServingException.badInput("the request is not a valid " + call.method() + " request: "
+                    + e.getMessage());
+        }
     }
 }

@@ -112,7 +112,7 @@ final class TritonRoutes {
             if (e == null) {
                 ctx.response().setStatusCode(200).end();
             } else {
-                ctx.fail(e instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : e);
+                ctx.fail(e); // ErrorResponder classifies it, CompletionException unwrapped
             }
         }));
     }
