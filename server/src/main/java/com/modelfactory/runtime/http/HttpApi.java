@@ -71,12 +71,15 @@ public final class HttpApi {
             router.route().handler(guard::handle);
         }
         router.route().handler(this::timeRequest);
-        // Tokens before any body is read: a refused client cannot make the server take its upload.
-        router.route().handler(ctx -> {
-            access.require(ctx.request().getHeader("Authorization"),
-                    EndpointGroup.ofHttp(ctx.request().method().name(), ctx.request().path()));
-            ctx.next();
-        });
+        // Tokens before any body is read: a refused client cannot make the server take its upload. Without a
+        // tokens file there is no handler at all (nothing to do per request).
+        if (access.enabled()) {
+            router.route().handler(ctx -> {
+                access.require(ctx.request().getHeader("Authorization"),
+                        EndpointGroup.ofHttp(ctx.request().method().name(), ctx.request().path()));
+                ctx.next();
+            });
+        }
         BodyHandler body = BodyHandler.create(true).setBodyLimit(maxBodyBytes)
                 .setUploadsDirectory(uploadsDir.toString()).setDeleteUploadedFilesOnEnd(true)
                 .setHandleFileUploads(true);
