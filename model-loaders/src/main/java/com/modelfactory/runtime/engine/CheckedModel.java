@@ -49,6 +49,11 @@ final class CheckedModel implements LoadedModel {
     }
 
     @Override
+    public java.util.Optional<TabularSchema> tabular() {
+        return model.tabular();
+    }
+
+    @Override
     public Map<String, InputValidation.Rule> inputRules() {
         return rules;
     }

@@ -18,7 +18,51 @@ public final class InputValidation {
         /** Shape as the spec says, any datatype: the model states none, the spec's datatype is a default. */
         ANY_DATATYPE,
         /** One element of any numeric datatype, e.g. a Python scalar argument of a TorchScript forward. */
-        SCALAR
+        SCALAR,
+        /**
+         * A column of a tabular model: one value per record, sent as [N] or [N, 1] and, for a numeric spec, of
+         * any numeric datatype (JSON numbers arrive as FP64, MLServer's pandas columns as INT64 or FP64).
+         * {@link #conform} turns it into the spec's shape and datatype before it is checked.
+         */
+        COLUMN
+    }
+
+    /**
+     * The inputs with every {@link Rule#COLUMN} input in its spec's shape ([N] or [N, 1]) and datatype (numbers
+     * converted, which may round: FP64 to FP32); others as given. A BYTES column for a numeric spec, or numbers
+     * for a BYTES spec, are left for {@link #check} to refuse.
+     */
+    public static Map<String, Tensor> conform(Signature signature, Map<String, Rule> rules, Map<String, Tensor> inputs) {
+        if (!rules.containsValue(Rule.COLUMN)) {
+            return inputs;
+        }
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>(inputs);
+        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+            TensorSpec spec = signature.input(e.getKey());
+            if (spec != null && rules.get(spec.name()) == Rule.COLUMN) {
+                out.put(e.getKey(), column(spec, e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static Tensor column(TensorSpec spec, Tensor t) {
+        long[] got = t.shape();
+        boolean oneColumn = got.length == 1 || (got.length == 2 && got[1] == 1);
+        if (!oneColumn || !spec.shapeKnown() || spec.rank() < 1 || spec.rank() > 2) {
+            return t;
+        }
+        long[] shape = spec.rank() == 1 ? new long[]{got[0]} : new long[]{got[0], 1};
+        boolean numeric = spec.dataType() != DataType.BYTES && t.dataType() != DataType.BYTES;
+        if (numeric && t.dataType() != spec.dataType()) {
+            Tensor converted = Tensor.allocateHeap(spec.dataType(), shape);
+            int n = (int) t.elementCount();
+            for (int i = 0; i < n; i++) {
+                converted.setDouble(i, t.getDouble(i));
+            }
+            return converted;
+        }
+        return got.length == shape.length ? t : new Tensor(t.dataType(), shape, t.data());
     }
 
     /** Every input checked {@link Rule#EXACT}ly. */
@@ -45,7 +89,7 @@ public final class InputValidation {
                 checkScalar(spec, t);
                 continue;
             }
-            if (rule == Rule.EXACT && spec.dataType() != null && t.dataType() != spec.dataType()) {
+            if ((rule == Rule.EXACT || rule == Rule.COLUMN) && spec.dataType() != null && t.dataType() != spec.dataType()) {
                 throw new InvalidInputException("input '" + spec.name() + "' has datatype " + t.dataType()
                         + " but the model expects " + spec.dataType());
             }

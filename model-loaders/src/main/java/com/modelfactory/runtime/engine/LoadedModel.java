@@ -42,6 +42,14 @@ public interface LoadedModel extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * For tabular models (PMML, ONNX-ML classifiers and regressors): the fields records carry and what each
+     * output column means; empty for tensor models.
+     */
+    default java.util.Optional<TabularSchema> tabular() {
+        return java.util.Optional.empty();
+    }
+
     /** A new predictor for one worker thread; close it when the thread ends. */
     Predictor newPredictor();
 

@@ -17,7 +17,7 @@ public enum ModelFormat {
     /** A pickled PyTorch state_dict or whole model: needs Python to rebuild. */
     PYTORCH_PICKLE("pytorch_pickle", false, "pytorch_pickle"),
     TFLITE("tflite", false, "tflite"),
-    PMML("pmml", false, "pmml");
+    PMML("pmml", true, "pmml");
 
     private final String id;
     private final boolean servable;

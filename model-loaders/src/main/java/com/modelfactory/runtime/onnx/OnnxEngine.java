@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.SequenceInfo;
 import ai.onnxruntime.TensorInfo;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.Device;
@@ -31,13 +32,14 @@ import org.slf4j.LoggerFactory;
 /** ONNX Runtime behind the engine seam: CUDA execution provider when asked for and usable, else CPU. */
 public final class OnnxEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(OnnxEngine.class);
-    /** ONNX Runtime's Java element types; its string tensors are not served. */
+    /** ONNX Runtime's Java element types; string tensors are BYTES (UTF-8 elements). */
     static final TypeTable<OnnxJavaType> TYPES = TypeTable.<OnnxJavaType>builder("ONNX Runtime")
             .map(DataType.FP32, OnnxJavaType.FLOAT).map(DataType.FP64, OnnxJavaType.DOUBLE)
             .map(DataType.FP16, OnnxJavaType.FLOAT16).map(DataType.BF16, OnnxJavaType.BFLOAT16)
             .map(DataType.INT8, OnnxJavaType.INT8).map(DataType.UINT8, OnnxJavaType.UINT8)
             .map(DataType.INT16, OnnxJavaType.INT16).map(DataType.INT32, OnnxJavaType.INT32)
             .map(DataType.INT64, OnnxJavaType.INT64).map(DataType.BOOL, OnnxJavaType.BOOL)
+            .map(DataType.BYTES, OnnxJavaType.STRING)
             .build();
 
     @Override
@@ -84,9 +86,11 @@ public final class OnnxEngine implements Engine {
             SessionSettings.apply(opts, options.engineOptions());
             String deviceName = tryCuda ? chooseDevice(opts, device) : "cpu";
             OrtSession session = env.createSession(file.toString(), opts);
-            Signature signature = signatureOf(session);
+            Map<String, List<String>> zipMaps = zipMapOutputs(session) ? ZipMapLabels.of(file) : Map.of();
+            Signature signature = signatureOf(session, zipMaps);
             log.info("ONNX model {} loaded on {}: {}", file.getFileName(), deviceName, signature);
-            return new OnnxLoadedModel(env, session, opts, signature, deviceName);
+            return new OnnxLoadedModel(env, session, opts, signature, deviceName, OnnxTabular.of(session, signature,
+                    zipMaps));
         } catch (OrtException e) {
             throw new ModelLoadException("ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
         }
@@ -106,18 +110,37 @@ public final class OnnxEngine implements Engine {
         }
     }
 
-    static Signature signatureOf(OrtSession session) throws OrtException {
+    /** Whether an output is a sequence of maps (an ONNX-ML classifier's ZipMap). */
+    private static boolean zipMapOutputs(OrtSession session) throws OrtException {
+        for (NodeInfo n : session.getOutputInfo().values()) {
+            if (n.getInfo() instanceof SequenceInfo si && si.isSequenceOfMaps()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param zipMaps the class labels of each ZipMap output (see {@link ZipMapLabels}): such an output is served
+     *                as an FP32 [N, classes] tensor, columns in label order
+     */
+    static Signature signatureOf(OrtSession session, Map<String, List<String>> zipMaps) throws OrtException {
         // ORT leaves initializers that old exporters also listed as graph inputs out of getInputInfo().
-        List<TensorSpec> inputs = specs(session.getInputInfo());
-        List<TensorSpec> outputs = specs(session.getOutputInfo());
+        List<TensorSpec> inputs = specs(session.getInputInfo(), zipMaps);
+        List<TensorSpec> outputs = specs(session.getOutputInfo(), zipMaps);
         return Signature.infer(inputs, outputs);
     }
 
-    private static List<TensorSpec> specs(Map<String, NodeInfo> infos) throws OrtException {
+    private static List<TensorSpec> specs(Map<String, NodeInfo> infos, Map<String, List<String>> zipMaps)
+            throws OrtException {
         List<TensorSpec> out = new ArrayList<>();
         for (NodeInfo n : infos.values()) {
             if (n.getInfo() instanceof TensorInfo ti) {
                 out.add(new TensorSpec(n.getName(), dataType(ti.type), ti.getShape()));
+            } else if (n.getInfo() instanceof SequenceInfo si && si.isSequenceOfMaps()
+                    && si.mapInfo.valueType == OnnxJavaType.FLOAT) {
+                List<String> labels = zipMaps.get(n.getName());
+                out.add(new TensorSpec(n.getName(), DataType.FP32, new long[]{-1, labels == null ? -1 : labels.size()}));
             } else {
                 throw new OrtException("input/output '" + n.getName() + "' is not a tensor (" + n.getInfo()
                         + "); only tensor inputs and outputs are served");

@@ -11,7 +11,15 @@ import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxSequence;
+import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.InputValidation;
+import com.modelfactory.runtime.engine.TabularSchema;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,14 +32,33 @@ final class OnnxLoadedModel implements LoadedModel {
     private final OrtSession.SessionOptions options;
     private final Signature signature;
     private final String device;
+    private final Optional<TabularSchema> tabular;
 
     OnnxLoadedModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options,
-                    Signature signature, String device) {
+                    Signature signature, String device, Optional<TabularSchema> tabular) {
         this.env = env;
         this.session = session;
         this.options = options;
         this.signature = signature;
         this.device = device;
+        this.tabular = tabular;
+    }
+
+    @Override
+    public Optional<TabularSchema> tabular() {
+        return tabular;
+    }
+
+    @Override
+    public Map<String, InputValidation.Rule> inputRules() {
+        if (tabular.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, InputValidation.Rule> rules = new HashMap<>();
+        for (TensorSpec in : signature.inputs()) {
+            rules.put(in.name(), InputValidation.Rule.COLUMN);
+        }
+        return rules;
     }
 
     @Override
@@ -82,6 +109,10 @@ final class OnnxLoadedModel implements LoadedModel {
         try {
             for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
                 Tensor t = e.getValue();
+                if (t.dataType() == DataType.BYTES) {
+                    feeds.put(e.getKey(), OnnxTensor.createTensor(env, strings(t), t.shape()));
+                    continue;
+                }
                 ByteBuffer data = t.data();
                 if (!data.isDirect()) {
                     ByteBuffer copy = ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
@@ -95,7 +126,8 @@ final class OnnxLoadedModel implements LoadedModel {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (TensorSpec spec : signature.outputs()) {
                     OnnxValue v = result.get(spec.name()).orElseThrow();
-                    out.put(spec.name(), toTensor((OnnxTensor) v));
+                    out.put(spec.name(), v instanceof OnnxSequence seq ? OnnxValues.probabilities(seq, spec, labels(spec.name()))
+                            : toTensor((OnnxTensor) v));
                 }
                 return out;
             }
@@ -106,8 +138,26 @@ final class OnnxLoadedModel implements LoadedModel {
         }
     }
 
+    /** A ZipMap output's labels, in the node's order (empty when unknown: keys are then sorted). */
+    private List<String> labels(String output) {
+        return tabular.flatMap(t -> t.outputs().stream().filter(o -> o.name().equals(output)).findFirst())
+                .map(TabularSchema.OutputField::labels).orElse(List.of());
+    }
+
+    private static String[] strings(Tensor t) {
+        int n = Math.toIntExact(t.elementCount());
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = StandardCharsets.UTF_8.decode(t.bytesElement(i)).toString();
+        }
+        return out;
+    }
+
     private static Tensor toTensor(OnnxTensor v) throws OrtException {
         var info = v.getInfo();
+        if (info.type == OnnxJavaType.STRING) {
+            return OnnxValues.strings(v);
+        }
         ByteBuffer bytes = v.getByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         return new Tensor(OnnxEngine.dataType(info.type), info.getShape(), bytes);
     }
