@@ -36,14 +36,73 @@ public final class InputValidation {
         if (!rules.containsValue(Rule.COLUMN)) {
             return inputs;
         }
-        Map<String, Tensor> out = new java.util.LinkedHashMap<>(inputs);
-        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>(splitRecordMatrix(signature, inputs));
+        for (Map.Entry<String, Tensor> e : Map.copyOf(out).entrySet()) {
             TensorSpec spec = signature.input(e.getKey());
             if (spec != null && rules.get(spec.name()) == Rule.COLUMN) {
                 out.put(e.getKey(), column(spec, e.getValue()));
             }
         }
         return out;
+    }
+
+    /**
+     * One [N, F] tensor, not named as any input, for a model of F column inputs: records as rows, values in the
+     * model's input order (a v2 client sending a feature matrix). Split into the F columns; else as given.
+     */
+    private static Map<String, Tensor> splitRecordMatrix(Signature signature, Map<String, Tensor> inputs) {
+        int fields = signature.inputs().size();
+        if (inputs.size() != 1 || fields < 2) {
+            return inputs;
+        }
+        Map.Entry<String, Tensor> only = inputs.entrySet().iterator().next();
+        Tensor t = only.getValue();
+        long[] shape = t.shape();
+        if (signature.input(only.getKey()) != null || shape.length != 2 || shape[1] != fields) {
+            return inputs;
+        }
+        int n = Math.toIntExact(shape[0]);
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        for (int c = 0; c < fields; c++) {
+            TensorSpec spec = signature.inputs().get(c);
+            out.put(spec.name(), matrixColumn(spec, t, n, fields, c));
+        }
+        return out;
+    }
+
+    private static Tensor matrixColumn(TensorSpec spec, Tensor t, int n, int fields, int c) {
+        if (spec.dataType() == DataType.BYTES) {
+            java.util.List<byte[]> text = new java.util.ArrayList<>(n);
+            for (int r = 0; r < n; r++) {
+                text.add(t.dataType() == DataType.BYTES ? bytes(t.bytesElement(r * fields + c))
+                        : Double.toString(t.getDouble(r * fields + c)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return Tensor.ofBytes(new long[]{n}, text);
+        }
+        Tensor column = Tensor.allocateHeap(DataType.FP64, new long[]{n});
+        for (int r = 0; r < n; r++) {
+            column.setDouble(r, t.dataType() == DataType.BYTES ? parse(spec, t.bytesElement(r * fields + c))
+                    : t.getDouble(r * fields + c));
+        }
+        return column;
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    private static double parse(TensorSpec spec, java.nio.ByteBuffer b) {
+        String s = java.nio.charset.StandardCharsets.UTF_8.decode(b).toString().trim();
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("input '" + spec.name() + "' takes numbers but got '" + s + "'");
+        }
     }
 
     private static Tensor column(TensorSpec spec, Tensor t) {

@@ -1,5 +1,6 @@
 package com.modelfactory.runtime.answer;
 
+import com.modelfactory.runtime.engine.TabularSchema;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.image.ImageFrame;
@@ -20,10 +21,11 @@ import java.util.concurrent.atomic.LongAdder;
  * @param reason      why this task and decoder were chosen, for the log and the model metadata
  * @param inputWidth  the network input's width (boxes of tensor requests are in its pixels), 0 if own size
  * @param postprocess v2 REST/gRPC answer detection tensors unless a request says otherwise
+ * @param tabular     for {@link Task#TABULAR}: the model's fields, else null
  */
 public record ModelTask(Task task, OutputDecoder decoder, boolean channelsLast, Labels labels, AnswerOptions defaults,
                         String scores, String reason, int inputWidth, int inputHeight, boolean postprocess,
-                        Counters counters) {
+                        Counters counters, TabularSchema tabular) {
 
     /** What post-processing cost and refused, for the metrics. */
     public record Counters(LongAdder droppedBoxes, LongAdder nanos, LongAdder images) {
@@ -34,7 +36,7 @@ public record ModelTask(Task task, OutputDecoder decoder, boolean channelsLast, 
 
     public static ModelTask raw(String reason) {
         return new ModelTask(Task.RAW, null, false, Labels.NONE, new AnswerOptions(0.25f, 0.45f, 300, false, 0),
-                "auto", reason, 0, 0, false, new Counters());
+                "auto", reason, 0, 0, false, new Counters(), null);
     }
 
     /** The decoder's name, or the task's way ("softmax", "argmax") when it has none. */

@@ -5,6 +5,8 @@ import java.util.Locale;
 /** What a model's outputs are turned into. */
 public enum Task {
     CLASSIFICATION, DETECTION, SEMANTIC_SEGMENTATION, INSTANCE_SEGMENTATION,
+    /** Records in, an answer per record out: PMML and ONNX-ML models (see {@link TabularAnswers}). */
+    TABULAR,
     /** The tensors themselves: no answer (the behaviour before tasks existed). */
     RAW;
 

@@ -7,6 +7,8 @@ import com.modelfactory.runtime.engine.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import com.modelfactory.runtime.engine.TabularSchema;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,12 +32,35 @@ public final class TaskResolver {
      * @param names       class names from the model's metadata (empty when none)
      */
     public record Recognition(Task task, String decoder, String reason, boolean ultralytics, int[] imgsz,
-                              List<String> names) {
+                              List<String> names, TabularSchema tabular) {
+        public Recognition(Task task, String decoder, String reason, boolean ultralytics, int[] imgsz,
+                           List<String> names) {
+            this(task, decoder, reason, ultralytics, imgsz, names, null);
+        }
     }
 
     private static final Set<String> TF_OD = Set.of("detection_boxes", "detection_scores", "detection_classes");
 
     public static Recognition recognise(TaskSettings cfg, Signature sig, Map<String, String> meta, Decoders decoders) {
+        return recognise(cfg, sig, meta, decoders, Optional.empty());
+    }
+
+    /**
+     * As {@link #recognise(TaskSettings, Signature, Map, Decoders)} for a model that may say it is tabular (PMML,
+     * ONNX-ML): such a model answers records unless configured otherwise ({@code task: raw} keeps tensors).
+     */
+    public static Recognition recognise(TaskSettings cfg, Signature sig, Map<String, String> meta, Decoders decoders,
+                                        Optional<TabularSchema> tabular) {
+        if (tabular.isPresent() && (cfg.task() == null || Task.parse(cfg.task()) == Task.TABULAR)
+                && cfg.decoder() == null) {
+            return new Recognition(Task.TABULAR, null, cfg.task() != null ? "configured (task: tabular)"
+                    : "a tabular model: its fields say which output is the prediction", false, null, List.of(),
+                    tabular.get());
+        }
+        if (cfg.task() != null && Task.parse(cfg.task()) == Task.TABULAR) {
+            throw new ConfigException("task tabular is for PMML and ONNX-ML models (column inputs, a label or "
+                    + "ZipMap output); this model's outputs are " + Outputs.shapes(sig.outputs()));
+        }
         boolean ultra = meta.containsKey("task") && (meta.containsKey("names") || meta.getOrDefault("author", "")
                 .contains("Ultralytics"));
         int[] imgsz = ultra ? imgsz(meta.get("imgsz")) : null;
@@ -169,7 +194,7 @@ public final class TaskResolver {
                 : !r.names().isEmpty() ? new Labels(r.names(), firstId, "model metadata")
                 : new Labels(List.of(), firstId, "none (class ids as text)");
         return new ModelTask(r.task(), decoder, channelsLast, labels, defaults, cfg.scores(), r.reason(), inputWidth,
-                inputHeight, cfg.postprocess() && r.task().boxes(), new ModelTask.Counters());
+                inputHeight, cfg.postprocess() && r.task().boxes(), new ModelTask.Counters(), r.tabular());
     }
 
     private static final Pattern NAME = Pattern.compile("(\\d+)\\s*:\\s*(?:'((?:[^'\\\\]|\\\\.)*)'|\"((?:[^\"\\\\]|\\\\.)*)\")");

@@ -39,7 +39,35 @@ final class MetadataRoutes {
         parameters.put("task", m.task().task().wireName()).put("decoder", m.task().decoderName())
                 .put("task_reason", m.task().reason());
         body.put("parameters", parameters);
+        if (m.task().tabular() != null) {
+            body.put("fields", fields(m.task().tabular()));
+        }
         ErrorResponder.json(ctx.response(), 200, body);
+    }
+
+    /**
+     * A tabular model's fields (an extension beside the OIP metadata): per input its name, the model's type
+     * and optype, the values it declares valid (PMML DataDictionary) and whether a record must carry it; per
+     * output its role (predicted, probability of a label, probabilities by label, other).
+     */
+    static JsonObject fields(com.modelfactory.runtime.engine.TabularSchema s) {
+        JsonArray inputs = new JsonArray();
+        s.inputs().forEach(f -> inputs.add(new JsonObject().put("name", f.name()).put("type", f.type())
+                .put("optype", f.optype()).put("values", new JsonArray(f.values())).put("required", f.required())));
+        JsonArray outputs = new JsonArray();
+        s.outputs().forEach(f -> {
+            JsonObject o = new JsonObject().put("name", f.name()).put("role", f.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("type", f.type());
+            if (f.label() != null) {
+                o.put("label", f.label());
+            }
+            if (!f.labels().isEmpty()) {
+                o.put("labels", new JsonArray(f.labels()));
+            }
+            outputs.add(o);
+        });
+        return new JsonObject().put("inputs", inputs).put("outputs", outputs).put("target", s.target())
+                .put("classification", s.classification());
     }
 
     /**

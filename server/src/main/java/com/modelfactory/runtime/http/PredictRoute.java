@@ -41,6 +41,10 @@ final class PredictRoute {
         ModelTask task = info.task();
         AnswerOptions options = options(ctx, task);
         boolean raw = flag(ctx, "raw");
+        if (task.task() == Task.TABULAR && !raw) {
+            tabular(ctx, service, info);
+            return;
+        }
         RequestDecoder decoder = decoder(ctx, api.maxBodyBytes());
         if (options.topK() > 0 && task.task() != Task.CLASSIFICATION && task.task() != Task.RAW) {
             throw ServingException.badInput("top_k is for classifiers; this model's task is "
@@ -53,6 +57,19 @@ final class PredictRoute {
             return;
         }
         api.respond(ctx, service.answer(decoder, options), answers -> HttpBody.json(AnswerJson.predict(info, answers)));
+    }
+
+    /** Records in JSON, an answer per record out (PMML, ONNX-ML). */
+    private void tabular(RoutingContext ctx, InferenceService service, ModelInfo info) {
+        String type = ctx.request().getHeader("Content-Type");
+        String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (!mime.equals("application/json") && !mime.isEmpty()) {
+            throw new ServingException(ServingException.Kind.UNSUPPORTED_MEDIA_TYPE, "this model takes records: send "
+                    + "application/json {\"instances\": [{field: value, ...}]}, not " + type);
+        }
+        RequestBody body = RequestBody.of(ctx, api.maxBodyBytes());
+        api.respond(ctx, service.run(model -> TabularJson.read(body.bytes(), info.signature(), new boolean[1])),
+                r -> HttpBody.json(TabularJson.predict(info, r.outputs())));
     }
 
     /** The model's post-processing defaults with this request's conf, iou, max_det and top_k. */

@@ -40,6 +40,12 @@ final class V1Routes {
         InferenceService service = servable(ctx, () -> api.state().service(ctx.pathParam("name"), ctx.pathParam("version")));
         ModelInfo info = service.info();
         RequestBody body = RequestBody.of(ctx, api.maxBodyBytes());
+        if (info.task().task() == com.modelfactory.runtime.answer.Task.TABULAR) {
+            boolean[] records = new boolean[1];
+            api.respond(ctx, service, model -> TabularJson.read(body.bytes(), info.signature(), records),
+                    outputs -> HttpBody.json(records[0] ? TabularJson.predictions(info, outputs) : V1Json.outputs(outputs)));
+            return;
+        }
         AtomicBoolean rows = new AtomicBoolean();
         api.respond(ctx, service, model -> {
             byte[] bytes = body.bytes();

@@ -246,6 +246,7 @@ public final class InferenceService implements AutoCloseable {
             }
             pooled = buffers.end();
             observer.decoded(System.nanoTime() - start);
+            tensors = InputValidation.conform(requestSignature, model.inputRules(), tensors);
             int items = check(tensors);
             List<ByteBuffer> issued = pooled;
             Runnable release = issued.isEmpty() ? null : () -> buffers.giveBack(issued);

@@ -53,7 +53,7 @@ public final class ModelStartup {
         LoadedModel model = load(config, located, layout);
         Decoders decoders = Decoders.load(decoderJars(config, located));
         TaskResolver.Recognition recognition = TaskResolver.recognise(config.task(), model.signature(),
-                model.metadata(), decoders);
+                model.metadata(), decoders, model.tabular());
         RuntimeConfig.ImageSettings imageSettings = imageSettings(config.image(), recognition);
         ModelInputs inputs = imageInputs(model, config, imageSettings);
         long w0 = System.nanoTime();

@@ -220,7 +220,12 @@ final class Warmup {
     private Map<String, Tensor> zeros(Signature sig, int n) {
         Map<String, Tensor> zeros = new LinkedHashMap<>();
         for (TensorSpec spec : sig.inputs()) {
-            zeros.put(spec.name(), Tensor.allocate(spec.dataType(), shape(spec, sig, n)));
+            long[] shape = shape(spec, sig, n);
+            // a text column (PMML, ONNX-ML) warms up on empty strings: missing values to a tabular model
+            zeros.put(spec.name(), spec.dataType() == com.modelfactory.runtime.engine.DataType.BYTES
+                    ? Tensor.ofBytes(shape, java.util.Collections.nCopies(Math.toIntExact(Tensor.elementCount(shape)),
+                            new byte[0]))
+                    : Tensor.allocate(spec.dataType(), shape));
         }
         return zeros;
     }

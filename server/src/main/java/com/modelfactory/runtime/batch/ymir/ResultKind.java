@@ -22,6 +22,8 @@ enum ResultKind {
                 case INSTANCE_SEGMENTATION -> INSTANCE_SEGMENTATION;
                 case RAW -> throw new ConfigException("the model's task is raw (" + model.reason() + "): it gives no "
                         + "answer YMIR can read; set task and decoder in model-config.yaml");
+                case TABULAR -> throw new ConfigException("the model is tabular (records in, answers out): YMIR "
+                        + "executors answer images");
             };
         }
         ResultKind wanted = switch (objectType) {
