@@ -45,6 +45,9 @@ public final class BatchCommand {
         if (b.output() == null) {
             return fail("configuration error: batch needs --output FILE.jsonl (BATCH_OUTPUT)", ExitCodes.CONFIG);
         }
+        if (RecordFiles.isRecordFile(b.input())) {
+            return records(config);
+        }
         List<InputItem> items;
         try {
             items = Shards.select(InputList.of(b.input()), b.shard());
@@ -61,6 +64,25 @@ public final class BatchCommand {
             BatchJob.Outcome outcome = BatchJob.run(config, new BatchJob.Plan(items, b.output(), b.resume(), b.topK(),
                     null), List.of());
             return ExitCodes.imagesFailed(outcome.failed());
+        } catch (StartupException e) {
+            log.debug("cause", e.getCause());
+            return fail("batch: " + e.getMessage(), e.exitCode());
+        } catch (IOException e) {
+            return fail("batch: cannot write " + b.output() + ": " + e.getMessage(), ExitCodes.BATCH_IO);
+        }
+    }
+
+    /** A tabular model over a CSV or JSON Lines file. */
+    private static int records(RuntimeConfig config) {
+        RuntimeConfig.BatchSettings b = config.batch();
+        List<RecordFiles.Row> rows;
+        try {
+            rows = RecordFiles.read(b.input());
+        } catch (IOException e) {
+            return fail("cannot read the input " + b.input() + ": " + e.getMessage(), ExitCodes.BATCH_IO);
+        }
+        try {
+            return ExitCodes.imagesFailed(RecordBatch.run(config, rows));
         } catch (StartupException e) {
             log.debug("cause", e.getCause());
             return fail("batch: " + e.getMessage(), e.exitCode());

@@ -18,6 +18,12 @@ final class BatchModel {
     }
 
     static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, String name) throws StartupException {
+        return start(config, metrics, name, true);
+    }
+
+    /** @param images whether the run sends images (a record run of a tabular model does not) */
+    static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, String name, boolean images)
+            throws StartupException {
         ModelSource.Located located;
         try {
             located = ModelSource.locate(config, new AcquisitionListener() {
@@ -34,10 +40,11 @@ final class BatchModel {
         } catch (ModelLoadException | RuntimeException e) {
             throw new StartupException("the model could not be loaded: " + e.getMessage(), ExitCodes.MODEL, e);
         }
-        if (!service.inputs().takesImages()) {
+        if (images && !service.inputs().takesImages()) {
             service.close();
             throw new StartupException("batch mode runs images, and this model cannot take one: "
-                    + service.inputs().whyNoImages(), ExitCodes.MODEL, null);
+                    + service.inputs().whyNoImages() + (service.info().task().tabular() != null
+                    ? "; it is a tabular model: give --input a .csv or .jsonl file of records" : ""), ExitCodes.MODEL, null);
         }
         return service;
     }
