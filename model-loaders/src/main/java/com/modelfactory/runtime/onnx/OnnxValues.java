@@ -43,7 +43,18 @@ final class OnnxValues {
      * spec's labels (the ZipMap node's own), else of the sorted keys.
      */
     static Tensor probabilities(OnnxSequence seq, TensorSpec spec, List<String> labels) throws OrtException {
+        // The sequence's elements are the caller's to close: closing the sequence leaves them (microsoft/
+        // onnxruntime#24551); unclosed, the 100-tree GBDT fixture grew RSS by ~220 MB per 12,000 requests.
         List<? extends OnnxValue> maps = seq.getValue();
+        try {
+            return probabilities(maps, spec, labels);
+        } finally {
+            maps.forEach(OnnxValue::close);
+        }
+    }
+
+    private static Tensor probabilities(List<? extends OnnxValue> maps, TensorSpec spec, List<String> labels)
+            throws OrtException {
         int n = maps.size();
         List<String> keys = null;
         float[][] rows = new float[n][];
