@@ -87,6 +87,9 @@ public final class OnnxEngine implements Engine {
             String deviceName = tryCuda ? chooseDevice(opts, device) : "cpu";
             OrtSession session = env.createSession(file.toString(), opts);
             Map<String, List<String>> zipMaps = zipMapOutputs(session) ? ZipMapLabels.of(file) : Map.of();
+            if (SessionSettings.zipMapTensor(options.engineOptions())) {
+                session = withoutZipMaps(env, session, opts, file, zipMaps);
+            }
             Signature signature = signatureOf(session, zipMaps);
             log.info("ONNX model {} loaded on {}: {}", file.getFileName(), deviceName, signature);
             return new OnnxLoadedModel(env, session, opts, signature, deviceName, OnnxTabular.of(session, signature,
@@ -107,6 +110,30 @@ public final class OnnxEngine implements Engine {
             }
             log.info("no usable CUDA device for ONNX Runtime ({}); running on the CPU", Messages.firstLine(e));
             return "cpu";
+        }
+    }
+
+    /**
+     * The session of the model rewritten without its output ZipMaps ({@link ZipMapRewrite}), or the session as
+     * it was when there is nothing to rewrite or the rewritten model does not load (then the maps are read).
+     */
+    private static OrtSession withoutZipMaps(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions opts,
+                                             Path file, Map<String, List<String>> zipMaps) throws OrtException {
+        if (zipMaps.isEmpty()) {
+            return session;
+        }
+        try {
+            byte[] rewritten = ZipMapRewrite.rewrite(java.nio.file.Files.readAllBytes(file), zipMaps);
+            if (rewritten == null) {
+                return session;
+            }
+            OrtSession plain = env.createSession(rewritten, opts);
+            session.close();
+            log.debug("{}: ZipMap outputs {} served from their probability tensors", file.getFileName(), zipMaps.keySet());
+            return plain;
+        } catch (java.io.IOException | OrtException | RuntimeException e) {
+            log.info("{}: ZipMap outputs read map by map ({})", file.getFileName(), Messages.firstLine(e));
+            return session;
         }
     }
 

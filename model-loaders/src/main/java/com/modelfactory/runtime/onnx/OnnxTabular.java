@@ -25,7 +25,8 @@ final class OnnxTabular {
 
     static Optional<TabularSchema> of(OrtSession session, Signature signature, Map<String, List<String>> zipMaps)
             throws OrtException {
-        List<String> sequences = new ArrayList<>();
+        // ZipMap outputs: rewritten into tensors (their names are the labels' keys), or still sequences of maps
+        List<String> sequences = new ArrayList<>(zipMaps.keySet());
         for (NodeInfo n : session.getOutputInfo().values()) {
             if (n.getInfo() instanceof SequenceInfo si && si.isSequenceOfMaps()) {
                 sequences.add(n.getName());

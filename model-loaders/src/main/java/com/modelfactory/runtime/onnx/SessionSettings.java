@@ -16,7 +16,19 @@ final class SessionSettings {
     /** true/false: memory patterns (a pre-planned block per input shape seen). */
     static final String MEMORY_PATTERN = "ort.memory_pattern";
 
+    /**
+     * true/false (default true): serve an ONNX-ML ZipMap output from the probability tensor it zips
+     * ({@link ZipMapRewrite}) rather than reading ONNX Runtime's maps record by record.
+     */
+    static final String ZIPMAP_TENSOR = "ort.zipmap_tensor";
+
     private SessionSettings() {
+    }
+
+    /** Whether ZipMap outputs are rewritten into tensors (see {@link #ZIPMAP_TENSOR}). */
+    static boolean zipMapTensor(Map<String, String> settings) throws OrtException {
+        String v = settings.get(ZIPMAP_TENSOR);
+        return v == null || bool(Map.entry(ZIPMAP_TENSOR, v));
     }
 
     static void apply(OrtSession.SessionOptions opts, Map<String, String> settings) throws OrtException {

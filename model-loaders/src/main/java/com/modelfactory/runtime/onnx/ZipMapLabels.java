@@ -1,7 +1,6 @@
 package com.modelfactory.runtime.onnx;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,29 +27,41 @@ final class ZipMapLabels {
             if (Files.size(file) > MAX_BYTES) {
                 return Map.of();
             }
-            byte[] model = Files.readAllBytes(file);
-            Map<String, List<String>> out = new HashMap<>();
-            for (Wire graph : fields(model, 0, model.length, 7)) {
-                for (Wire node : fields(model, graph.start, graph.end, 1)) {
-                    node(model, node, out);
-                }
-            }
-            return out;
+            return of(Files.readAllBytes(file));
         } catch (IOException | RuntimeException e) {
             return Map.of();
         }
     }
 
-    private static void node(byte[] b, Wire node, Map<String, List<String>> out) {
+    static Map<String, List<String>> of(byte[] model) {
+        try {
+            Map<String, List<String>> out = new HashMap<>();
+            for (ProtoFields.Field graph : ProtoFields.all(model, 0, model.length)) {
+                if (graph.number() != 7 || graph.type() != 2) {
+                    continue;
+                }
+                for (ProtoFields.Field node : ProtoFields.all(model, graph.start(), graph.end())) {
+                    if (node.number() == 1 && node.type() == 2) {
+                        node(model, node, out);
+                    }
+                }
+            }
+            return out;
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
+    }
+
+    private static void node(byte[] b, ProtoFields.Field node, Map<String, List<String>> out) {
         String op = null;
         String output = null;
         List<String> labels = new ArrayList<>();
-        for (Wire f : fields(b, node.start, node.end, -1)) {
-            if (f.number == 4 && f.type == 2) {
+        for (ProtoFields.Field f : ProtoFields.all(b, node.start(), node.end())) {
+            if (f.number() == 4 && f.type() == 2) {
                 op = f.text(b);
-            } else if (f.number == 2 && f.type == 2 && output == null) {
+            } else if (f.number() == 2 && f.type() == 2 && output == null) {
                 output = f.text(b);
-            } else if (f.number == 5 && f.type == 2) {
+            } else if (f.number() == 5 && f.type() == 2) {
                 labels.addAll(attribute(b, f));
             }
         }
@@ -60,78 +71,23 @@ final class ZipMapLabels {
     }
 
     /** The labels of a classlabels_* attribute, else none. */
-    private static List<String> attribute(byte[] b, Wire attr) {
+    private static List<String> attribute(byte[] b, ProtoFields.Field attr) {
         String name = null;
         List<String> values = new ArrayList<>();
-        for (Wire f : fields(b, attr.start, attr.end, -1)) {
-            if (f.number == 1 && f.type == 2) {
+        for (ProtoFields.Field f : ProtoFields.all(b, attr.start(), attr.end())) {
+            if (f.number() == 1 && f.type() == 2) {
                 name = f.text(b);
-            } else if (f.number == 9 && f.type == 2) {
+            } else if (f.number() == 9 && f.type() == 2) {
                 values.add(f.text(b));
-            } else if (f.number == 8 && f.type == 0) {
-                values.add(Long.toString(f.value));
-            } else if (f.number == 8 && f.type == 2) {
-                int[] at = {f.start};
-                while (at[0] < f.end) {
-                    values.add(Long.toString(varint(b, at)));
+            } else if (f.number() == 8 && f.type() == 0) {
+                values.add(Long.toString(f.value()));
+            } else if (f.number() == 8 && f.type() == 2) {
+                int[] at = {f.start()};
+                while (at[0] < f.end()) {
+                    values.add(Long.toString(ProtoFields.varint(b, at)));
                 }
             }
         }
         return name != null && name.startsWith("classlabels_") ? values : List.of();
-    }
-
-    /** A field: number, wire type, varint value or the payload's bounds. */
-    private record Wire(int number, int type, long value, int start, int end) {
-        String text(byte[] b) {
-            return new String(b, start, end - start, StandardCharsets.UTF_8);
-        }
-    }
-
-    /** The fields numbered {@code number} (all when -1) between start and end. */
-    private static List<Wire> fields(byte[] b, int start, int end, int number) {
-        List<Wire> out = new ArrayList<>();
-        int[] at = {start};
-        while (at[0] < end) {
-            long key = varint(b, at);
-            int n = (int) (key >>> 3);
-            int type = (int) (key & 7);
-            Wire w;
-            switch (type) {
-                case 0 -> w = new Wire(n, type, varint(b, at), 0, 0);
-                case 1 -> {
-                    w = new Wire(n, type, 0, at[0], at[0] + 8);
-                    at[0] += 8;
-                }
-                case 5 -> {
-                    w = new Wire(n, type, 0, at[0], at[0] + 4);
-                    at[0] += 4;
-                }
-                case 2 -> {
-                    int len = Math.toIntExact(varint(b, at));
-                    w = new Wire(n, type, 0, at[0], at[0] + len);
-                    at[0] += len;
-                }
-                default -> throw new IllegalArgumentException("wire type " + type);
-            }
-            if (at[0] > end) {
-                throw new IllegalArgumentException("truncated field");
-            }
-            if (number < 0 || n == number) {
-                out.add(w);
-            }
-        }
-        return out;
-    }
-
-    private static long varint(byte[] b, int[] at) {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            byte x = b[at[0]++];
-            v |= (long) (x & 0x7f) << shift;
-            if (x >= 0) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException("varint too long");
     }
 }

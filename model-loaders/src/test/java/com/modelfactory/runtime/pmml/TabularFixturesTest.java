@@ -38,14 +38,21 @@ import org.junit.jupiter.api.Test;
  */
 class TabularFixturesTest {
 
+    /** ONNX files twice: ZipMap outputs served as tensors (the default) and read map by map. */
     @ParameterizedTest
     @ValueSource(strings = {"quality_gbdt/model.pmml", "iris_logreg/model.pmml", "quality_gbdt/model.onnx",
-            "iris_logreg/model.onnx"})
-    void answersAsScikitLearn(String file) throws Exception {
+            "iris_logreg/model.onnx", "quality_gbdt/model.onnx maps", "iris_logreg/model.onnx maps"})
+    void answersAsScikitLearn(String fileAndMode) throws Exception {
+        String file = fileAndMode.split(" ")[0];
         Path model = fixture("tabular/" + file);
         JsonObject ref = reference(model.getParent());
         boolean pmml = file.endsWith(".pmml");
-        try (LoadedModel m = Engines.load(pmml ? ModelFormat.PMML : ModelFormat.ONNX, LoadOptions.of(model));
+        LoadOptions options = LoadOptions.of(model);
+        if (fileAndMode.endsWith(" maps")) {
+            options = new LoadOptions(model, options.device(), 0, 0, null, null, null, null,
+                    Map.of("ort.zipmap_tensor", "false"));
+        }
+        try (LoadedModel m = Engines.load(pmml ? ModelFormat.PMML : ModelFormat.ONNX, options);
              Predictor p = m.newPredictor()) {
             TabularSchema schema = m.tabular().orElseThrow();
             assertTrue(schema.classification());
