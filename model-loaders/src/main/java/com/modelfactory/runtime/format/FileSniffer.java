@@ -48,7 +48,7 @@ final class FileSniffer {
         String name = file.getFileName().toString();
         String ext = extension(name);
         if (Files.size(file) == 0) {
-            return new Sniff(file, null, "empty file");
+            return new Sniff(file, null, "an empty file: an interrupted copy or download?");
         }
         byte[] head = KerasFiles.readHead(file, HEAD);
         Sniff s = byMagic(file, head);
@@ -78,7 +78,45 @@ final class FileSniffer {
         if (looksLikePmml(head)) {
             return new Sniff(file, ModelFormat.PMML, "a PMML document");
         }
+        return notAModel(file, head);
+    }
+
+    /**
+     * What a file that stands where a model should is when it is text no model format starts with: a Git
+     * LFS pointer (a clone without {@code git lfs pull}), an HTML page (a saved download or login page, a
+     * proxy's error), JSON (an API's error answer); null otherwise.
+     */
+    private static Sniff notAModel(Path file, byte[] head) throws IOException {
+        String text = new String(head, 0, Math.min(head.length, 512), StandardCharsets.UTF_8).replace("\uFEFF", "")
+                .stripLeading();
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (text.startsWith("version https://git-lfs.github.com/spec/")) {
+            return new Sniff(file, null, "a Git LFS pointer, not the model itself: the "
+                    + "repository was cloned or copied without its LFS objects; run `git lfs pull` or download the real file");
+        }
+        if (lower.startsWith("<!doctype html") || lower.startsWith("<html") || lower.startsWith("<head")) {
+            return new Sniff(file, null, "an HTML page, not a model: a saved web page, "
+                    + "login or error page instead of the download itself");
+        }
+        if ((text.startsWith("{") || text.startsWith("[")) && looksLikeText(head)) {
+            return new Sniff(file, null, "a JSON document, not a model: "
+                    + firstLine(text));
+        }
         return null;
+    }
+
+    private static boolean looksLikeText(byte[] head) {
+        for (byte b : head) {
+            if (b == 0 || (b > 0 && b < 0x09)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String firstLine(String text) {
+        String line = text.lines().findFirst().orElse("");
+        return line.length() > 120 ? line.substring(0, 120) + "..." : line;
     }
 
     /** Protobuf formats, which have no magic: told apart by name and by parsing; null when none fits. */
@@ -140,7 +178,9 @@ final class FileSniffer {
         if (names.contains("config.json") && names.contains("metadata.json")) {
             return new Sniff(file, ModelFormat.KERAS_V3, "a Keras 3 .keras archive (config.json, metadata.json)");
         }
-        return new Sniff(file, null, "zip archive with " + names.size() + " entries");
+        return new Sniff(file, null, "a zip archive that holds no model (" + names.size() + " entries: "
+                + String.join(", ", names.subList(0, Math.min(5, names.size()))) + (names.size() > 5 ? ", ..." : "")
+                + "); a model archive holds a model file or folder (model.onnx, saved_model.pb, a TorchScript .pt, ...)");
     }
 
     private static Sniff hdf5(Path file) {

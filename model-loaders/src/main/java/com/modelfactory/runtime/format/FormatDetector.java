@@ -236,6 +236,6 @@ public final class FormatDetector {
 
     static String supportedHint() {
         return "Expected an ONNX model, a TorchScript archive, a Keras H5 model, a SavedModel folder, "
-                + "a frozen GraphDef .pb or a TF checkpoint folder.";
+                + "a frozen GraphDef .pb, a TF checkpoint folder or a PMML document.";
     }
 }

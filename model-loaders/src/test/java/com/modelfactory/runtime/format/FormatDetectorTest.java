@@ -90,8 +90,33 @@ class FormatDetectorTest {
         byte[] tflite = new byte[64];
         System.arraycopy("TFL3".getBytes(StandardCharsets.US_ASCII), 0, tflite, 4, 4);
         assertUnsupported(write("m.bin", tflite), ModelFormat.TFLITE, "tf2onnx");
-        assertUnsupported(write("m.xml", ("<?xml version=\"1.0\"?>\n<PMML version=\"4.4\" xmlns=\"http://www.dmg.org/PMML-4_4\">"
-                + "</PMML>").getBytes(StandardCharsets.UTF_8)), ModelFormat.PMML, "ONNX");
+    }
+
+    @Test
+    void aPmmlDocumentIsRecognisedByItsContent() throws Exception {
+        Path xml = write("scoring/m.xml", ("<?xml version=\"1.0\"?>\n<PMML version=\"4.4\" "
+                + "xmlns=\"http://www.dmg.org/PMML-4_4\"></PMML>").getBytes(StandardCharsets.UTF_8));
+        assertEquals(ModelFormat.PMML, detector.detect(xml).format());
+    }
+
+    @Test
+    void textWhereAModelShouldBeSaysWhatItIs() throws Exception {
+        assertUnrecognised(write("lfs/model.onnx", ("version https://git-lfs.github.com/spec/v1\noid sha256:4d7a21\n"
+                + "size 13964571\n").getBytes(StandardCharsets.UTF_8)), "Git LFS pointer", "git lfs pull");
+        assertUnrecognised(write("html/model.onnx", "\n<!DOCTYPE html>\n<html><body>Sign in</body></html>"
+                .getBytes(StandardCharsets.UTF_8)), "HTML page");
+        assertUnrecognised(write("json/model.pt", "{\"error\": \"not found\"}".getBytes(StandardCharsets.UTF_8)),
+                "JSON document", "not found");
+        assertUnrecognised(write("empty/model.onnx", new byte[0]), "empty file");
+        assertUnrecognised(write("zip/model.zip", zip(Map.of("README.txt", "hello", "data.csv", "a,b"))),
+                "zip archive that holds no model", "README.txt");
+    }
+
+    private void assertUnrecognised(Path file, String... words) {
+        UnrecognizedModelException e = assertThrows(UnrecognizedModelException.class, () -> detector.detect(file));
+        for (String w : words) {
+            assertTrue(e.getMessage().contains(w), e.getMessage());
+        }
     }
 
     private void assertUnsupported(Path file, ModelFormat format, String advice) {

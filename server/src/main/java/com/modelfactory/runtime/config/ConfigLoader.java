@@ -70,7 +70,7 @@ public final class ConfigLoader {
         merged.putAll(fromEnv);
         task.forEach((key, value) -> {
             if (Option.byKey(key) == null) {
-                warnings.add("unknown task setting '" + key + "' is ignored");
+                warnings.add("unknown task setting '" + key + "' is ignored" + DidYouMean.hint(key, Option.keys()));
             } else if (value != null) {
                 merged.put(key, value);
             }
@@ -120,7 +120,8 @@ public final class ConfigLoader {
             }
             override.forEach((key, value) -> {
                 if (Option.byKey(key) == null) {
-                    throw new ConfigException("unknown setting '" + key + "' in the load request's config");
+                    throw new ConfigException("unknown setting '" + key + "' in the load request's config"
+                            + DidYouMean.hint(key, Option.keys()));
                 }
                 merged.put(key, value);
             });
@@ -177,7 +178,8 @@ public final class ConfigLoader {
             }
             Option o = Option.byFlag(name);
             if (o == null) {
-                throw new ConfigException("unknown option " + name + "; run with --help for the options");
+                throw new ConfigException("unknown option " + name + DidYouMean.hint(name, Option.flags())
+                        + "; run with --help for the options");
             }
             if (value == null && o.bareFlag() && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
                 value = "true";
@@ -221,7 +223,7 @@ public final class ConfigLoader {
 
     private static void put(Map<String, Object> flat, String key, Object value, Path file, List<String> warnings) {
         if (Option.byKey(key) == null) {
-            warnings.add("unknown key '" + key + "' in " + file + " is ignored");
+            warnings.add("unknown key '" + key + "' in " + file + " is ignored" + DidYouMean.hint(key, Option.keys()));
         } else if (value != null) {
             flat.put(key, value);
         }

@@ -225,6 +225,16 @@ public record Option(String key, String env, String flag, String defaultValue, S
         return "false".equals(defaultValue);
     }
 
+    /** Every setting's yaml key, for "did you mean". */
+    public static List<String> keys() {
+        return ALL.stream().map(Option::key).toList();
+    }
+
+    /** Every setting's flag, for "did you mean". */
+    public static List<String> flags() {
+        return ALL.stream().map(Option::flag).toList();
+    }
+
     public static Option byKey(String key) {
         for (Option o : ALL) {
             if (o.key.equals(key)) {

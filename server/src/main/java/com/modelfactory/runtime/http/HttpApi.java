@@ -111,7 +111,7 @@ public final class HttpApi {
         withBody(router, "/v2/repository/models/:name/load", body, triton::load);
         withBody(router, "/v2/repository/models/:name/unload", body, triton::unload);
         v1(router, body);
-        router.post("/predict").handler(ctx -> label(ctx, "/predict"));
+        router.post("/predict").handler(ctx -> asIs(ctx, "/predict"));
         router.post("/predict").handler(body).handler(new PredictRoute(this)::handle);
 
         router.route().failureHandler(errors::handle);
@@ -158,9 +158,10 @@ public final class HttpApi {
     }
 
     /**
-     * For routes that never take forms: a body sent as application/x-www-form-urlencoded (what curl -d and
-     * --data-binary send by default) is buffered as it is, not decoded as a form by the BodyHandler, which
-     * would refuse binary tensor bytes or a '%' in a JSON string.
+     * For routes that never take url-encoded forms: a body sent as application/x-www-form-urlencoded (what curl -d
+     * and --data-binary send by default) is buffered as it is, not decoded as a form by the BodyHandler, which
+     * would refuse binary tensor bytes, an image or a '%' in a JSON string. /predict then tells JSON from an
+     * image by the bytes themselves.
      */
     private static void asIs(RoutingContext ctx, String route) {
         String type = ctx.request().getHeader("Content-Type");

@@ -63,7 +63,7 @@ final class PredictRoute {
     private void tabular(RoutingContext ctx, InferenceService service, ModelInfo info) {
         String type = ctx.request().getHeader("Content-Type");
         String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
-        if (!mime.equals("application/json") && !mime.isEmpty()) {
+        if (!mime.equals("application/json") && !mime.isEmpty() && !mime.equals("application/octet-stream")) {
             throw new ServingException(ServingException.Kind.UNSUPPORTED_MEDIA_TYPE, "this model takes records: send "
                     + "application/json {\"instances\": [{field: value, ...}]}, not " + type);
         }
@@ -95,7 +95,9 @@ final class PredictRoute {
         String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase();
         if (mime.startsWith("image/") || mime.equals("application/octet-stream") || mime.isEmpty()) {
             RequestBody body = RequestBody.of(ctx, maxBodyBytes);
-            return model -> image(model, body.bytes());
+            // no type, or curl's default form type (turned into octet-stream by HttpApi.asIs): JSON is told by its bytes
+            return model -> !mime.startsWith("image/") && looksLikeJsonObject(body.bytes()) ? json(model, body.bytes())
+                    : image(model, body.bytes());
         }
         if (mime.equals("multipart/form-data")) {
             List<FileUpload> files = ctx.fileUploads();
@@ -114,6 +116,16 @@ final class PredictRoute {
                 + " is not supported by /predict; send an image (image/*, application/octet-stream), "
                 + "multipart/form-data with one file, or application/json {\"image\": \"<base64>\"} or "
                 + "{\"instances\": [...]}");
+    }
+
+    /** Whether the body's first byte that is not white space opens a JSON object. */
+    static boolean looksLikeJsonObject(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return b == '{';
+            }
+        }
+        return false;
     }
 
     private static byte[] read(Path file) {

@@ -40,6 +40,15 @@ import java.util.function.Supplier;
  * {@code process_resident_memory_bytes - jvm_memory_used_bytes} approximates it.
  */
 public final class RuntimeMetrics implements ServingObserver, FailureReport.Counts {
+    /**
+     * Latency buckets of every timer: 100 µs to 60 s, about 2.5x apart (18 and +Inf). Micrometer's percentile
+     * histogram gave 94 buckets a series (1,451 lines of /metrics after 20 requests); these answer the same
+     * SLO questions (p50/p99 by histogram_quantile within a bucket's width) at a fifth of the series.
+     */
+    static final Duration[] LATENCY_BUCKETS = java.util.stream.DoubleStream.of(0.0001, 0.00025, 0.0005, 0.001,
+            0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .mapToObj(seconds -> Duration.ofNanos(Math.round(seconds * 1e9))).toArray(Duration[]::new);
+
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
@@ -147,8 +156,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
 
     private Timer latency(String name, String help) {
         return Timer.builder(name).description(help).tags(modelTags)
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
-                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -165,8 +173,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
         requestTimers.computeIfAbsent(key, k -> Timer.builder("http_server_requests")
                 .description("HTTP requests by route and status").tags(Tags.of("model", model, "route", route,
                         "status", Integer.toString(status)))
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
-                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry))
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -175,8 +182,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
         rpcTimers.computeIfAbsent(method + '|' + code, k -> Timer.builder("grpc_server_requests")
                 .description("gRPC calls by method and status code").tags(Tags.of("model", model, "method", method,
                         "code", code))
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
-                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry))
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -135,6 +135,7 @@ public final class ModelStartup {
         }
         int maxBatch = BatchPolicy.maxItems(model.signature(),
                 config.batching().maxBatchSize().orElseGet(() -> Warmup.autoMaxBatch(itemSeconds, gpu)));
+        warnIfOverridden(config, model, maxBatch);
         if (maxBatch > 1 && itemSeconds >= 0) {
             if (comparesBatching(config, model, gpu, workers, itemSeconds)) {
                 double[] rates = warmup.singleAndBatched(maxBatch, workers);
@@ -151,6 +152,18 @@ public final class ModelStartup {
         }
         warmup.imagePath();
         return maxBatch;
+    }
+
+    /** A configured batch size the model cannot take is said, not silently changed. */
+    private static void warnIfOverridden(RuntimeConfig config, LoadedModel model, int maxBatch) {
+        config.batching().maxBatchSize().ifPresent(configured -> {
+            if (configured != maxBatch) {
+                log.warn("config: max_batch_size {} is overridden by the model: {}, so batches hold at most {}",
+                        configured, model.signature().batched()
+                                ? "its inputs have a fixed batch dimension of " + model.signature().maxBatch()
+                                : "its inputs have no batch dimension", maxBatch);
+            }
+        });
     }
 
     /** Whether the automatic cap is checked against single items: see {@link #maxBatch}. */
