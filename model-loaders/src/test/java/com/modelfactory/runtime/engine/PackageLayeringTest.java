@@ -30,6 +30,7 @@ class PackageLayeringTest {
             "format", Set.of("engine"),
             "fetch", Set.of("engine", "format"),
             "onnx", Set.of("engine"),
+            "pmml", Set.of("engine"),
             "torch", Set.of("engine"),
             "tensorflow", Set.of("engine", "format"),
             "keras", Set.of("engine", "tensorflow"));

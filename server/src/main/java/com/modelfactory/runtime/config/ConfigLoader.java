@@ -406,9 +406,10 @@ public final class ConfigLoader {
 
     /** The --help text: every option with its flag, env name and default. */
     public static String help() {
-        StringBuilder sb = new StringBuilder("Usage: java -jar model-server.jar [options]\n"
-                + "       java -jar model-server.jar batch [options]   (offline inference: the batch options)\n"
-                + "Settings come from defaults < model-config.yaml < environment < flags.\n");
+        StringBuilder sb = new StringBuilder("Usage: server/bin/model-server [options]\n"
+                + "       server/bin/model-server batch [options]   (offline inference: the batch options)\n"
+                + "       (the launcher runs java -jar model-server.jar with the image's JVM settings)\n"
+                + "Settings come from defaults < model-config.yaml < environment < flags. Every option: docs/configuration.md\n");
         String section = "";
         for (Option o : Option.ALL) {
             if (!o.section().equals(section)) {
