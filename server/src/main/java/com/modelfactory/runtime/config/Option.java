@@ -21,7 +21,7 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("model", "model_name", "MODEL_NAME", null, "name served under /v2/models/{name}; default from the file name"),
             of("model", "config", "MODEL_CONFIG", null, "path of model-config.yaml; default: beside the model"),
             of("model", "model_format", "MODEL_FORMAT", null,
-                    "force the format: onnx, torchscript, keras_h5, tf_savedmodel, tf_frozen_graph, tf_checkpoint"),
+                    "force the format: onnx, torchscript, keras_h5, tf_savedmodel, tf_frozen_graph, tf_checkpoint, pmml"),
             of("model", "device", "DEVICE", "auto", "auto, cpu, cuda or cuda:N (auto falls back to the CPU)"),
             of("model", "signature", "SIGNATURE", null, "SavedModel signature to serve (default serving_default)"),
             of("model", "inputs", "MODEL_INPUTS", null,
@@ -177,7 +177,7 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("image", "pad_value", "IMAGE_PAD_VALUE", "114", "letterbox padding, a channel value 0-255 before scale/mean/std"),
             // task: what the outputs are turned into (answer package)
             of("task", "task", "TASK", "auto",
-                    "classification, detection, semantic_segmentation, instance_segmentation or raw; auto = "
+                    "classification, detection, semantic_segmentation, instance_segmentation, tabular or raw; auto = "
                             + "recognised from the model where it says so unambiguously, else raw"),
             of("task", "decoder", "DECODER", null,
                     "output layout: yolov8, yolov5, yolox, end2end, mmdeploy, tf_od_api, boxes_scores, yolov8_seg, "
