@@ -281,7 +281,7 @@ public final class ConfigLoader {
         return new RuntimeConfig.RepositorySettings(folders, Map.copyOf(fromStore),
                 v.oneOf("model_control_mode", RuntimeConfig.ControlMode.class), names, v.millis("repository_poll_ms", 100),
                 VersionPolicy.parse(v.string("version_policy")), v.bool("required"), v.bytes("model_memory_budget", 0),
-                budgetPolicy(v), v.bytes("model_memory", 0));
+                budgetPolicy(v), v.bytes("model_memory", 0), v.bytes("gpu_memory_budget", 0));
     }
 
     private static com.modelfactory.runtime.fetch.StoreTls storeTls(ConfigValues v) {

@@ -127,6 +127,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("repository", "model_memory_budget", "MODEL_MEMORY_BUDGET", "0",
                     "host memory the repository's models may take together (e.g. 6g; 0 = no budget); a load past it "
                             + "unloads the least recently used idle model first, or is refused (memory_budget_policy)"),
+            of("repository", "gpu_memory_budget", "GPU_MEMORY_BUDGET", "0",
+                    "GPU memory the repository's models may take on each GPU (e.g. 20g; 0 = no budget): charged what "
+                            + "the GPU's used memory grew by while a model loaded onto it (nvidia-smi), at least its files"),
             of("repository", "memory_budget_policy", "MEMORY_BUDGET_POLICY", "evict",
                     "evict: unload least recently used idle models to make room; refuse: refuse the load"),
             of("repository", "model_memory", "MODEL_MEMORY", "0",

@@ -35,7 +35,7 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
     public record RepositorySettings(List<java.nio.file.Path> roots, Map<String, StoreModel> storeModels,
                                      ControlMode mode, List<String> loadModels,
                                      java.time.Duration poll, VersionPolicy versionPolicy, boolean required,
-                                     long memoryBudget, boolean evict, long modelMemory) {
+                                     long memoryBudget, boolean evict, long modelMemory, long gpuMemoryBudget) {
         public boolean enabled() {
             return !roots.isEmpty() || !storeModels.isEmpty();
         }

@@ -163,9 +163,13 @@ public final class HttpApi {
      * would refuse binary tensor bytes, an image or a '%' in a JSON string. /predict then tells JSON from an
      * image by the bytes themselves.
      */
+    /** Context key: the request came as application/x-www-form-urlencoded (its header was replaced by asIs). */
+    static final String SENT_AS_FORM = "sent-as-form";
+
     private static void asIs(RoutingContext ctx, String route) {
         String type = ctx.request().getHeader("Content-Type");
         if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            ctx.put(SENT_AS_FORM, Boolean.TRUE);
             ctx.request().headers().set("Content-Type", HttpBody.BINARY);
         }
         label(ctx, route);

@@ -96,8 +96,23 @@ final class PredictRoute {
         if (mime.startsWith("image/") || mime.equals("application/octet-stream") || mime.isEmpty()) {
             RequestBody body = RequestBody.of(ctx, maxBodyBytes);
             // no type, or curl's default form type (turned into octet-stream by HttpApi.asIs): JSON is told by its bytes
-            return model -> !mime.startsWith("image/") && looksLikeJsonObject(body.bytes()) ? json(model, body.bytes())
-                    : image(model, body.bytes());
+            boolean form = Boolean.TRUE.equals(ctx.get(HttpApi.SENT_AS_FORM));
+            return model -> {
+                if (!mime.startsWith("image/") && looksLikeJsonObject(body.bytes())) {
+                    return json(model, body.bytes());
+                }
+                try {
+                    return image(model, body.bytes());
+                } catch (ServingException e) {
+                    if (!form || e.kind() != ServingException.Kind.BAD_INPUT) {
+                        throw e;
+                    }
+                    throw new ServingException(ServingException.Kind.UNSUPPORTED_MEDIA_TYPE, "the body came as "
+                            + "application/x-www-form-urlencoded (curl's default for -d and --data-binary) and is "
+                            + "neither an image nor JSON: " + e.getMessage() + "; send an image (-H 'Content-Type: "
+                            + "image/jpeg'), multipart (-F file=@photo.jpg) or JSON {\"instances\": [...]}");
+                }
+            };
         }
         if (mime.equals("multipart/form-data")) {
             List<FileUpload> files = ctx.fileUploads();

@@ -57,6 +57,9 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     private final Tags modelTags;
     /** model_info, one per registry (the Prometheus client refuses a second registration of a name). */
     private final java.util.concurrent.atomic.AtomicReference<Info> modelInfo;
+    /** Every model's model_info label values by version, shared by the registry's RuntimeMetrics (for removal). */
+    private final Map<String, Map<String, String[]>> infoValues;
+    private final String version;
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
     private final Timer queueWait;
@@ -67,14 +70,17 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     private final Counter timedOut;
 
     public RuntimeMetrics(String model) {
-        this(newRegistry(), model, "1", new java.util.concurrent.atomic.AtomicReference<>());
+        this(newRegistry(), model, "1", new java.util.concurrent.atomic.AtomicReference<>(), new ConcurrentHashMap<>());
         bindProcessMetrics();
     }
 
     private RuntimeMetrics(PrometheusMeterRegistry registry, String model, String version,
-                           java.util.concurrent.atomic.AtomicReference<Info> modelInfo) {
+                           java.util.concurrent.atomic.AtomicReference<Info> modelInfo,
+                           Map<String, Map<String, String[]>> infoValues) {
         this.registry = registry;
         this.model = model;
+        this.infoValues = infoValues;
+        this.version = version;
         this.modelTags = Tags.of("model", model, "version", version);
         this.modelInfo = modelInfo;
         queueWait = latency("model_queue_wait", "time a request waited in the batch queue");
@@ -99,7 +105,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
 
     /** {@link #forModel(String)} for one version of it: its series carry {@code version} too. */
     public RuntimeMetrics forModel(String otherModel, String version) {
-        return new RuntimeMetrics(registry, otherModel, version, modelInfo);
+        return new RuntimeMetrics(registry, otherModel, version, modelInfo, infoValues);
     }
 
     /** Takes this model's meters out of the scrape (an unloaded model of a repository). */
@@ -110,15 +116,35 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
                 registry.remove(m);
             }
         }
-        Info info = modelInfo.get();
-        String[] values = infoLabels;
-        if (info != null && values != null) {
-            info.remove(values);
+        synchronized (modelInfo) {
+            Info info = modelInfo.get();
+            Map<String, String[]> versions = infoValues.remove(model);
+            if (info != null && versions != null) {
+                versions.values().forEach(info::remove);
+            }
         }
     }
 
-    /** This model's model_info label values, once reported. */
-    private volatile String[] infoLabels;
+    /**
+     * Takes one version's series out of the scrape (a version unloaded while others of the model stay): its
+     * meters and its model_info line.
+     */
+    public void removeVersion(String model, String version) {
+        for (Meter m : List.copyOf(registry.getMeters())) {
+            if (model.equals(m.getId().getTag("model")) && version.equals(m.getId().getTag("version"))
+                    && !m.getId().getName().startsWith("http.server") && !m.getId().getName().startsWith("grpc.server")) {
+                registry.remove(m);
+            }
+        }
+        synchronized (modelInfo) {
+            Info info = modelInfo.get();
+            Map<String, String[]> versions = infoValues.get(model);
+            String[] values = versions == null ? null : versions.remove(version);
+            if (info != null && values != null) {
+                info.remove(values);
+            }
+        }
+    }
 
     /** The registry with its filters, configured before any meter is registered (Micrometer warns otherwise). */
     private static PrometheusMeterRegistry newRegistry() {
@@ -230,15 +256,26 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
         names[0] = "model";
         values[0] = model;
         int i = 1;
-        for (Map.Entry<String, String> e : labels.entrySet()) {
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(labels).entrySet()) { // the same order every call
             names[i] = e.getKey();
             values[i++] = e.getValue() == null ? "" : e.getValue();
         }
-        Info info = modelInfo.updateAndGet(existing -> existing != null ? existing : Info.builder().name("model_info")
-                .help("the served model: format, engine, device and version").labelNames(names)
-                .register(registry.getPrometheusRegistry()));
-        info.setLabelValues(values);
-        infoLabels = values;
+        // Registered once per registry, and every line changed, under one lock: updateAndGet may run its function
+        // twice when two models of a repository load at once (the second registration failed that model's load),
+        // and Info.setLabelValues replaces every other model's line. Each model version has its own line.
+        synchronized (modelInfo) {
+            Info info = modelInfo.get();
+            if (info == null) {
+                info = Info.builder().name("model_info").help("the served model: format, engine, device and version")
+                        .labelNames(names).register(registry.getPrometheusRegistry());
+                modelInfo.set(info);
+            }
+            String[] previous = infoValues.computeIfAbsent(model, m -> new ConcurrentHashMap<>()).put(version, values);
+            if (previous != null) {
+                info.remove(previous);
+            }
+            info.addLabelValues(values);
+        }
     }
 
     /** The model download once done: 0 when the model was a local file, so dashboards need no special case. */

@@ -63,6 +63,11 @@ final class MemoryBudget {
         return bytes;
     }
 
+    /** Whether a version of {@code name} is charged here. */
+    boolean holds(String name) {
+        return charged.keySet().stream().anyMatch(k -> k.startsWith(name + "/"));
+    }
+
     void release(String name, long version) {
         charged.remove(key(name, version));
     }

@@ -58,6 +58,8 @@ public final class ModelRepository implements ModelRegistry {
     private final MemoryBudget budget;
     /** Loads run one at a time while a budget applies: each load's RSS growth is then its own. */
     private final Object budgetLock = new Object();
+    /** GPU_MEMORY_BUDGET, one pool per GPU index, made when a model first goes onto that GPU. */
+    private final Map<Integer, MemoryBudget> gpuBudgets = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param server  the server-wide configuration (the repository's root, control mode, drain timeout)
@@ -74,6 +76,11 @@ public final class ModelRepository implements ModelRegistry {
         this.loaders = Executors.newFixedThreadPool(2, r -> daemon(r, "model-loader-" + n.incrementAndGet()));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
         this.budget = new MemoryBudget(settings.memoryBudget(), settings.evict());
+        if (settings.gpuMemoryBudget() > 0) {
+            metrics.serverGauge("model_repository_gpu_memory_used_bytes", "what the loaded models are charged against "
+                    + "GPU_MEMORY_BUDGET, all GPUs together", () -> gpuBudgets.values().stream()
+                    .mapToLong(MemoryBudget::used).sum());
+        }
         if (budget.enabled()) {
             metrics.serverGauge("model_repository_memory_budget_bytes", "MODEL_MEMORY_BUDGET", budget::budget);
             metrics.serverGauge("model_repository_memory_used_bytes", "what the loaded models are charged against the "
@@ -282,8 +289,8 @@ public final class ModelRepository implements ModelRegistry {
         try {
             RuntimeConfig config = configs.of(dir, m.name, modelConfig, override);
             config.warnings().forEach(w -> log.warn("model '{}': config: {}", m.name, w));
-            InferenceService service = budget.enabled() ? startWithinBudget(m, number, dir, config)
-                    : start(m, number, config);
+            InferenceService service = budget.enabled() || settings.gpuMemoryBudget() > 0
+                    ? startWithinBudget(m, number, dir, config) : start(m, number, config);
             if (closed) { // the server began stopping while this loaded: nobody would close it later
                 service.close();
                 m.remove(number, "the server is shutting down");
@@ -317,53 +324,93 @@ public final class ModelRepository implements ModelRegistry {
                 Long.toString(number));
     }
 
-    /** Makes room (or refuses), loads, and charges the version what it took. */
+    /**
+     * Makes room (or refuses), loads, and charges the version what it took: host memory against
+     * MODEL_MEMORY_BUDGET, and for a model headed for a GPU that GPU's memory against GPU_MEMORY_BUDGET.
+     */
     private InferenceService startWithinBudget(RepositoryModel m, long number, Path dir, RuntimeConfig config)
             throws Exception {
         long declared = config.repository().modelMemory();
         synchronized (budgetLock) {
-            long need = budget.predict(m.name, declared, dir);
-            makeRoom(m, need);
+            if (budget.enabled()) {
+                makeRoom(m, budget.predict(m.name, declared, dir), budget, "memory budget", "MODEL_MEMORY_BUDGET");
+            }
+            int gpu = expectedGpu(config);
+            MemoryBudget gpuPool = gpu >= 0 ? gpuBudget(gpu) : null;
+            if (gpuPool != null) {
+                makeRoom(m, gpuPool.predict(m.name, 0, dir), gpuPool, "GPU " + gpu + " memory budget",
+                        "GPU_MEMORY_BUDGET");
+            }
             long before = MemoryBudget.rss();
+            long gpuBefore = gpu >= 0 ? GpuMemory.usedBytes(gpu) : -1;
             InferenceService service = start(m, number, config);
-            long charged = budget.charge(m.name, number, declared, MemoryBudget.rss() - before, dir);
-            log.info("model '{}' version {} is charged {} MiB against the memory budget ({} of {} MiB used)", m.name,
-                    number, charged >> 20, budget.used() >> 20, budget.budget() >> 20);
+            if (budget.enabled()) {
+                long charged = budget.charge(m.name, number, declared, MemoryBudget.rss() - before, dir);
+                log.info("model '{}' version {} is charged {} MiB against the memory budget ({} of {} MiB used)",
+                        m.name, number, charged >> 20, budget.used() >> 20, budget.budget() >> 20);
+            }
+            int actual = GpuMemory.index(service.info().device());
+            if (actual >= 0 && settings.gpuMemoryBudget() > 0) {
+                long after = GpuMemory.usedBytes(actual);
+                long growth = gpuBefore >= 0 && after >= 0 && actual == gpu ? after - gpuBefore : 0;
+                MemoryBudget pool = gpuBudget(actual);
+                long charged = pool.charge(m.name, number, 0, growth, dir);
+                log.info("model '{}' version {} is charged {} MiB against GPU {}'s budget ({} of {} MiB used)", m.name,
+                        number, charged >> 20, actual, pool.used() >> 20, pool.budget() >> 20);
+            }
             return service;
         }
     }
 
-    /**
-     * Unloads least recently used idle models (no request in flight, not required) until {@code need} more
-     * bytes fit, or refuses: a model over the whole budget, the refuse policy, or nothing idle to unload.
-     */
-    private void makeRoom(RepositoryModel loading, long need) {
-        if (need > budget.budget()) {
-            throw ServingException.badInput("model '" + loading.name + "' needs about " + (need >> 20) + " MiB, more "
-                    + "than the whole memory budget of " + (budget.budget() >> 20) + " MiB (MODEL_MEMORY_BUDGET)");
+    private MemoryBudget gpuBudget(int index) {
+        return gpuBudgets.computeIfAbsent(index, i -> new MemoryBudget(settings.gpuMemoryBudget(), settings.evict()));
+    }
+
+    /** The GPU a model's load will use (its device setting, or auto with a GPU visible), or -1: host only. */
+    private int expectedGpu(RuntimeConfig config) {
+        if (settings.gpuMemoryBudget() <= 0) {
+            return -1;
         }
-        while (budget.used() + need > budget.budget()) {
-            RepositoryModel victim = budget.evicts() ? leastRecentlyUsedIdle(loading) : null;
+        var device = config.model().device();
+        return com.modelfactory.runtime.engine.GpuProbe.shouldTryCuda(device, config.model().engineEnvironment())
+                ? device.index() : -1;
+    }
+
+    /**
+     * Unloads least recently used idle models charged to {@code pool} (no request in flight, not required) until
+     * {@code need} more bytes fit, or refuses: a model over the whole budget, the refuse policy, or nothing idle to
+     * unload.
+     */
+    private void makeRoom(RepositoryModel loading, long need, MemoryBudget pool, String what, String setting) {
+        if (need > pool.budget()) {
+            throw ServingException.badInput("model '" + loading.name + "' needs about " + (need >> 20) + " MiB, more "
+                    + "than the whole " + what + " of " + (pool.budget() >> 20) + " MiB (" + setting + ")");
+        }
+        while (pool.used() + need > pool.budget()) {
+            RepositoryModel victim = pool.evicts() ? leastRecentlyUsedIdle(loading, pool) : null;
             if (victim == null) {
-                throw ServingException.busy("the memory budget is full: " + (budget.used() >> 20) + " of "
-                        + (budget.budget() >> 20) + " MiB used, model '" + loading.name + "' needs about "
-                        + (need >> 20) + " MiB" + (budget.evicts() ? " and no loaded model is idle" : "")
+                throw ServingException.busy("the " + what + " is full (" + setting + "): " + (pool.used() >> 20) + " of "
+                        + (pool.budget() >> 20) + " MiB used, model '" + loading.name + "' needs about "
+                        + (need >> 20) + " MiB" + (pool.evicts() ? " and no loaded model is idle" : "")
                         + "; unload a model first");
             }
-            log.info("memory budget: unloading '{}' (least recently used, idle) to make room for '{}'", victim.name,
+            log.info("{}: unloading '{}' (least recently used, idle) to make room for '{}'", what, victim.name,
                     loading.name);
             budget.evictions.increment();
             List<Version> loaded = victim.versions().stream().filter(v -> v.state() == State.READY).toList();
-            unloadVersions(victim, loaded, "unloaded to make room under the memory budget");
+            unloadVersions(victim, loaded, "unloaded to make room under the " + what);
             if (victim.versions().isEmpty()) {
-                victim.absent("unloaded to make room under the memory budget");
+                victim.absent("unloaded to make room under the " + what);
             }
         }
     }
 
-    private RepositoryModel leastRecentlyUsedIdle(RepositoryModel loading) {
+    private RepositoryModel leastRecentlyUsedIdle(RepositoryModel loading, MemoryBudget pool) {
         RepositoryModel best = null;
         for (RepositoryModel m : models.values()) {
+            if (!pool.holds(m.name)) {
+                continue; // unloading it frees nothing in this pool
+            }
             List<Version> ready = m.versions().stream().filter(v -> v.state() == State.READY).toList();
             boolean idle = !ready.isEmpty() && ready.stream().allMatch(v -> v.service().inFlight() == 0);
             if (m != loading && !m.required && idle && (best == null || m.lastUsed < best.lastUsed)) {
@@ -382,7 +429,9 @@ public final class ModelRepository implements ModelRegistry {
             m.put(new Version(v.number(), State.UNLOADING, "unloading", v.service()));
             drainAndClose(m, v);
             budget.release(m.name, v.number());
+            gpuBudgets.values().forEach(pool -> pool.release(m.name, v.number()));
             m.remove(v.number(), why);
+            metrics.removeVersion(m.name, Long.toString(v.number()));
             log.info("model '{}' version {} unloaded ({})", m.name, v.number(), why);
         }
         if (m.versions().isEmpty()) {

@@ -88,12 +88,17 @@ class LargeRequestMemoryTest {
         return env;
     }
 
-    /** The JVM options bin/model-server runs with when JAVA_OPTS is unset. */
+    /**
+     * The JVM options bin/model-server runs with when JAVA_OPTS is unset, for a model that is not PMML (its
+     * {@code $compiler_opt} is then the script's default).
+     */
     static List<String> deployedJvmOptions() throws IOException {
         String script = Files.readString(Path.of("bin", "model-server"));
         Matcher m = Pattern.compile("\\$\\{JAVA_OPTS:-([^}]*)}").matcher(script);
         assertTrue(m.find(), "bin/model-server names its default JVM options");
-        return Arrays.asList(m.group(1).trim().split("\\s+"));
+        Matcher compiler = Pattern.compile("(?m)^compiler_opt=\"([^\"]*)\"").matcher(script);
+        assertTrue(compiler.find(), "bin/model-server names its default compiler option");
+        return Arrays.asList(m.group(1).replace("$compiler_opt", compiler.group(1)).trim().split("\\s+"));
     }
 
     private static HttpResponse<String> infer(ChildRuntime rt, byte[] body) throws Exception {

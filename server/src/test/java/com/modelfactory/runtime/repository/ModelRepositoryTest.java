@@ -151,6 +151,11 @@ class ModelRepositoryTest {
             assertEquals(404, gone.statusCode(), gone.body());
             assertTrue(index().stream().map(JsonObject.class::cast).anyMatch(m -> m.getString("name").equals("torch")
                     && m.getString("state").equals("UNAVAILABLE") && "unloaded".equals(m.getString("reason"))));
+            String scrape = runtime.get("/metrics").body();
+            assertTrue(scrape.lines().noneMatch(l -> l.startsWith("model_info{") && l.contains("model=\"torch\"")),
+                    "model_info of the unloaded model is gone from the scrape");
+            assertTrue(scrape.lines().anyMatch(l -> l.startsWith("model_info{") && !l.contains("model=\"torch\"")),
+                    "the other models' model_info stays: " + scrape.lines().filter(l -> l.contains("model_info")).toList());
             HttpResponse<String> load = post("/v2/repository/models/torch/load",
                     "{\"parameters\": {\"config\": \"{\\\"max_batch_size\\\": 2}\"}}");
             assertEquals(200, load.statusCode(), load.body());
@@ -159,6 +164,8 @@ class ModelRepositoryTest {
                     "the load request's config");
             int before = served.get();
             Await.until("more requests served after the reload", () -> served.get() > before + 20);
+            assertTrue(runtime.get("/metrics").body().lines().anyMatch(l -> l.startsWith("model_info{")
+                    && l.contains("model=\"torch\"")), "model_info of the reloaded model is back");
         } finally {
             running.set(false);
             for (Thread t : clients) {
