@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-host=127.0.0.1 port=8081 model=default-model input=input shape=1x3x32x32 duration=10 warmup=2 clients="1 32"
+host=127.0.0.1 port=8081 model=default-model input=image shape=1x1x8x8 duration=10 warmup=2 clients="1 32"
 while (($#)); do
   case "$1" in
     --host) host=$2; shift 2 ;;

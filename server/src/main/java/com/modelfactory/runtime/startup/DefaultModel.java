@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * The small image classifier bundled in the jar (a tiny CNN made by the fixture script), served when no
- * model is configured so a fresh clone answers /predict. Copied out once, as engines need a file.
+ * The small image classifier bundled in the jar (a handwritten-digit classifier trained on scikit-learn's digits,
+ * made by server/src/main/default-model/make_default_model.py), served when no model is configured so a fresh
+ * clone answers /predict, and right: its sample images get their digit. Copied out once, as engines need a file.
  */
 public final class DefaultModel {
     static final String RESOURCE_DIR = "default-model";
