@@ -68,6 +68,6 @@ class PmmlCorpusTest {
                 }
             }
         }
-        assertEquals(22, checked);
+        assertEquals(35, checked);
     }
 }

@@ -153,14 +153,14 @@ class TabularFixturesTest {
                 List<byte[]> values = new ArrayList<>();
                 for (JsonElement r : records) {
                     JsonElement v = r.getAsJsonObject().get(spec.name());
-                    values.add(v == null ? new byte[0] : v.getAsString().getBytes(StandardCharsets.UTF_8));
+                    values.add(v == null || v.isJsonNull() ? new byte[0] : v.getAsString().getBytes(StandardCharsets.UTF_8));
                 }
                 out.put(spec.name(), Tensor.ofBytes(new long[]{n}, values));
             } else {
                 double[] values = new double[n];
                 for (int i = 0; i < n; i++) {
                     JsonElement v = records.get(i).getAsJsonObject().get(spec.name());
-                    values[i] = v == null ? Double.NaN : v.getAsDouble();
+                    values[i] = v == null || v.isJsonNull() ? Double.NaN : v.getAsDouble();
                 }
                 out.put(spec.name(), Tensor.ofDoubles(new long[]{n}, values));
             }
