@@ -41,7 +41,8 @@ class TabularFixturesTest {
     /** ONNX files twice: ZipMap outputs served as tensors (the default) and read map by map. */
     @ParameterizedTest
     @ValueSource(strings = {"quality_gbdt/model.pmml", "iris_logreg/model.pmml", "quality_gbdt/model.onnx",
-            "iris_logreg/model.onnx", "quality_gbdt/model.onnx maps", "iris_logreg/model.onnx maps"})
+            "iris_logreg/model.onnx", "quality_gbdt/model.onnx maps", "iris_logreg/model.onnx maps",
+            "parts_lightgbm/model.onnx"})
     void answersAsScikitLearn(String fileAndMode) throws Exception {
         String file = fileAndMode.split(" ")[0];
         Path model = fixture("tabular/" + file);

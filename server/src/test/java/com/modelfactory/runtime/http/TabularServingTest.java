@@ -26,7 +26,7 @@ class TabularServingTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"iris_logreg/model.pmml", "iris_logreg/model.onnx", "quality_gbdt/model.pmml",
-            "quality_gbdt/model.onnx"})
+            "quality_gbdt/model.onnx", "parts_lightgbm/model.onnx"})
     void predictAnswersEachRecordAsScikitLearn(String file) throws Exception {
         JsonObject ref = reference(file);
         double tolerance = file.endsWith(".pmml") ? 1e-6 : 1e-5;
