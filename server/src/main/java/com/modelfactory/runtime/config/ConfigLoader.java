@@ -79,7 +79,38 @@ public final class ConfigLoader {
         ConfigValues values = new ConfigValues(merged);
         HostResources machine = host != null ? host : HostResources.detect(new com.modelfactory.runtime.engine
                 .EngineEnvironment(null, values.string("cuda_visible_devices"), null));
-        return build(values, configFile, warnings, machine);
+        return buildReportingAll(values, configFile, warnings, machine);
+    }
+
+    /**
+     * Builds the configuration, reporting every invalid value at once: an invalid setting is noted, put back to its
+     * default and the build retried, so one start names all of a file's mistakes (exit 2) rather than one a start.
+     */
+    private static RuntimeConfig buildReportingAll(ConfigValues values, Path configFile, List<String> warnings,
+                                                   HostResources machine) {
+        List<String> errors = new ArrayList<>();
+        for (int attempt = 0; attempt <= Option.ALL.size(); attempt++) {
+            try {
+                RuntimeConfig config = build(values, configFile, warnings, machine);
+                if (errors.isEmpty()) {
+                    return config;
+                }
+                break;
+            } catch (ConfigException e) {
+                errors.add(e.getMessage());
+                if (e.key() == null || !values.resetToDefault(e.key())) {
+                    break; // not one setting's value: nothing left to check it with
+                }
+            }
+        }
+        if (errors.size() == 1) {
+            throw new ConfigException(errors.get(0));
+        }
+        StringBuilder all = new StringBuilder(errors.size() + " configuration errors:");
+        for (int i = 0; i < errors.size(); i++) {
+            all.append("\n  ").append(i + 1).append(". ").append(errors.get(i));
+        }
+        throw new ConfigException(all.toString());
     }
 
     /** The configuration of one model of a repository, from the server's flags and environment. */
@@ -135,7 +166,7 @@ public final class ConfigLoader {
             ConfigValues values = new ConfigValues(merged);
             HostResources machine = HostResources.detect(new com.modelfactory.runtime.engine.EngineEnvironment(null,
                     values.string("cuda_visible_devices"), null));
-            return build(values, modelConfig, warnings, machine);
+            return buildReportingAll(values, modelConfig, warnings, machine);
         };
     }
 

@@ -195,6 +195,25 @@ record ConfigValues(Map<String, Object> raw) {
     ConfigException invalid(String key, String expected) {
         Option o = Option.byKey(key);
         return new ConfigException("invalid value '" + raw.get(key) + "' for " + key + " (" + o.env() + ", "
-                + o.flag() + "): expected " + expected);
+                + o.flag() + "): expected " + expected, key);
+    }
+
+    /**
+     * Puts {@code key} back to its default, so that the settings after it can still be checked.
+     * @return false when it already had its default (nothing to retry with)
+     */
+    boolean resetToDefault(String key) {
+        Option o = Option.byKey(key);
+        Object fallback = o == null ? null : o.defaultValue();
+        Object now = raw.get(key);
+        if (java.util.Objects.equals(now, fallback)) {
+            return false;
+        }
+        if (fallback == null) {
+            raw.remove(key);
+        } else {
+            raw.put(key, fallback);
+        }
+        return true;
     }
 }
