@@ -113,7 +113,7 @@ public final class Main {
                 starting.abort();
             } else {
                 log.info("SIG{} received: not ready, draining {} accepted request(s) for up to {} ms",
-                        sig.getName(), server.service().inFlight(), drain.toMillis());
+                        sig.getName(), server.inFlight(), drain.toMillis());
                 boolean drained = server.drainAndStop(drain);
                 log.info(drained ? "drained; stopped" : "drain timeout; stopped with requests unfinished");
             }

@@ -343,8 +343,14 @@ public final class RuntimeServer implements AutoCloseable {
         return grpc == null ? -1 : grpc.port();
     }
 
+    /** The one model's serving core; null in repository mode (see {@link #inFlight()}). */
     public InferenceService service() {
         return service;
+    }
+
+    /** Requests accepted and not yet answered, over every model served (one, or a repository's). */
+    public int inFlight() {
+        return state.services().stream().mapToInt(InferenceService::inFlight).sum();
     }
 
     public RuntimeMetrics metrics() {
