@@ -3,6 +3,7 @@ package com.modelfactory.runtime.pmml;
 import com.modelfactory.runtime.engine.DataType;
 import com.modelfactory.runtime.engine.InferenceException;
 import com.modelfactory.runtime.engine.InvalidInputException;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.Predictor;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
@@ -80,8 +81,9 @@ final class PmmlPredictor implements Predictor {
             }
             Field invalidIsError = returnInvalid.get(spec.name());
             if (value != null && invalidIsError != null && !valid(invalidIsError, value)) {
-                throw new InvalidInputException("record " + row + ": field '" + spec.name() + "' has value '" + value
-                        + "', which the model declares invalid" + allowed(invalidIsError));
+                throw new InvalidInputException("record " + row + ": field '" + spec.name() + "' has value '"
+                        + Messages.shorten(String.valueOf(value), 100) + "', which the model declares invalid"
+                        + allowed(invalidIsError));
             }
             record.put(spec.name(), value);
         }
@@ -98,7 +100,7 @@ final class PmmlPredictor implements Predictor {
 
     private static String allowed(Field f) {
         String values = f.valuesAsString();
-        return values == null || values.isEmpty() ? "" : " (valid: " + values + ")";
+        return values == null || values.isEmpty() ? "" : " (valid: " + Messages.shorten(values, 300) + ")";
     }
 
     private static Tensor column(TensorSpec spec, List<Map<String, Object>> answers) {

@@ -1,6 +1,7 @@
 package com.modelfactory.runtime.serving;
 
 import com.modelfactory.runtime.engine.DataType;
+import com.modelfactory.runtime.engine.Messages;
 import com.modelfactory.runtime.engine.Signature;
 import com.modelfactory.runtime.engine.Tensor;
 import com.modelfactory.runtime.engine.TensorSpec;
@@ -62,8 +63,8 @@ public final class RecordColumns {
         if (strict) {
             for (Object key : map.keySet()) {
                 if (inputs.stream().noneMatch(t -> t.name().equals(key))) {
-                    throw ServingException.badInput("record " + r + " has field '" + key + "', which the model does "
-                            + "not take; its fields are " + names(inputs));
+                    throw ServingException.badInput("record " + r + " has field '" + Messages.shorten(String.valueOf(key),
+                            100) + "', which the model does not take; its fields are " + names(inputs));
                 }
             }
         }
@@ -101,7 +102,12 @@ public final class RecordColumns {
             return Double.NaN;
         }
         if (v instanceof Number n) {
-            return n.doubleValue();
+            double d = n.doubleValue();
+            if (Double.isInfinite(d)) {
+                throw ServingException.badInput("record " + r + ": field '" + field + "' is " + Messages.shorten(
+                        String.valueOf(v), 40) + ", beyond a double's range");
+            }
+            return d;
         }
         if (v instanceof Boolean b) {
             return b ? 1 : 0;
@@ -111,9 +117,15 @@ public final class RecordColumns {
             return Double.NaN;
         }
         try {
-            return Double.parseDouble(s);
+            double d = Double.parseDouble(s);
+            if (Double.isInfinite(d)) {
+                throw ServingException.badInput("record " + r + ": field '" + field + "' is " + Messages.shorten(s, 40)
+                        + ", beyond a double's range");
+            }
+            return d;
         } catch (NumberFormatException e) {
-            throw ServingException.badInput("record " + r + ": field '" + field + "' is '" + s + "', not a number");
+            throw ServingException.badInput("record " + r + ": field '" + field + "' is '" + Messages.shorten(s, 100)
+                    + "', not a number");
         }
     }
 

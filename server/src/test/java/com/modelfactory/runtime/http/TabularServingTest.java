@@ -121,6 +121,14 @@ class TabularServingTest {
             assertError(rt, good.copy().put("colour", "purple"), "colour", "purple");
             assertError(rt, good.copy().put("sepal_length", "long"), "sepal_length", "long");
             assertError(rt, good.copy().put("petal_lenght", 1.0), "petal_lenght", "does not take");
+            HttpResponse<String> huge = rt.post("/predict", "application/json",
+                    "{\"instances\": [{\"sepal_length\": 1e400}]}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(400, huge.statusCode(), huge.body());
+            String longValue = "x".repeat(100_000);
+            HttpResponse<String> longOne = rt.post("/predict", "application/json", new JsonObject().put("instances",
+                    new JsonArray().add(good.copy().put("colour", longValue))).toBuffer().getBytes());
+            assertEquals(400, longOne.statusCode());
+            assertTrue(longOne.body().length() < 1_000, "the error does not echo a 100 KB value whole");
             HttpResponse<String> r = rt.post("/predict", "application/json", "{\"instances\": [".getBytes(StandardCharsets.UTF_8));
             assertEquals(400, r.statusCode(), r.body());
             assertTrue(new JsonObject(r.body()).containsKey("error"), r.body());
