@@ -225,7 +225,8 @@ public final class ModelStartup {
         boolean nhwc = images != null && images.rank() == 4 && images.layout() == ImageInput.Layout.NHWC;
         ModelTask task = TaskResolver.build(r, config.task(), model.signature(), decoders, config.task().classNames(),
                 Labels.read(config, located.path()), w, h, nhwc);
-        log.info("task: {}; class names from {}{}", task, task.labels().source(),
+        log.info("task: {}; class names from {}{}", task, task.tabular() != null ? "the model's fields"
+                        : task.labels().source(),
                 decoders.jars().isEmpty() ? "" : "; decoder jars " + decoders.jars());
         return task;
     }
