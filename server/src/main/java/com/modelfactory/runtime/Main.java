@@ -4,6 +4,7 @@ import com.modelfactory.runtime.batch.BatchCommand;
 import com.modelfactory.runtime.config.ConfigException;
 import com.modelfactory.runtime.config.ConfigLoader;
 import com.modelfactory.runtime.config.LogLevel;
+import com.modelfactory.runtime.logging.LogSetup;
 import com.modelfactory.runtime.config.RuntimeConfig;
 import com.modelfactory.runtime.lifecycle.ExitCodes;
 import com.modelfactory.runtime.lifecycle.RuntimeServer;
@@ -27,13 +28,9 @@ public final class Main {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");
         System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
-        System.setProperty("org.slf4j.simpleLogger.log.io.jhdf", "warn");
-        System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
     }
 
-    /** Made once the log level is set: slf4j-simple reads its level when the first logger is made. */
+    /** Made once logging is set up (level and format), before anything else logs. */
     private static Logger log;
 
     private Main() {
@@ -50,7 +47,13 @@ public final class Main {
             System.exit(ExitCodes.CONFIG);
             return;
         }
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        String format = LogSetup.format(args, System.getenv());
+        if (format == null) {
+            System.err.println("configuration error: log_format must be one of " + LogSetup.FORMATS);
+            System.exit(ExitCodes.CONFIG);
+            return;
+        }
+        LogSetup.apply(level, format);
         log = LoggerFactory.getLogger(Main.class);
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();

@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * LOG_LEVEL / --log-level, read before anything logs: slf4j-simple fixes its level when the first logger is
- * made, so this cannot wait for the configuration (which is loaded, and may warn, later).
+ * LOG_LEVEL / --log-level, read before anything logs (logging/LogSetup applies it), so it cannot wait for the
+ * configuration, which is loaded, and may warn, later.
  */
 public final class LogLevel {
     public static final List<String> LEVELS = List.of("error", "warn", "info", "debug", "trace");

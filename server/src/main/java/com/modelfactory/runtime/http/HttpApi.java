@@ -188,11 +188,18 @@ public final class HttpApi {
             metrics.request(route == null ? "unmatched" : route, ctx.response().getStatusCode(), nanos);
             if (accessLog) {
                 String model = ctx.pathParam("name");
-                ACCESS.info("{} {} route={} model={} status={} bytes={} ms={} client={}", ctx.request().method(),
-                        ctx.request().path(), route == null ? "unmatched" : route, model == null ? "-" : model,
-                        ctx.response().getStatusCode(), ctx.response().bytesWritten(),
-                        String.format("%.2f", nanos / 1e6), ctx.request().remoteAddress() == null ? "-"
-                                : ctx.request().remoteAddress().hostAddress());
+                String r = route == null ? "unmatched" : route;
+                String m = model == null ? "-" : model;
+                String ms = String.format("%.2f", nanos / 1e6);
+                String client = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
+                // the fields also as key-value pairs: LOG_FORMAT=json writes them as keys of the line's object
+                ACCESS.atInfo().addKeyValue("method", ctx.request().method().name()).addKeyValue("path", ctx.request().path())
+                        .addKeyValue("route", r).addKeyValue("model", m).addKeyValue("status", ctx.response().getStatusCode())
+                        .addKeyValue("bytes", ctx.response().bytesWritten()).addKeyValue("ms", ms)
+                        .addKeyValue("client", client)
+                        .log("{} {} route={} model={} status={} bytes={} ms={} client={}", ctx.request().method(),
+                                ctx.request().path(), r, m, ctx.response().getStatusCode(),
+                                ctx.response().bytesWritten(), ms, client);
             }
         });
         ctx.next();

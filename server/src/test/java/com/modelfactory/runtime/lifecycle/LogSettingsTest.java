@@ -63,4 +63,37 @@ class LogSettingsTest {
             assertTrue(rt.log().contains("log_level must be one of"), rt.log());
         }
     }
+
+    @Test
+    void logFormatJsonWritesOneObjectPerLineWithTheAccessFieldsAsKeys() throws Exception {
+        try (ChildRuntime rt = ChildRuntime.start(List.of(), "--model", MODEL, "--model-name", "cnn", "--access-log",
+                "true", "--log-format", "json")) {
+            rt.awaitReady(Duration.ofSeconds(60));
+            requests(rt);
+            rt.terminate(Duration.ofSeconds(30));
+            List<io.vertx.core.json.JsonObject> events = new java.util.ArrayList<>();
+            for (String line : rt.log().lines().filter(l -> !l.isBlank()).toList()) {
+                if (line.startsWith("[")) {
+                    continue; // a native engine's own stderr line (ONNX Runtime), not ours
+                }
+                events.add(new io.vertx.core.json.JsonObject(line)); // every line of ours is one JSON object
+            }
+            assertTrue(events.stream().anyMatch(e -> "INFO".equals(e.getString("level"))
+                    && e.getString("formattedMessage", "").startsWith("ready:")), events.toString());
+            List<io.vertx.core.json.JsonObject> access = events.stream()
+                    .filter(e -> "access".equals(e.getString("loggerName")))
+                    .filter(e -> !e.getString("formattedMessage", "").contains("/health/ready")).toList();
+            assertEquals(4, access.size(), access.toString());
+            io.vertx.core.json.JsonObject notFound = access.stream()
+                    .filter(e -> e.getString("formattedMessage").contains("/v2/models/nope")).findFirst().orElseThrow();
+            String keys = notFound.getJsonArray("kvpList").encode();
+            assertTrue(keys.contains("\"status\":\"404\"") || keys.contains("\"status\":404"), keys);
+            assertTrue(keys.contains("\"model\":\"nope\""), keys);
+        }
+        try (ChildRuntime rt = ChildRuntime.start(List.of(), "--model", MODEL, "--log-format", "xml")) {
+            assertTrue(rt.process().waitFor(30, TimeUnit.SECONDS));
+            assertEquals(2, rt.process().exitValue());
+            assertTrue(rt.log().contains("log_format must be one of"), rt.log());
+        }
+    }
 }

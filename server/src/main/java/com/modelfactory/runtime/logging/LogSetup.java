@@ -1,0 +1,86 @@
+package com.modelfactory.runtime.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process's logging, set before anything logs: LOG_LEVEL / --log-level and LOG_FORMAT / --log-format
+ * ({@code text}: one line per event, {@code 2026-12-07T18:09:38.039+0000 [main] INFO logger - message}; {@code
+ * json}: one JSON object per line, logback's JsonEncoder: timestamp, level, threadName, loggerName,
+ * formattedMessage, throwable, and the access log's fields as key-value pairs), on
+ * standard error. Netty and jHDF are held to WARN: their INFO is internals.
+ */
+public final class LogSetup {
+    public static final List<String> FORMATS = List.of("text", "json");
+    static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSZ} [%thread] %level %logger - %msg%n";
+
+    private LogSetup() {
+    }
+
+    /** The format the flag (else the environment, else text) names; null when it names neither. */
+    public static String format(String[] args, Map<String, String> env) {
+        String value = env.getOrDefault("LOG_FORMAT", "");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--log-format") && i + 1 < args.length) {
+                value = args[i + 1];
+            } else if (args[i].startsWith("--log-format=")) {
+                value = args[i].substring("--log-format=".length());
+            }
+        }
+        String format = value.isBlank() ? "text" : value.trim().toLowerCase(Locale.ROOT);
+        return FORMATS.contains(format) ? format : null;
+    }
+
+    /** Configures the backend; a no-op when SLF4J is bound to another one (a test classpath). */
+    public static void apply(String level, String format) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        context.reset();
+        Encoder<ILoggingEvent> encoder = format.equals("json") ? json(context) : text(context);
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("stderr");
+        console.setTarget("System.err");
+        console.setEncoder(encoder);
+        console.start();
+        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(level, Level.INFO));
+        root.addAppender(console);
+        context.getLogger("io.netty").setLevel(Level.WARN);
+        context.getLogger("io.jhdf").setLevel(Level.WARN);
+    }
+
+    private static Encoder<ILoggingEvent> text(LoggerContext context) {
+        PatternLayoutEncoder e = new PatternLayoutEncoder();
+        e.setContext(context);
+        e.setPattern(TEXT_PATTERN);
+        e.start();
+        return e;
+    }
+
+    private static Encoder<ILoggingEvent> json(LoggerContext context) {
+        JsonEncoder e = new JsonEncoder();
+        e.setContext(context);
+        // the fields a log pipeline reads; not the logger context's name and birth time on every line
+        e.setWithContext(false);
+        e.setWithSequenceNumber(false);
+        e.setWithNanoseconds(false);
+        e.setWithMDC(false);
+        // the message as text ("formattedMessage"), not logback's template and arguments
+        e.setWithFormattedMessage(true);
+        e.setWithMessage(false);
+        e.setWithArguments(false);
+        e.start();
+        return e;
+    }
+}
