@@ -162,6 +162,13 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
 
     /** The configured size, else the shape's (0 = the image's own when the shape's is dynamic). */
     private static int orOwn(int configured, long fromShape) {
+        if (configured > 0 && fromShape > 0 && configured != fromShape) {
+            // a fixed input dimension cannot take another size: the model wins, and says so
+            org.slf4j.LoggerFactory.getLogger(ImageInput.class).warn("config: image size {} is overridden by the "
+                    + "model: its input is fixed at {} on that axis, so images are resized to {}", configured, fromShape,
+                    fromShape);
+            return (int) fromShape;
+        }
         return configured > 0 ? configured : (int) Math.max(fromShape, 0);
     }
 

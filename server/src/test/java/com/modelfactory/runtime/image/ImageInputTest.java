@@ -62,6 +62,18 @@ class ImageInputTest {
     }
 
     @Test
+    void aFixedInputSizeWinsOverAConfiguredOne() throws Exception {
+        ImageSettings s = new ImageSettings(RuntimeConfig.Layout.AUTO, RuntimeConfig.Color.AUTO, 64, 48, null, null, null,
+                0, false);
+        ImageInput fixed = ImageInput.resolve(sig(DataType.FP32, -1, 3, 32, 32), s);
+        assertEquals(32, fixed.width(), "the model's fixed 32x32 input cannot take 64x48: the model wins (with a warning)");
+        assertEquals(32, fixed.height());
+        ImageInput dynamic = ImageInput.resolve(sig(DataType.FP32, -1, 3, -1, -1), s);
+        assertEquals(64, dynamic.width(), "a dynamic input takes the configured size");
+        assertEquals(48, dynamic.height());
+    }
+
+    @Test
     void modelsThatCannotTakeAnImageSayWhy() {
         Signature two = Signature.infer(List.of(new TensorSpec("a", DataType.FP32, new long[] {-1, 4}),
                 new TensorSpec("b", DataType.FP32, new long[] {-1, 4})), List.of());
