@@ -117,7 +117,14 @@ public final class InputValidation {
             Tensor converted = Tensor.allocateHeap(spec.dataType(), shape);
             int n = (int) t.elementCount();
             for (int i = 0; i < n; i++) {
-                converted.setDouble(i, t.getDouble(i));
+                double v = t.getDouble(i);
+                if (!spec.dataType().isFloatingPoint() && (Double.isNaN(v) || v != Math.rint(v))) {
+                    // an integer or boolean column has no missing value, and 2.7 is not 2
+                    throw new InvalidInputException("input '" + spec.name() + "' is a " + spec.dataType()
+                            + " column: record " + i + " has " + (Double.isNaN(v) ? "no value" : "the value " + v)
+                            + ", which it cannot take");
+                }
+                converted.setDouble(i, v);
             }
             return converted;
         }

@@ -84,16 +84,23 @@ public final class OnnxEngine implements Engine {
                 opts.setInterOpNumThreads(options.interOpThreads());
             }
             SessionSettings.apply(opts, options.engineOptions());
+            boolean zipMapTensor = SessionSettings.zipMapTensor(options.engineOptions()); // checked before a session exists
             String deviceName = tryCuda ? chooseDevice(opts, device) : "cpu";
             OrtSession session = env.createSession(file.toString(), opts);
-            Map<String, List<String>> zipMaps = zipMapOutputs(session) ? ZipMapLabels.of(file) : Map.of();
-            if (SessionSettings.zipMapTensor(options.engineOptions())) {
-                session = withoutZipMaps(env, session, opts, file, zipMaps);
+            try {
+                Map<String, List<String>> zipMaps = zipMapOutputs(session) ? ZipMapLabels.of(file) : Map.of();
+                if (zipMapTensor) {
+                    session = withoutZipMaps(env, session, opts, file, zipMaps);
+                }
+                Signature signature = signatureOf(session, zipMaps);
+                log.info("ONNX model {} loaded on {}: {}", file.getFileName(), deviceName, signature);
+                return new OnnxLoadedModel(env, session, opts, signature, deviceName, OnnxTabular.of(session, signature,
+                        zipMaps));
+            } catch (OrtException | RuntimeException e) {
+                session.close(); // a failure after the session exists must not keep its native memory
+                opts.close();
+                throw e;
             }
-            Signature signature = signatureOf(session, zipMaps);
-            log.info("ONNX model {} loaded on {}: {}", file.getFileName(), deviceName, signature);
-            return new OnnxLoadedModel(env, session, opts, signature, deviceName, OnnxTabular.of(session, signature,
-                    zipMaps));
         } catch (OrtException e) {
             throw new ModelLoadException("ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
         }

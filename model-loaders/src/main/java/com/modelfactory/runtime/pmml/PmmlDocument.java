@@ -31,11 +31,19 @@ final class PmmlDocument {
 
     /** @return the model element's name; throws naming the line when the document cannot be served */
     static String check(Path file) throws ModelLoadException {
+        try {
+            return check(file.getFileName().toString(), Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #check(Path)} of a document in memory; {@code where} names it in messages. */
+    static String check(String where, byte[] document) throws ModelLoadException {
         XMLInputFactory factory = XMLInputFactory.newFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        String where = file.getFileName().toString();
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = new java.io.ByteArrayInputStream(document)) {
             XMLStreamReader r = factory.createXMLStreamReader(in);
             int depth = 0;
             String model = null;
@@ -77,7 +85,7 @@ final class PmmlDocument {
                     + e.getMessage().replaceFirst("(?s)^ParseError at \\[row,col\\]:\\[\\d+,\\d+\\]\\s*Message:\\s*", ""),
                     e);
         } catch (IOException e) {
-            throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new ModelLoadException("cannot read " + where + ": " + e.getMessage(), e);
         }
     }
 }

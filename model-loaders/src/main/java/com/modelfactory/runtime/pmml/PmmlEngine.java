@@ -28,8 +28,15 @@ public final class PmmlEngine implements Engine {
     @Override
     public LoadedModel load(ModelFormat format, LoadOptions options) throws ModelLoadException {
         Path file = options.modelFile("PMML document");
-        String element = PmmlDocument.check(file);
-        Model model = parse(file);
+        byte[] document;
+        try {
+            document = java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        // checked and parsed from the same bytes: every worker's copy is the document that was checked
+        String element = PmmlDocument.check(file.getFileName().toString(), document);
+        Model model = parse(file, document);
         PmmlFields fields = PmmlFields.of(model);
         if (fields.signature().inputs().isEmpty()) {
             throw new ModelLoadException(file.getFileName() + ": the PMML <" + element + "> has no active input field");
@@ -38,16 +45,16 @@ public final class PmmlEngine implements Engine {
                 fields.signature().inputs(), fields.signature().outputs());
         return new PmmlLoadedModel(file, element, model, fields, () -> {
             try {
-                return parse(file);
+                return parse(file, document);
             } catch (ModelLoadException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         });
     }
 
-    private static Model parse(Path file) throws ModelLoadException {
+    private static Model parse(Path file, byte[] document) throws ModelLoadException {
         try {
-            return Model.fromFile(file.toFile());
+            return Model.fromInputStream(new java.io.ByteArrayInputStream(document));
         } catch (RuntimeException | LinkageError e) {
             throw new ModelLoadException(file.getFileName() + ": PMML4S cannot read this PMML document: " + e, e);
         }

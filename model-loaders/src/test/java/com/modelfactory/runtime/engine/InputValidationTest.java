@@ -59,4 +59,18 @@ class InputValidationTest {
                 message(Map.of("image", Tensor.ofBytes(new long[] {1, 3}, List.of(new byte[1], new byte[1], new byte[1])),
                         "mask", mask(1))));
     }
+
+    @Test
+    void aColumnOfIntegersRefusesMissingAndFractionalValues() {
+        Signature sig = Signature.infer(List.of(new TensorSpec("age", DataType.INT64, new long[] {-1, 1})), List.of());
+        Map<String, InputValidation.Rule> rules = Map.of("age", InputValidation.Rule.COLUMN);
+        Map<String, Tensor> ok = InputValidation.conform(sig, rules, Map.of("age", Tensor.ofDoubles(new long[] {2}, 3, 40)));
+        assertEquals(40, ok.get("age").getLong(1));
+        assertEquals(List.of(2L, 1L), java.util.Arrays.stream(ok.get("age").shape()).boxed().toList());
+        InvalidInputException missing = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+                () -> InputValidation.conform(sig, rules, Map.of("age", Tensor.ofDoubles(new long[] {1}, Double.NaN))));
+        org.junit.jupiter.api.Assertions.assertTrue(missing.getMessage().contains("'age'"), missing.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+                () -> InputValidation.conform(sig, rules, Map.of("age", Tensor.ofDoubles(new long[] {1}, 2.7))));
+    }
 }

@@ -58,6 +58,10 @@ public final class TaskResolver {
                     tabular.get());
         }
         if (cfg.task() != null && Task.parse(cfg.task()) == Task.TABULAR) {
+            if (tabular.isPresent()) {
+                throw new ConfigException("decoder " + cfg.decoder() + " does not apply to task tabular: a tabular "
+                        + "model's answers come from its fields; remove decoder");
+            }
             throw new ConfigException("task tabular is for PMML and ONNX-ML models (column inputs, a label or "
                     + "ZipMap output); this model's outputs are " + Outputs.shapes(sig.outputs()));
         }

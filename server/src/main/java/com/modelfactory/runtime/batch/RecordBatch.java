@@ -85,28 +85,32 @@ final class RecordBatch {
         return mine;
     }
 
-    /** Runs a chunk; a refused chunk is rerun record by record. @return records recorded as errors */
+    /**
+     * Runs a chunk; a refused chunk is rerun record by record, one after the other, chained rather than waited for:
+     * the callback runs on the decoder or worker thread that failed the chunk, which the reruns need.
+     * @return records recorded as errors
+     */
     private static CompletableFuture<Long> chunk(InferenceService service, TabularSchema schema,
                                                  List<RecordFiles.Row> chunk, ResultFile out) {
         return infer(service, chunk).handle((outputs, error) -> {
             try {
                 if (error == null) {
                     write(out, chunk, TabularAnswers.answer(schema, outputs));
-                    return 0L;
+                    return CompletableFuture.completedFuture(0L);
                 }
                 if (chunk.size() == 1) {
                     out.write(RecordJson.error(chunk.get(0).key(), message(error)));
-                    return 1L;
+                    return CompletableFuture.completedFuture(1L);
                 }
-                long failed = 0;
+                CompletableFuture<Long> failed = CompletableFuture.completedFuture(0L);
                 for (RecordFiles.Row row : chunk) {
-                    failed += join(chunk(service, schema, List.of(row), out));
+                    failed = failed.thenCompose(n -> chunk(service, schema, List.of(row), out).thenApply(m -> n + m));
                 }
                 return failed;
             } catch (IOException e) {
-                throw new CompletionException(e);
+                return CompletableFuture.<Long>failedFuture(e);
             }
-        });
+        }).thenCompose(f -> f);
     }
 
     private static CompletableFuture<Map<String, Tensor>> infer(InferenceService service, List<RecordFiles.Row> chunk) {
@@ -135,7 +139,11 @@ final class RecordBatch {
         try {
             return f.join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
+            Throwable cause = e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof IOException io) {
                 throw io;
             }
             throw e;

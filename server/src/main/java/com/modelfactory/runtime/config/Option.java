@@ -91,9 +91,11 @@ public record Option(String key, String env, String flag, String defaultValue, S
                     "PEM CA certificate(s) client certificates must chain to: mutual TLS"),
             of("server", "tls_client_auth", "TLS_CLIENT_AUTH", "required",
                     "with tls_client_ca_file: required (no certificate, no connection) or optional"),
-            of("server", "log_level", "LOG_LEVEL", "info", "error, warn, info, debug or trace"),
+            of("server", "log_level", "LOG_LEVEL", "info", "error, warn, info, debug or trace (flag or environment only: "
+                    + "set before the configuration is read)"),
             of("server", "log_format", "LOG_FORMAT", "text",
-                    "text (one line per event) or json (one JSON object per line; the access log's fields as keys)"),
+                    "text (one line per event) or json (one JSON object per line; the access log's fields as keys); "
+                            + "flag or environment only"),
             of("server", "access_log", "ACCESS_LOG", "false",
                     "one log line per HTTP request (logger 'access'): route, model, status, bytes, latency, client"),
             of("server", "auth_tokens_file", "AUTH_TOKENS_FILE", null,

@@ -206,8 +206,9 @@ public record ImageInput(String inputName, DataType dataType, int rank, Layout l
             throw new NotAnImageModelException("input '" + in.name() + "' " + Arrays.toString(in.shape())
                     + " is flat and " + k + " is not a square (or 3 x a square); set image width/height");
         }
-        int w = side > 0 ? orOwn(s.width(), side) : s.width();
-        int h = side > 0 ? orOwn(s.height(), side) : s.height();
+        // the side is a guess from the flat length, not a fixed axis: a configured size that fills it stands
+        int w = side > 0 && s.width() <= 0 ? (int) side : s.width();
+        int h = side > 0 && s.height() <= 0 ? (int) side : s.height();
         if ((long) w * h * (color == Color.GRAYSCALE ? 1 : 3) != k) {
             throw new NotAnImageModelException("image size " + w + "x" + h + " does not fill input '"
                     + in.name() + "' of " + k + " values");

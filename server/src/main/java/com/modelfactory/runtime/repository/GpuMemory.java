@@ -18,12 +18,15 @@ final class GpuMemory {
         try {
             Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits",
                     "-i", Integer.toString(index)).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.getOutputStream().close();
+            // waited for first (its answer is one short line, well inside a pipe's buffer): a hung driver must not
+            // hold the repository's loads, which wait on this under the budget's lock
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return -1;
             }
-            return parseMiB(out);
+            String out = new String(p.getInputStream().readAllBytes());
+            return p.exitValue() == 0 ? parseMiB(out) : -1;
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -85,8 +85,8 @@ public final class ModelRepository implements ModelRegistry {
             metrics.serverGauge("model_repository_memory_budget_bytes", "MODEL_MEMORY_BUDGET", budget::budget);
             metrics.serverGauge("model_repository_memory_used_bytes", "what the loaded models are charged against the "
                     + "budget", budget::used);
-            metrics.serverCounter("model_repository_evictions", "models unloaded to make room under the memory budget",
-                    budget.evictions, java.util.concurrent.atomic.LongAdder::sum);
+            metrics.serverCounter("model_repository_evictions", "models unloaded to make room under the memory budgets "
+                    + "(host and GPUs)", this, ModelRepository::evictions);
         }
     }
 
@@ -335,7 +335,7 @@ public final class ModelRepository implements ModelRegistry {
             if (budget.enabled()) {
                 makeRoom(m, budget.predict(m.name, declared, dir), budget, "memory budget", "MODEL_MEMORY_BUDGET");
             }
-            int gpu = expectedGpu(config);
+            int gpu = expectedGpu(config, dir);
             MemoryBudget gpuPool = gpu >= 0 ? gpuBudget(gpu) : null;
             if (gpuPool != null) {
                 makeRoom(m, gpuPool.predict(m.name, 0, dir), gpuPool, "GPU " + gpu + " memory budget",
@@ -362,18 +362,37 @@ public final class ModelRepository implements ModelRegistry {
         }
     }
 
+    /** Models unloaded to make room, under the host budget and every GPU's. */
+    private double evictions() {
+        return budget.evictions.sum() + gpuBudgets.values().stream().mapToLong(p -> p.evictions.sum()).sum();
+    }
+
     private MemoryBudget gpuBudget(int index) {
         return gpuBudgets.computeIfAbsent(index, i -> new MemoryBudget(settings.gpuMemoryBudget(), settings.evict()));
     }
 
-    /** The GPU a model's load will use (its device setting, or auto with a GPU visible), or -1: host only. */
-    private int expectedGpu(RuntimeConfig config) {
-        if (settings.gpuMemoryBudget() <= 0) {
+    /**
+     * The GPU a model's load will use (its device setting, or auto with a GPU visible), or -1: host only, and for a
+     * PMML model, which runs on the CPU whatever the device says.
+     */
+    private int expectedGpu(RuntimeConfig config, Path dir) {
+        if (settings.gpuMemoryBudget() <= 0 || holdsPmml(dir)) {
             return -1;
         }
         var device = config.model().device();
         return com.modelfactory.runtime.engine.GpuProbe.shouldTryCuda(device, config.model().engineEnvironment())
                 ? device.index() : -1;
+    }
+
+    private static boolean holdsPmml(Path dir) {
+        if (dir == null) {
+            return false;
+        }
+        try (var files = java.nio.file.Files.walk(dir, 4)) {
+            return files.anyMatch(f -> f.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".pmml"));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
     }
 
     /**
@@ -396,7 +415,7 @@ public final class ModelRepository implements ModelRegistry {
             }
             log.info("{}: unloading '{}' (least recently used, idle) to make room for '{}'", what, victim.name,
                     loading.name);
-            budget.evictions.increment();
+            pool.evictions.increment();
             List<Version> loaded = victim.versions().stream().filter(v -> v.state() == State.READY).toList();
             unloadVersions(victim, loaded, "unloaded to make room under the " + what);
             if (victim.versions().isEmpty()) {

@@ -119,17 +119,13 @@ public final class ModelStartup {
      * there batches ran faster (MobileNetV2 1 x 2: 227 vs 200, 321 vs 308 items/s) and the comparison
      * was noisy enough to flip between starts (117 to 308 items/s for single items).
      */
-    /** The automatic batch cap of a tabular model (PMML, ONNX-ML): records, not images. */
-    static final int TABULAR_MAX_BATCH = 256;
-
     private static int maxBatch(RuntimeConfig config, LoadedModel model, Warmup warmup, double itemSeconds,
                                 int workers) throws ModelLoadException {
         boolean gpu = model.device().startsWith("cuda");
         if (model.tabular().isPresent() && config.batching().maxBatchSize().isEmpty()) {
-            // Records are small: a tabular request is never worth splitting (one 64-record request split into 64
-            // single-record parts ran 75 req/s against the engine's 300 on the 100-tree PMML GBDT), and ONNX-ML
-            // gains from batching records of several requests.
-            int maxBatch = BatchPolicy.maxItems(model.signature(), TABULAR_MAX_BATCH);
+            // Records are small: a tabular request is never split (its batch cap is max_request_items, which bounds a
+            // request anyway), and ONNX-ML gains from batching records of several requests.
+            int maxBatch = BatchPolicy.maxItems(model.signature(), config.batching().maxRequestItems());
             warmup.run(maxBatch);
             return maxBatch;
         }

@@ -83,6 +83,31 @@ class RecordBatchTest {
     }
 
     @Test
+    void badRecordsInManyChunksOnOneWorkerAreRerunWithoutDeadlock(@TempDir Path dir) throws Exception {
+        JsonObject ref = reference();
+        JsonObject good = ref.getJsonArray("records").getJsonObject(0);
+        StringBuilder jsonl = new StringBuilder();
+        int bad = 0;
+        for (int i = 0; i < 300; i++) { // five chunks of 64, each with refused records
+            boolean refused = i % 25 == 7;
+            bad += refused ? 1 : 0;
+            jsonl.append(good.copy().put("colour", refused ? "purple" : "blue").encode()).append('\n');
+        }
+        Path input = dir.resolve("many.jsonl");
+        Files.writeString(input, jsonl);
+        Path output = dir.resolve("out.jsonl");
+        int expectedBad = bad;
+        // one worker: the reruns of a refused chunk must not wait on the thread that refused it
+        int code = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> BatchCommand.run(new String[] {"--model", fixture("tabular/iris_logreg/model.pmml").toString(),
+                        "--input", input.toString(), "--output", output.toString(), "--instances", "1"}, Map.of()));
+        assertEquals(ExitCodes.imagesFailed(expectedBad), code);
+        List<JsonObject> lines = lines(output);
+        assertEquals(300, lines.size());
+        assertEquals(expectedBad, lines.stream().filter(l -> l.containsKey("error")).count());
+    }
+
+    @Test
     void csvReaderKeepsQuotedCommasNewlinesAndQuotes() throws Exception {
         RecordFiles.CsvReader r = new RecordFiles.CsvReader(new BufferedReader(new StringReader(
                 "a,b\n\"x,1\",\"two\nlines\"\r\n\"say \"\"hi\"\"\",\n")));

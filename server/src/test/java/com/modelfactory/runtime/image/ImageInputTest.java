@@ -74,6 +74,15 @@ class ImageInputTest {
     }
 
     @Test
+    void aConfiguredSizeThatFillsAFlatInputStands() throws Exception {
+        ImageSettings s = new ImageSettings(RuntimeConfig.Layout.AUTO, RuntimeConfig.Color.GRAYSCALE, 128, 32, null, null,
+                null, 0, false);
+        ImageInput flat = ImageInput.resolve(sig(DataType.FP32, -1, 4096), s);
+        assertEquals(128, flat.width(), "4096 = 128 x 32: the configured size, not a guessed 64 x 64");
+        assertEquals(32, flat.height());
+    }
+
+    @Test
     void modelsThatCannotTakeAnImageSayWhy() {
         Signature two = Signature.infer(List.of(new TensorSpec("a", DataType.FP32, new long[] {-1, 4}),
                 new TensorSpec("b", DataType.FP32, new long[] {-1, 4})), List.of());
