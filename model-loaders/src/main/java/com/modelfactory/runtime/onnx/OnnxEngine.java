@@ -84,6 +84,11 @@ public final class OnnxEngine implements Engine {
                 opts.setInterOpNumThreads(options.interOpThreads());
             }
             SessionSettings.apply(opts, options.engineOptions());
+            // ONNX Runtime's own warnings go to the process's stderr, not through our log: one line per initializer
+            // listed as an input (488 for a face detector). They show at LOG_LEVEL=debug; otherwise the model's
+            // notable facts are said once below, in our log.
+            opts.setSessionLogLevel(log.isDebugEnabled() ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING
+                    : OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             boolean zipMapTensor = SessionSettings.zipMapTensor(options.engineOptions()); // checked before a session exists
             String deviceName = tryCuda ? chooseDevice(opts, device) : "cpu";
             OrtSession session = env.createSession(file.toString(), opts);
@@ -94,6 +99,12 @@ public final class OnnxEngine implements Engine {
                 }
                 Signature signature = signatureOf(session, zipMaps);
                 log.info("ONNX model {} loaded on {}: {}", file.getFileName(), deviceName, signature);
+                int listed = GraphInputs.initializersListedAsInputs(file);
+                if (listed > 0) {
+                    log.info("{}: {} initializer(s) are also listed as graph inputs (an old exporter's habit): served as "
+                            + "weights, not asked of clients; ONNX Runtime's warning for each shows at LOG_LEVEL=debug",
+                            file.getFileName(), listed);
+                }
                 return new OnnxLoadedModel(env, session, opts, signature, deviceName, OnnxTabular.of(session, signature,
                         zipMaps));
             } catch (OrtException | RuntimeException e) {

@@ -96,4 +96,24 @@ class LogSettingsTest {
             assertTrue(rt.log().contains("log_format must be one of"), rt.log());
         }
     }
+
+    @Test
+    void onnxRuntimesPerInitializerWarningsShowOnlyAtDebugAndOneLineOfOursSaysWhy() throws Exception {
+        String model = TestRuntime.fixture("onnx/initializer_inputs").toString();
+        for (String level : List.of("info", "debug")) {
+            try (ChildRuntime rt = ChildRuntime.start(List.of(), "--model", model, "--log-level", level)) {
+                rt.awaitReady(Duration.ofSeconds(60));
+                rt.terminate(Duration.ofSeconds(30));
+                String log = rt.log();
+                long native_ = log.lines().filter(l -> l.contains("appears in graph inputs")).count();
+                long ours = log.lines().filter(l -> l.contains("also listed as graph inputs")).count();
+                assertTrue(ours >= 1, level + ": the model's initializer inputs are said in our log\n" + log);
+                if (level.equals("info")) {
+                    assertEquals(0, native_, "ONNX Runtime's per-initializer warnings at info:\n" + log);
+                } else {
+                    assertTrue(native_ > 0, "at debug ONNX Runtime's own warnings show:\n" + log);
+                }
+            }
+        }
+    }
 }
