@@ -98,6 +98,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
                             + "flag or environment only"),
             of("server", "access_log", "ACCESS_LOG", "false",
                     "one log line per HTTP request (logger 'access'): route, model, status, bytes, latency, client"),
+            of("server", "access_log_max_per_second", "ACCESS_LOG_MAX_PER_SECOND", "200",
+                    "under load the access log writes at most this many lines a second and then one line saying how "
+                            + "many it left out (0 = every request)"),
             of("server", "auth_tokens_file", "AUTH_TOKENS_FILE", null,
                     "YAML list of bearer tokens (token: or sha256:) with the endpoint groups each opens (inference, "
                             + "metadata, metrics; health is always open); re-read when it changes; unset = no check"),

@@ -97,7 +97,7 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
     public record ServerSettings(String host, int port, long maxBodyBytes, Duration drainTimeout,
                                  Duration headerTimeout, Duration bodyTimeout, int grpcPort,
                                  java.nio.file.Path authTokensFile, TlsSettings tls, int healthPort,
-                                 boolean accessLog) {
+                                 boolean accessLog, int accessLogMaxPerSecond) {
     }
 
     /**

@@ -38,6 +38,7 @@ public final class HttpApi {
     private final Path uploadsDir;
     private final AccessControl access;
     private final boolean accessLog;
+    private final AccessLogSampler accessSampler;
     private static final org.slf4j.Logger ACCESS = org.slf4j.LoggerFactory.getLogger("access");
 
     public HttpApi(ServingState state, RuntimeMetrics metrics, long maxBodyBytes, Path uploadsDir) {
@@ -45,13 +46,17 @@ public final class HttpApi {
     }
 
     public HttpApi(ServingState state, RuntimeMetrics metrics, long maxBodyBytes, Path uploadsDir, AccessControl access) {
-        this(state, metrics, maxBodyBytes, uploadsDir, access, false);
+        this(state, metrics, maxBodyBytes, uploadsDir, access, false, 0);
     }
 
-    /** @param accessLog one line per request in the log (logger {@code access}) */
+    /**
+     * @param accessLog             one line per request in the log (logger {@code access})
+     * @param accessLogMaxPerSecond at most this many of those lines a second, then a count of those left out (0 = all)
+     */
     public HttpApi(ServingState state, RuntimeMetrics metrics, long maxBodyBytes, Path uploadsDir, AccessControl access,
-                   boolean accessLog) {
+                   boolean accessLog, int accessLogMaxPerSecond) {
         this.accessLog = accessLog;
+        this.accessSampler = new AccessLogSampler(accessLogMaxPerSecond, System::nanoTime);
         this.access = access;
         this.state = state;
         this.metrics = metrics;
@@ -186,7 +191,13 @@ public final class HttpApi {
             String route = ctx.get(ROUTE);
             long nanos = System.nanoTime() - start;
             metrics.request(route == null ? "unmatched" : route, ctx.response().getStatusCode(), nanos);
-            if (accessLog) {
+            AccessLogSampler.Decision sampled = accessLog ? accessSampler.next() : null;
+            if (sampled != null && sampled.leftOutBefore() > 0) {
+                ACCESS.atInfo().addKeyValue("left_out", sampled.leftOutBefore())
+                        .log("{} request(s) not logged in the last second (access_log_max_per_second)",
+                                sampled.leftOutBefore());
+            }
+            if (sampled != null && sampled.log()) {
                 String model = ctx.pathParam("name");
                 String r = route == null ? "unmatched" : route;
                 String m = model == null ? "-" : model;

@@ -40,7 +40,8 @@ public final class HttpFrontEnd {
     public static HttpFrontEnd listen(Vertx vertx, ServingState state, RuntimeMetrics metrics, RuntimeConfig config,
                                       Path uploads, GrpcEndpoint grpc, com.modelfactory.runtime.auth.AccessControl access) {
         RuntimeConfig.ServerSettings settings = config.server();
-        HttpApi api = new HttpApi(state, metrics, settings.maxBodyBytes(), uploads, access, settings.accessLog());
+        HttpApi api = new HttpApi(state, metrics, settings.maxBodyBytes(), uploads, access, settings.accessLog(),
+                settings.accessLogMaxPerSecond());
         ErrorResponder errors = new ErrorResponder(metrics);
         ConnectionGuard guard = new ConnectionGuard(vertx, settings.headerTimeout(), settings.bodyTimeout(), errors);
         // Form bodies are bounded by the body limit alone: Vert.x's own defaults (8 KB a field, 256
