@@ -1,8 +1,5 @@
 package com.modelfactory.runtime.onnx;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -11,20 +8,18 @@ import java.util.Set;
  * did: ONNX Runtime warns once per such initializer ("appears in graph inputs and will not be treated as
  * constant"), hundreds of lines for a real detector, and serves them as optional inputs. Reads the ModelProto's
  * graph (7) for its inputs (11, ValueInfoProto name = 1) and initializers (5, TensorProto name = 8); -1 when the
- * file is too large to read here or not readable.
+ * model's bytes were not read (too large) or do not parse.
  */
 final class GraphInputs {
-    private static final long MAX_BYTES = 256L << 20;
-
     private GraphInputs() {
     }
 
-    static int initializersListedAsInputs(Path file) {
+    /** @param b the ModelProto's bytes, or null when they were not read */
+    static int initializersListedAsInputs(byte[] b) {
+        if (b == null) {
+            return -1;
+        }
         try {
-            if (Files.size(file) > MAX_BYTES) {
-                return -1;
-            }
-            byte[] b = Files.readAllBytes(file);
             Set<String> inputs = new HashSet<>();
             Set<String> initializers = new HashSet<>();
             for (ProtoFields.Field graph : ProtoFields.all(b, 0, b.length)) {
@@ -42,7 +37,7 @@ final class GraphInputs {
             }
             inputs.retainAll(initializers);
             return inputs.size();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return -1;
         }
     }

@@ -93,13 +93,14 @@ public final class OnnxEngine implements Engine {
             String deviceName = tryCuda ? chooseDevice(opts, device) : "cpu";
             OrtSession session = env.createSession(file.toString(), opts);
             try {
-                Map<String, List<String>> zipMaps = zipMapOutputs(session) ? ZipMapLabels.of(file) : Map.of();
+                byte[] proto = ProtoFields.readSmall(file); // one read for the looks below
+                Map<String, List<String>> zipMaps = zipMapOutputs(session) ? ZipMapLabels.of(proto) : Map.of();
                 if (zipMapTensor) {
-                    session = withoutZipMaps(env, session, opts, file, zipMaps);
+                    session = withoutZipMaps(env, session, opts, file, proto, zipMaps);
                 }
                 Signature signature = signatureOf(session, zipMaps);
                 log.info("ONNX model {} loaded on {}: {}", file.getFileName(), deviceName, signature);
-                int listed = GraphInputs.initializersListedAsInputs(file);
+                int listed = GraphInputs.initializersListedAsInputs(proto);
                 if (listed > 0) {
                     log.info("{}: {} initializer(s) are also listed as graph inputs (an old exporter's habit): served as "
                             + "weights, not asked of clients; ONNX Runtime's warning for each shows at LOG_LEVEL=debug",
@@ -136,12 +137,13 @@ public final class OnnxEngine implements Engine {
      * it was when there is nothing to rewrite or the rewritten model does not load (then the maps are read).
      */
     private static OrtSession withoutZipMaps(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions opts,
-                                             Path file, Map<String, List<String>> zipMaps) throws OrtException {
-        if (zipMaps.isEmpty()) {
+                                             Path file, byte[] proto, Map<String, List<String>> zipMaps)
+            throws OrtException {
+        if (zipMaps.isEmpty() || proto == null) {
             return session;
         }
         try {
-            byte[] rewritten = ZipMapRewrite.rewrite(java.nio.file.Files.readAllBytes(file), zipMaps);
+            byte[] rewritten = ZipMapRewrite.rewrite(proto, zipMaps);
             if (rewritten == null) {
                 return session;
             }
@@ -149,7 +151,7 @@ public final class OnnxEngine implements Engine {
             session.close();
             log.debug("{}: ZipMap outputs {} served from their probability tensors", file.getFileName(), zipMaps.keySet());
             return plain;
-        } catch (java.io.IOException | OrtException | RuntimeException e) {
+        } catch (OrtException | RuntimeException e) {
             log.info("{}: ZipMap outputs read map by map ({})", file.getFileName(), Messages.firstLine(e));
             return session;
         }

@@ -5,9 +5,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Protobuf wire format, field by field, over bytes in memory: what {@link ZipMapLabels} and {@link ZipMapRewrite} read and write. */
+/**
+ * Protobuf wire format, field by field, over bytes in memory: what {@link ZipMapLabels}, {@link GraphInputs} and
+ * {@link ZipMapRewrite} read and write, from one read of the model file ({@link #readSmall}).
+ */
 final class ProtoFields {
+    /** Models read into memory for these looks; a larger one is not read (its labels come from sorted keys). */
+    private static final long MAX_BYTES = 256L << 20;
+
     private ProtoFields() {
+    }
+
+    /** The model file's bytes, or null when it is larger than {@link #MAX_BYTES} or cannot be read. */
+    static byte[] readSmall(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.size(file) > MAX_BYTES ? null : java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /**

@@ -1,8 +1,5 @@
 package com.modelfactory.runtime.onnx;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,24 +13,14 @@ import java.util.Map;
  * output = 2, op_type = 4, attribute = 5; AttributeProto name = 1, ints = 8, strings = 9).
  */
 final class ZipMapLabels {
-    /** Tabular models are small; a file larger than this is not read for labels (keys are then sorted). */
-    private static final long MAX_BYTES = 256L << 20;
-
     private ZipMapLabels() {
     }
 
-    static Map<String, List<String>> of(Path file) {
-        try {
-            if (Files.size(file) > MAX_BYTES) {
-                return Map.of();
-            }
-            return of(Files.readAllBytes(file));
-        } catch (IOException | RuntimeException e) {
+    /** @param model the ModelProto's bytes, or null when they were not read (then no labels are known) */
+    static Map<String, List<String>> of(byte[] model) {
+        if (model == null) {
             return Map.of();
         }
-    }
-
-    static Map<String, List<String>> of(byte[] model) {
         try {
             Map<String, List<String>> out = new HashMap<>();
             for (ProtoFields.Field graph : ProtoFields.all(model, 0, model.length)) {
