@@ -8,7 +8,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
@@ -28,16 +27,7 @@ public final class LogSetup {
 
     /** The format the flag (else the environment, else text) names; null when it names neither. */
     public static String format(String[] args, Map<String, String> env) {
-        String value = env.getOrDefault("LOG_FORMAT", "");
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--log-format") && i + 1 < args.length) {
-                value = args[i + 1];
-            } else if (args[i].startsWith("--log-format=")) {
-                value = args[i].substring("--log-format=".length());
-            }
-        }
-        String format = value.isBlank() ? "text" : value.trim().toLowerCase(Locale.ROOT);
-        return FORMATS.contains(format) ? format : null;
+        return com.modelfactory.runtime.config.LogLevel.early(args, env, "--log-format", "LOG_FORMAT", "text", FORMATS);
     }
 
     /** Configures the backend; a no-op when SLF4J is bound to another one (a test classpath). */
