@@ -40,6 +40,7 @@ class KeepAliveShutdownTest {
         final AtomicInteger answered = new AtomicInteger();
         final AtomicInteger lost = new AtomicInteger();
         final AtomicInteger keptOpenDuringDrain = new AtomicInteger();
+        final java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(CLIENTS);
         final java.util.concurrent.atomic.AtomicReference<String> firstLost = new java.util.concurrent.atomic.AtomicReference<>();
     }
 
@@ -58,6 +59,11 @@ class KeepAliveShutdownTest {
             for (int i = 0; i < CLIENTS; i++) {
                 clients.add(CompletableFuture.runAsync(() -> client(child.port(), head, png, tally, draining), pool));
             }
+            // Every client holds its connection before SIGTERM: one still connecting as the port closes sits in
+            // the kernel's accept backlog, which any server resets when it closes its listening socket (the
+            // deployment's preStop pause keeps new clients away in a rollout). 2-core CI once
+            // started a client's thread that late.
+            assertTrue(tally.connected.await(60, TimeUnit.SECONDS), "the clients did not all connect");
             awaitAtLeast(tally.answered, CLIENTS * 20);
             draining.set(true);
             child.process().toHandle().destroy(); // SIGTERM
@@ -107,6 +113,9 @@ class KeepAliveShutdownTest {
                         break;
                     }
                     tally.answered.incrementAndGet();
+                    if (onThis == 1) {
+                        tally.connected.countDown();
+                    }
                     boolean close = "close".equalsIgnoreCase(r.header("Connection"));
                     if (afterSigterm && r.status() == 503 && !close) {
                         tally.keptOpenDuringDrain.incrementAndGet();
