@@ -16,9 +16,13 @@ import org.slf4j.LoggerFactory;
  * ({@code text}: one line per event, {@code 2026-12-07T18:09:38.039+0000 [main] INFO logger - message}; {@code
  * json}: one JSON object per line, logback's JsonEncoder: timestamp, level, threadName, loggerName,
  * formattedMessage, throwable, and the access log's fields as key-value pairs), on
- * standard error. Netty and jHDF are held to WARN: their INFO is internals.
+ * standard error. Netty and jHDF are held to WARN: their INFO is internals; so are the engines' Java loggers
+ * (DJL, ONNX Runtime, TensorFlow Java, PMML4S) unless the level is debug or finer, and each distinct engine
+ * warning shows once ({@link EngineWarningsOnce}, {@link #reportEngineRepeats}).
  */
 public final class LogSetup {
+    private static final EngineWarningsOnce ENGINE_WARNINGS = new EngineWarningsOnce();
+
     public static final List<String> FORMATS = List.of("text", "json");
     static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSZ} [%thread] %level %logger - %msg%n";
 
@@ -48,6 +52,20 @@ public final class LogSetup {
         root.addAppender(console);
         context.getLogger("io.netty").setLevel(Level.WARN);
         context.getLogger("io.jhdf").setLevel(Level.WARN);
+        if (root.getLevel().isGreaterOrEqual(Level.INFO)) {
+            EngineWarningsOnce.ENGINE_LOGGERS.forEach(name -> context.getLogger(name).setLevel(Level.WARN));
+            // DJL warns when its GPU probe finds no driver; the engine's own line says what runs where
+            // ("no usable GPU for PyTorch ...; running on the CPU"), so on a CPU host that warning is noise
+            context.getLogger("ai.djl.util.cuda.CudaUtils").setLevel(Level.ERROR);
+        }
+        ENGINE_WARNINGS.setContext(context);
+        ENGINE_WARNINGS.start();
+        context.addTurboFilter(ENGINE_WARNINGS);
+    }
+
+    /** One line per engine warning repeated since the last call, with its count (after a model load). */
+    public static void reportEngineRepeats() {
+        ENGINE_WARNINGS.reportRepeats(LoggerFactory.getLogger("engine"));
     }
 
     private static Encoder<ILoggingEvent> text(LoggerContext context) {

@@ -9,6 +9,7 @@ import com.modelfactory.runtime.config.Threading;
 import com.modelfactory.runtime.engine.Engines;
 import com.modelfactory.runtime.engine.LoadOptions;
 import com.modelfactory.runtime.engine.LoadedModel;
+import com.modelfactory.runtime.logging.LogSetup;
 import com.modelfactory.runtime.engine.ModelLoadException;
 import com.modelfactory.runtime.image.ImageInput;
 import com.modelfactory.runtime.image.ImagePreprocessor;
@@ -272,5 +273,6 @@ public final class ModelStartup {
                         + "{} ms delay, {} workers x {} threads", info.name(), located.format().id(), info.engine(),
                 info.device(), info.timings().loadMs(), info.timings().warmupMs(), b.maxBatchSize(),
                 b.maxBatchDelayMs(), b.instances(), info.intraOpThreads());
+        LogSetup.reportEngineRepeats();
     }
 }
