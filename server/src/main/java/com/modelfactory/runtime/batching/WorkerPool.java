@@ -141,7 +141,7 @@ public final class WorkerPool {
         long split = System.nanoTime();
         observer.batchExecuted(batch.size(), items, assembled - start, inferred - assembled, split - inferred);
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result.complete(parts.get(i));
+            batch.get(i).complete(parts.get(i), items);
         }
     }
 

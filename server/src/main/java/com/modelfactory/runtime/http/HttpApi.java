@@ -5,6 +5,7 @@ import com.modelfactory.runtime.auth.EndpointGroup;
 import com.modelfactory.runtime.error.Failures;
 import com.modelfactory.runtime.error.ServingException;
 import com.modelfactory.runtime.metrics.RuntimeMetrics;
+import com.modelfactory.runtime.serving.Inference;
 import com.modelfactory.runtime.serving.InferenceService;
 import com.modelfactory.runtime.serving.RequestDecoder;
 import com.modelfactory.runtime.serving.ServingState;
@@ -30,6 +31,8 @@ import java.util.function.Function;
  */
 public final class HttpApi {
     static final String ROUTE = "metrics.route";
+    /** The items of the batch the request ran in, for the access log. */
+    private static final String BATCH_ITEMS = "batch.items";
 
     private final ServingState state;
     private final RuntimeMetrics metrics;
@@ -202,15 +205,17 @@ public final class HttpApi {
                 String r = route == null ? "unmatched" : route;
                 String m = model == null ? "-" : model;
                 String ms = String.format("%.2f", nanos / 1e6);
+                Integer ranIn = ctx.get(BATCH_ITEMS);
+                String batch = ranIn == null ? "-" : ranIn.toString(); // "-": the request ran no batch
                 String client = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
                 // the fields also as key-value pairs: LOG_FORMAT=json writes them as keys of the line's object
                 ACCESS.atInfo().addKeyValue("method", ctx.request().method().name()).addKeyValue("path", ctx.request().path())
                         .addKeyValue("route", r).addKeyValue("model", m).addKeyValue("status", ctx.response().getStatusCode())
                         .addKeyValue("bytes", ctx.response().bytesWritten()).addKeyValue("ms", ms)
-                        .addKeyValue("client", client)
-                        .log("{} {} route={} model={} status={} bytes={} ms={} client={}", ctx.request().method(),
+                        .addKeyValue("batch", batch).addKeyValue("client", client)
+                        .log("{} {} route={} model={} status={} bytes={} ms={} batch={} client={}", ctx.request().method(),
                                 ctx.request().path(), r, m, ctx.response().getStatusCode(),
-                                ctx.response().bytesWritten(), ms, client);
+                                ctx.response().bytesWritten(), ms, batch, client);
             }
         });
         ctx.next();
@@ -232,11 +237,11 @@ public final class HttpApi {
      */
     void respond(RoutingContext ctx, InferenceService service, RequestDecoder decoder,
                  Function<Map<String, Tensor>, HttpBody> render) {
-        respond(ctx, service.infer(decoder), render);
+        respond(ctx, service.run(decoder), r -> render.apply(r.outputs()));
     }
 
-    /** {@link #respond(RoutingContext, InferenceService, RequestDecoder, Function)} for any result. */
-    <T> void respond(RoutingContext ctx, CompletableFuture<T> result, Function<T, HttpBody> render) {
+    /** {@link #respond(RoutingContext, InferenceService, RequestDecoder, Function)} for a request already run. */
+    void respond(RoutingContext ctx, CompletableFuture<Inference> result, Function<Inference, HttpBody> render) {
         Context context = Vertx.currentContext();
         ContentCoding coding = ContentCoding.forResponse(ctx.request().getHeader("Accept-Encoding"));
         // An end handler, not response().closeHandler(): the router's end handlers rely on the latter.
@@ -245,7 +250,10 @@ public final class HttpApi {
                 result.cancel(false);
             }
         });
-        result.thenApply(render).thenApply(body -> coding == ContentCoding.IDENTITY ? body
+        result.thenApply(r -> {
+            ctx.put(BATCH_ITEMS, r.batchItems()); // for the access log
+            return render.apply(r);
+        }).thenApply(body -> coding == ContentCoding.IDENTITY ? body
                 : new HttpBody(coding.compress(body.body()), body.contentType(), body.jsonLength()))
                 .whenComplete((body, error) -> context.runOnContext(v -> {
                     if (error != null) {

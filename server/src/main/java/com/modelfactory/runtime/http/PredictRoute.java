@@ -56,7 +56,8 @@ final class PredictRoute {
                     answerTopK ? task.topClasses(r.outputs(), options) : null)));
             return;
         }
-        api.respond(ctx, service.answer(decoder, options), answers -> HttpBody.json(AnswerJson.predict(info, answers)));
+        api.respond(ctx, service.run(decoder), r -> HttpBody.json(AnswerJson.predict(info,
+                task.answer(r.outputs(), r.frames(), options))));
     }
 
     /** Records in JSON, an answer per record out (PMML, ONNX-ML). */

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * One request's result: every output of the model (signature order, first dimension = the request's
  * items) and, for each image the request's decoding shaped, where it went in the input (empty for
- * requests of plain tensors).
+ * requests of plain tensors), and the items of the batch it ran in (the largest, for a request run in parts;
+ * the access log shows it).
  */
-public record Inference(Map<String, Tensor> outputs, List<ImageFrame> frames) {
+public record Inference(Map<String, Tensor> outputs, List<ImageFrame> frames, int batchItems) {
 }

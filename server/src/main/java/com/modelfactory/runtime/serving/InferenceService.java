@@ -185,6 +185,7 @@ public final class InferenceService implements AutoCloseable {
     public CompletableFuture<Inference> run(RequestDecoder decoder) {
         admit();
         List<ImageFrame> frames = new ArrayList<>(1); // filled on the decode worker, read after the batch
+        AtomicInteger ranInBatchOf = new AtomicInteger(); // set by the batch worker, read after the batch
         CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
         long accepted = System.nanoTime();
         long deadline = accepted + settings.requestTimeout().toNanos();
@@ -194,11 +195,12 @@ public final class InferenceService implements AutoCloseable {
         });
         deadlines.track(result, deadline);
         try {
-            decoders.execute(new DecodeTask(() -> decodeAndQueue(decoder, frames, result, deadline), result));
+            decoders.execute(new DecodeTask(() -> decodeAndQueue(decoder, frames, ranInBatchOf, result, deadline),
+                    result));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(ServingException.unavailable("the server is shutting down"));
         }
-        return Linked.map(result, outputs -> new Inference(outputs, frames));
+        return Linked.map(result, outputs -> new Inference(outputs, frames, ranInBatchOf.get()));
     }
 
     private void admit() {
@@ -227,7 +229,7 @@ public final class InferenceService implements AutoCloseable {
         }
     }
 
-    private void decodeAndQueue(RequestDecoder decoder, List<ImageFrame> frames,
+    private void decodeAndQueue(RequestDecoder decoder, List<ImageFrame> frames, AtomicInteger ranInBatchOf,
                                 CompletableFuture<Map<String, Tensor>> result, long deadline) {
         if (result.isDone()) {
             return; // cancelled or expired while waiting for a decoder
@@ -253,9 +255,9 @@ public final class InferenceService implements AutoCloseable {
             String shapeKey = BatchAssembler.shapeKey(requestSignature, tensors);
             int perBatch = queue.policy().maxItems();
             if (padTo == 0 && requestSignature.batched() && items > perBatch) {
-                queueInParts(tensors, items, perBatch, shapeKey, deadline, result, release);
+                queueInParts(tensors, items, perBatch, shapeKey, deadline, result, release, ranInBatchOf);
             } else {
-                queue.add(new QueuedRequest(tensors, items, shapeKey, deadline, result, release));
+                queue.add(new QueuedRequest(tensors, items, shapeKey, deadline, result, release, ranInBatchOf));
             }
         } catch (RuntimeException | Error e) {
             buffers.giveBack(pooled != null ? pooled : buffers.end());
@@ -273,7 +275,8 @@ public final class InferenceService implements AutoCloseable {
      * buffers go back once every part has been copied or dropped.
      */
     private void queueInParts(Map<String, Tensor> tensors, int items, int perBatch, String shapeKey, long deadline,
-                              CompletableFuture<Map<String, Tensor>> result, Runnable release) {
+                              CompletableFuture<Map<String, Tensor>> result, Runnable release,
+                              AtomicInteger ranInBatchOf) {
         List<Map<String, Tensor>> parts = RequestParts.slice(tensors, items, perBatch);
         List<CompletableFuture<Map<String, Tensor>>> answers = new ArrayList<>(parts.size());
         AtomicInteger unreleased = new AtomicInteger(parts.size());
@@ -301,7 +304,8 @@ public final class InferenceService implements AutoCloseable {
         });
         for (int i = 0; i < parts.size(); i++) {
             int rows = Math.min(perBatch, items - i * perBatch);
-            queue.add(new QueuedRequest(parts.get(i), rows, shapeKey, deadline, answers.get(i), releaseOnce));
+            queue.add(new QueuedRequest(parts.get(i), rows, shapeKey, deadline, answers.get(i), releaseOnce,
+                    ranInBatchOf));
         }
     }
 

@@ -41,10 +41,10 @@ class LogSettingsTest {
             List<String> lines = rt.log().lines().filter(l -> l.contains(" access - "))
                     .filter(l -> !l.contains("/health/ready")).toList(); // the readiness polls: as many as it took
             assertEquals(4, lines.size(), "3 predictions and a 404:\n" + rt.log());
-            assertEquals(3, lines.stream().filter(l -> l.contains("POST /predict route=/predict model=- status=200")).count(),
-                    lines.toString());
+            assertEquals(3, lines.stream().filter(l -> l.contains("POST /predict route=/predict model=- status=200")
+                    && l.matches(".* batch=[1-9][0-9]* client=127\\.0\\.0\\.1$")).count(), lines.toString());
             assertTrue(lines.stream().anyMatch(l -> l.contains("GET /v2/models/nope") && l.contains("model=nope")
-                    && l.contains("status=404") && l.contains("client=127.0.0.1")), lines.toString());
+                    && l.contains("status=404") && l.contains("batch=- client=127.0.0.1")), lines.toString());
         }
     }
 
