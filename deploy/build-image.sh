@@ -82,7 +82,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 case "$variant" in
-  cpu) : "${base_image:=$CPU_BASE}"; maven_flags=(-Pcpu-image) ;;
+  cpu) : "${base_image:=$CPU_BASE}"; maven_flags=() ;;
   gpu) : "${base_image:=$GPU_BASE}"; maven_flags=(-Dgpu) ;;
   *) die "--variant must be cpu or gpu, not '$variant'" ;;
 esac
