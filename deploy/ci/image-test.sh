@@ -241,6 +241,34 @@ echo "rejected: ${out##*entrypoint: }"
 step "registry: build-image.sh --push with credentials, pull back by digest, run (registry-test.sh)"
 CI_ELAPSED=$((SECONDS - ci_started)) bash "$DEPLOY_DIR/ci/registry-test.sh" --skip-maven
 
+step "an ONNX-only image (--engines onnx): at most half the size of the image with every engine"
+LEAN_IMAGE=localhost/model-runtime:ci-onnx
+"$DEPLOY_DIR/build-image.sh" --variant cpu --engines onnx --skip-maven --tag "$LEAN_IMAGE" --builder podman \
+  --base-image "$BASE_TAG" --builder-arg --network=host "$DEPLOY_DIR/samples/tiny-cnn"
+full_size=$(podman image inspect "$IMAGE" --format '{{.Size}}')
+lean_size=$(podman image inspect "$LEAN_IMAGE" --format '{{.Size}}')
+echo "image sizes: every engine $((full_size / 1000000)) MB, ONNX Runtime only $((lean_size / 1000000)) MB"
+((lean_size * 2 <= full_size)) || fail "the ONNX-only image is more than half the size of the full one"
+lean_port=$(free_port)
+podman rm -f "$UID_CONTAINER" >/dev/null 2>&1 || true
+podman run -d --name "$UID_CONTAINER" --network=host --health-interval=disable --memory=3g --read-only --tmpfs /tmp \
+  -v "$FIXTURE_DIR:/in/model:ro" -e PORT="$lean_port" -e GRPC_PORT="$(free_port)" -e MODEL_PATH=/in/model/model.onnx \
+  "$LEAN_IMAGE" >/dev/null
+wait_ready "http://127.0.0.1:$lean_port" "$UID_CONTAINER"
+mkdir -p "$WORK/lean"
+check_predict "http://127.0.0.1:$lean_port" "$WORK/lean"
+podman rm -f "$UID_CONTAINER" >/dev/null
+set +e
+out=$(podman run --rm --network=host --health-interval=disable -e PORT="$(free_port)" -e GRPC_PORT="$(free_port)" \
+  -v "$REPO_DIR/model-loaders/src/test/fixtures/torchscript/tiny_cnn_traced:/in/model:ro" -e MODEL_PATH=/in/model \
+  "$LEAN_IMAGE" 2>&1)
+rc=$?
+set -e
+[[ $rc != 0 && "$out" == *"no engine in this build serves format torchscript"* ]] \
+  || fail "a TorchScript model on the ONNX-only image: rc $rc, output: $(tail -n 3 <<<"$out")"
+echo "a TorchScript model is refused: ${out##*could not be loaded: }" | head -c 300; echo
+podman rmi -f "$LEAN_IMAGE" >/dev/null 2>&1 || true
+
 step "GPU variant: the Dockerfile builds up to its CUDA base image, which needs a registry"
 "$DEPLOY_DIR/build-image.sh" --variant gpu --skip-maven --context-only "$WORK/gpu-context" --model "$FIXTURE_DIR/model.onnx" \
   "$DEPLOY_DIR/samples/tiny-cnn"

@@ -26,4 +26,10 @@ public interface Engine {
      */
     default void prepareNatives(Device device, Path nativeCacheDir) throws ModelLoadException {
     }
+
+    /**
+     * A class of the engine's library; when it is not on the class path (an image built with only some
+     * engines) the engine is left out, and a model of its formats is refused naming that.
+     */
+    String libraryClass();
 }

@@ -44,6 +44,11 @@ public final class KerasH5Engine implements Engine {
     }
 
     @Override
+    public String libraryClass() {
+        return "org.tensorflow.TensorFlow";
+    }
+
+    @Override
     public Set<ModelFormat> formats() {
         return Set.of(ModelFormat.KERAS_H5);
     }

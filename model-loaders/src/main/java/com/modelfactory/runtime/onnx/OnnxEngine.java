@@ -48,6 +48,11 @@ public final class OnnxEngine implements Engine {
     }
 
     @Override
+    public String libraryClass() {
+        return "ai.onnxruntime.OrtEnvironment";
+    }
+
+    @Override
     public Set<ModelFormat> formats() {
         return Set.of(ModelFormat.ONNX);
     }

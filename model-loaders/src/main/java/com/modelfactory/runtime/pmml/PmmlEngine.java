@@ -21,6 +21,11 @@ public final class PmmlEngine implements Engine {
     }
 
     @Override
+    public String libraryClass() {
+        return "org.pmml4s.model.Model";
+    }
+
+    @Override
     public Set<ModelFormat> formats() {
         return Set.of(ModelFormat.PMML);
     }

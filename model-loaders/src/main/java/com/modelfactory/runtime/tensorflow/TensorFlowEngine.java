@@ -21,6 +21,11 @@ public final class TensorFlowEngine implements Engine {
     }
 
     @Override
+    public String libraryClass() {
+        return "org.tensorflow.TensorFlow";
+    }
+
+    @Override
     public Set<ModelFormat> formats() {
         return Set.of(ModelFormat.SAVED_MODEL, ModelFormat.FROZEN_GRAPH, ModelFormat.TF_CHECKPOINT);
     }

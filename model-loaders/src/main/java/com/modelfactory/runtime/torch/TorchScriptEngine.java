@@ -30,6 +30,11 @@ public final class TorchScriptEngine implements com.modelfactory.runtime.engine.
     }
 
     @Override
+    public String libraryClass() {
+        return "ai.djl.pytorch.engine.PtEngine";
+    }
+
+    @Override
     public Set<ModelFormat> formats() {
         return Set.of(ModelFormat.TORCHSCRIPT);
     }

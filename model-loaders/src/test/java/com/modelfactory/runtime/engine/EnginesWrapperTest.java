@@ -36,6 +36,11 @@ class EnginesWrapperTest {
         }
 
         @Override
+        public String libraryClass() {
+            return Object.class.getName();
+        }
+
+        @Override
         public String name() {
             return "fake";
         }

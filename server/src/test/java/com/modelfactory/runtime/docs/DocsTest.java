@@ -35,7 +35,7 @@ class DocsTest {
             "device", "user", "restart", "no-cache", "build-arg", "tag", "file", "format", "log-level-engine",
             "index-url", "self-test", "resume", "tls-verify", "quick", "settle", "scheme", "http1.1", "http2",
             "http2-prior-knowledge", "compressed", "max-time", "local", "no-install-recommends", "workers",
-            "variant", "context-only", "query-gpu");
+            "variant", "context-only", "query-gpu", "engines");
 
     @Test
     void theConfigurationReferenceIsTheOptionTable() throws IOException {
