@@ -83,7 +83,7 @@ public final class BatchJob {
     private static void runModel(RuntimeConfig config, Plan plan, List<InputItem> todo, ResultFile out,
                                  Progress progress, List<ProgressDisplay> extra) throws StartupException, IOException {
         String name = ModelNaming.servedName(config);
-        RuntimeMetrics metrics = new RuntimeMetrics(name);
+        RuntimeMetrics metrics = new RuntimeMetrics(name, config.server().latencyBuckets());
         try (InferenceService service = BatchModel.start(config, metrics, name)) {
             plan.accept().accept(service.info().task()); // may refuse the model's task (ConfigException)
             checkTopK(service, plan.topK());

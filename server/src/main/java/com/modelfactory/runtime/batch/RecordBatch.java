@@ -44,7 +44,8 @@ final class RecordBatch {
         List<RecordFiles.Row> mine = shard(rows, b.shard());
         String name = ModelNaming.servedName(config);
         try (ResultFile out = ResultFile.open(b.output(), b.resume());
-             InferenceService service = BatchModel.start(config, new RuntimeMetrics(name), name, false)) {
+             InferenceService service = BatchModel.start(config,
+                     new RuntimeMetrics(name, config.server().latencyBuckets()), name, false)) {
             if (service.info().task().task() != Task.TABULAR) {
                 throw new StartupException("a CSV or JSON Lines input needs a tabular model (PMML, ONNX-ML); this "
                         + "model's task is " + service.info().task().task().wireName(), ExitCodes.CONFIG, null);

@@ -282,7 +282,7 @@ public final class ConfigLoader {
         var server = new RuntimeConfig.ServerSettings(v.string("host"), v.port("port"), v.bytes("max_body_bytes", 1),
                 v.millis("drain_timeout_ms", 0), v.millis("header_timeout_ms", 1), v.millis("body_timeout_ms", 1),
                 v.port("grpc_port"), v.path("auth_tokens_file"), tls(v), v.port("health_port"),
-                v.bool("access_log"), v.intAtLeast("access_log_max_per_second", 0));
+                v.bool("access_log"), v.intAtLeast("access_log_max_per_second", 0), v.ascendingSeconds("latency_buckets"));
         var image = new RuntimeConfig.ImageSettings(v.oneOf("layout", RuntimeConfig.Layout.class),
                 v.oneOf("color", RuntimeConfig.Color.class), v.intAtLeast("width", 0), v.intAtLeast("height", 0),
                 v.optionalFloat("scale"), v.floats("mean"), v.floats("std"), v.longAtLeast("max_image_pixels", 0),

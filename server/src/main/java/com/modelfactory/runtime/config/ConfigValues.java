@@ -163,6 +163,31 @@ record ConfigValues(Map<String, Object> raw) {
         return out;
     }
 
+    /** Seconds, ascending and above zero (histogram bucket bounds); null when not set. */
+    List<java.time.Duration> ascendingSeconds(String key) {
+        Object o = raw.get(key);
+        if (o == null) {
+            return null;
+        }
+        List<?> items = o instanceof List<?> l ? l : List.of(o.toString().split(","));
+        java.time.Duration[] out = new java.time.Duration[items.size()];
+        double previous = 0;
+        for (int i = 0; i < out.length; i++) {
+            double seconds;
+            try {
+                seconds = Double.parseDouble(items.get(i).toString().trim());
+            } catch (NumberFormatException e) {
+                seconds = Double.NaN;
+            }
+            if (!(seconds > previous)) { // NaN too
+                throw invalid(key, "seconds above zero in ascending order, e.g. 0.005,0.025,0.1,0.5,2.5");
+            }
+            out[i] = java.time.Duration.ofNanos(Math.round(seconds * 1e9));
+            previous = seconds;
+        }
+        return List.of(out);
+    }
+
     Map<String, String> stringMap(String key) {
         Object o = raw.get(key);
         Map<String, String> out = new LinkedHashMap<>();

@@ -101,6 +101,10 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("server", "access_log_max_per_second", "ACCESS_LOG_MAX_PER_SECOND", "200",
                     "under load the access log writes at most this many lines a second and then one line saying how "
                             + "many it left out (0 = every request)"),
+            of("server", "latency_buckets", "LATENCY_BUCKETS", null,
+                    "bucket bounds in seconds of every latency histogram, ascending (yaml list; env: comma-separated); "
+                            + "default 18 from 0.0001 to 60, about 2.5x apart: fewer for fewer series, or bounds at your "
+                            + "SLO thresholds"),
             of("server", "auth_tokens_file", "AUTH_TOKENS_FILE", null,
                     "YAML list of bearer tokens (token: or sha256:) with the endpoint groups each opens (inference, "
                             + "metadata, metrics; health is always open); re-read when it changes; unset = no check"),

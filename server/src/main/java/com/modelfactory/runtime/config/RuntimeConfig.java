@@ -93,11 +93,12 @@ public record RuntimeConfig(ModelSettings model, StoreSettings store, ServerSett
     /**
      * @param authTokensFile AUTH_TOKENS_FILE: bearer tokens per endpoint group; null = no check
      * @param tls            TLS on both ports; null = plain
+     * @param latencyBuckets bucket bounds of the latency histograms; null = the default ones
      */
     public record ServerSettings(String host, int port, long maxBodyBytes, Duration drainTimeout,
                                  Duration headerTimeout, Duration bodyTimeout, int grpcPort,
                                  java.nio.file.Path authTokensFile, TlsSettings tls, int healthPort,
-                                 boolean accessLog, int accessLogMaxPerSecond) {
+                                 boolean accessLog, int accessLogMaxPerSecond, List<Duration> latencyBuckets) {
     }
 
     /**

@@ -94,7 +94,7 @@ public final class RuntimeServer implements AutoCloseable {
     public static Starting begin(RuntimeConfig config, ConfigLoader.PerModel perModel) throws StartupException {
         boolean repository = config.repository().enabled();
         String name = repository ? "repository" : ModelNaming.servedName(config);
-        RuntimeMetrics metrics = new RuntimeMetrics(name);
+        RuntimeMetrics metrics = new RuntimeMetrics(name, config.server().latencyBuckets());
         AccessControl access;
         try {
             access = AccessControl.fromFile(config.server().authTokensFile(), metrics);

@@ -52,6 +52,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
+    private final Duration[] latencyBuckets;
     private final String model;
     /** model and version: the labels of every per-model series. */
     private final Tags modelTags;
@@ -70,14 +71,21 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
     private final Counter timedOut;
 
     public RuntimeMetrics(String model) {
-        this(newRegistry(), model, "1", new java.util.concurrent.atomic.AtomicReference<>(), new ConcurrentHashMap<>());
+        this(model, null);
+    }
+
+    /** @param latencyBuckets bucket bounds of every latency histogram (null = {@link #LATENCY_BUCKETS}) */
+    public RuntimeMetrics(String model, List<Duration> latencyBuckets) {
+        this(newRegistry(), latencyBuckets == null ? LATENCY_BUCKETS : latencyBuckets.toArray(Duration[]::new), model, "1",
+                new java.util.concurrent.atomic.AtomicReference<>(), new ConcurrentHashMap<>());
         bindProcessMetrics();
     }
 
-    private RuntimeMetrics(PrometheusMeterRegistry registry, String model, String version,
+    private RuntimeMetrics(PrometheusMeterRegistry registry, Duration[] latencyBuckets, String model, String version,
                            java.util.concurrent.atomic.AtomicReference<Info> modelInfo,
                            Map<String, Map<String, String[]>> infoValues) {
         this.registry = registry;
+        this.latencyBuckets = latencyBuckets;
         this.model = model;
         this.infoValues = infoValues;
         this.version = version;
@@ -105,7 +113,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
 
     /** {@link #forModel(String)} for one version of it: its series carry {@code version} too. */
     public RuntimeMetrics forModel(String otherModel, String version) {
-        return new RuntimeMetrics(registry, otherModel, version, modelInfo, infoValues);
+        return new RuntimeMetrics(registry, latencyBuckets, otherModel, version, modelInfo, infoValues);
     }
 
     /** Takes this model's meters out of the scrape (an unloaded model of a repository). */
@@ -182,7 +190,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
 
     private Timer latency(String name, String help) {
         return Timer.builder(name).description(help).tags(modelTags)
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+                .serviceLevelObjectives(latencyBuckets).register(registry);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -199,7 +207,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
         requestTimers.computeIfAbsent(key, k -> Timer.builder("http_server_requests")
                 .description("HTTP requests by route and status").tags(Tags.of("model", model, "route", route,
                         "status", Integer.toString(status)))
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
+                .serviceLevelObjectives(latencyBuckets).register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -208,7 +216,7 @@ public final class RuntimeMetrics implements ServingObserver, FailureReport.Coun
         rpcTimers.computeIfAbsent(method + '|' + code, k -> Timer.builder("grpc_server_requests")
                 .description("gRPC calls by method and status code").tags(Tags.of("model", model, "method", method,
                         "code", code))
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
+                .serviceLevelObjectives(latencyBuckets).register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
