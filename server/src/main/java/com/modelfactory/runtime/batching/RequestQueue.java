@@ -25,11 +25,16 @@ public final class RequestQueue {
 
     private final ReentrantLock lock = new ReentrantLock();
     /**
-     * Idle workers wait on {@code work}, one woken per request; workers filling a batch wait on {@code more}.
-     * One condition for both woke every worker at every request: at one client on 2 cores the second
-     * worker's wake-up competed for a core with the thread the request was handed to.
+     * Idle workers wait each on its own condition, one woken per request; workers filling a batch wait on
+     * {@code more}. One condition for both woke every worker at every request: at one client on 2 cores the
+     * second worker's wake-up competed for a core with the thread the request was handed to.
+     * Idle workers are kept the most recently idle first: a new request wakes that one, so at low load one worker
+     * serves request after request with its caches warm and the others stay parked. Waking the longest idle
+     * (a Condition's order) made two workers take turns: the tiny CNN at one client ran 2,254 req/s on two
+     * workers against 2,967 on one (benchmarks/results/2026-12-07-layout.md).
      */
-    private final Condition work = lock.newCondition();
+    private final ArrayDeque<Condition> idleWorkers = new ArrayDeque<>();
+    private final ThreadLocal<Condition> ownCondition = ThreadLocal.withInitial(() -> lock.newCondition());
     private final Condition more = lock.newCondition();
     private int gathering;
     private final ArrayDeque<QueuedRequest> queue = new ArrayDeque<>();
@@ -64,7 +69,7 @@ public final class RequestQueue {
             if (gathering > 0) {
                 more.signalAll();
             }
-            work.signal();
+            wakeOne();
         } finally {
             lock.unlock();
         }
@@ -107,11 +112,19 @@ public final class RequestQueue {
             }
             executing++;
             if (!queue.isEmpty()) {
-                work.signal(); // what this batch left (another shape, or over its share) is the next worker's
+                wakeOne(); // what this batch left (another shape, or over its share) is the next worker's
             }
             return batch;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Wakes the most recently idle worker, if one is idle (the lock is held). */
+    private void wakeOne() {
+        Condition c = idleWorkers.poll();
+        if (c != null) {
+            c.signal();
         }
     }
 
@@ -122,7 +135,13 @@ public final class RequestQueue {
                 if (closed) {
                     return null;
                 }
-                work.await();
+                Condition mine = ownCondition.get();
+                idleWorkers.push(mine);
+                try {
+                    mine.await();
+                } finally {
+                    idleWorkers.remove(mine); // woken otherwise than by wakeOne (interrupt, spurious)
+                }
             }
             QueuedRequest r = queue.pollFirst();
             long now = System.nanoTime();
@@ -197,7 +216,8 @@ public final class RequestQueue {
             closed = true;
             List<QueuedRequest> left = new ArrayList<>(queue);
             queue.clear();
-            work.signalAll();
+            idleWorkers.forEach(Condition::signal);
+            idleWorkers.clear();
             more.signalAll();
             return left;
         } finally {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * The threads that run batches: each has its own predictor (predictors need not be thread-safe), takes
  * a batch from the {@link RequestQueue}, runs it as one engine call and completes every request with
  * its own rows.
+ *
+ * <p>With a second copy of the model loaded to use every core ({@code lone}), a batch that runs while no
+ * other worker is busy and nothing waits in the queue runs on that copy: a lone request gets every core,
+ * while under load each worker runs its own batch on one core (benchmarks/results/2026-12-07-layout.md).
  */
 public final class WorkerPool {
     private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
@@ -24,6 +29,9 @@ public final class WorkerPool {
     private static final long CLOSE_JOIN_MS = 10_000;
 
     private final LoadedModel model;
+    private final LoadedModel lone;
+    private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicLong loneBatches = new AtomicLong();
     private final RequestQueue queue;
     private final BatchObserver observer;
     private final int padTo;
@@ -31,7 +39,13 @@ public final class WorkerPool {
     private final AtomicInteger alive = new AtomicInteger();
 
     public WorkerPool(LoadedModel model, RequestQueue queue, BatchObserver observer) {
+        this(model, null, queue, observer);
+    }
+
+    /** @param lone the model loaded to use every core, for batches that run alone (null = none) */
+    public WorkerPool(LoadedModel model, LoadedModel lone, RequestQueue queue, BatchObserver observer) {
         this.model = model;
+        this.lone = lone;
         this.queue = queue;
         this.observer = observer;
         this.padTo = BatchPolicy.padTo(model.signature());
@@ -49,7 +63,7 @@ public final class WorkerPool {
 
     private void work() {
         BatchBuffers buffers = new BatchBuffers();
-        try (Predictor predictor = model.newPredictor()) {
+        try (Predictor predictor = lone == null ? model.newPredictor() : new OneOrEveryCore()) {
             while (true) {
                 List<QueuedRequest> batch = queue.takeBatch();
                 if (batch.isEmpty()) {
@@ -71,6 +85,43 @@ public final class WorkerPool {
                 log.error("no batch worker is left: the server answers 503 and reports not ready");
             }
         }
+    }
+
+    /**
+     * A worker's predictors on both copies of the model: an engine call made while no other worker is in the
+     * engine and nothing waits in the queue runs on the every-core copy. Counted around the engine call only,
+     * not the answer's rendering: a lone client's next request arrives while its answer is still being sent.
+     */
+    private final class OneOrEveryCore implements Predictor {
+        private final Predictor oneCore = model.newPredictor();
+        private final Predictor everyCore = lone.newPredictor();
+
+        @Override
+        public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
+            boolean byItself = busy.incrementAndGet() == 1 && queue.depth() == 0;
+            try {
+                if (byItself) {
+                    loneBatches.incrementAndGet();
+                }
+                return (byItself ? everyCore : oneCore).predict(inputs);
+            } finally {
+                busy.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                oneCore.close();
+            } finally {
+                everyCore.close();
+            }
+        }
+    }
+
+    /** Batches run on the every-core copy of the model so far. */
+    public long loneBatches() {
+        return loneBatches.get();
     }
 
     /** Every started worker has ended (died of an error, or closed): no request can be served. */

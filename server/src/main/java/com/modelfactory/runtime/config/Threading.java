@@ -8,23 +8,18 @@ import java.util.Set;
  * How batch workers and the engine's own threads share the CPU cores, resolved from the host once.
  *
  * <p>With neither {@code INSTANCES} nor {@code INTRA_OP_THREADS} set, on a CPU with more than one core,
- * start-up chooses between two layouts by what the model costs ({@link #choose}): the model is loaded
- * with the {@link #light} layout, its batch-1 time is measured in the warm-up, and a model that takes at
- * least {@link #HEAVY_ITEM_SECONDS} an item is loaded once more with the {@link #heavy} layout.
- * <ul>
- *   <li>light (the tiny CNNs: 0.03-0.2 ms an item): a request is mostly HTTP, decoding and batching, so
- *       several workers run batches side by side with one engine thread each; an engine thread pool would
- *       only wake threads for operators too small to split.</li>
- *   <li>heavy (MobileNetV2 at 224x224: ~15 ms an item on one thread): one worker with every core, so a
- *       lone request uses all of them, and under load the batches keep them busy (ONNX Runtime only, see
- *       {@link #HEAVY_LAYOUT_MEASURED}).</li>
- * </ul>
+ * the model is loaded with the {@link #light} layout (up to 2 workers x 1 thread) and its batch-1 time
+ * measured in the warm-up; a model that takes at least {@link #HEAVY_ITEM_SECONDS} an item ({@link #choose})
+ * also gets a second copy with the {@link #heavy} layout's threads (every core), which runs a batch while no
+ * other worker is in the engine. So a lone request uses every core, and under load each core runs its own
+ * request: MobileNetV2 on 2 cores ran 113 req/s at one client and 185 at 32, where one worker x 2 threads
+ * ran 117 and 145 (benchmarks/results/2026-12-07-layout.md).
  * A set value of either setting fixes the layout ({@code automatic} false; light and heavy are then the
  * same); so does a GPU (one worker keeps it busy) and a single core.
  *
- * @param light     workers x threads for a light model, and the layout every model is first loaded with
- * @param heavy     workers x threads for a heavy model
- * @param automatic whether start-up chooses between them by the warm-up
+ * @param light     workers x threads every model is loaded with
+ * @param heavy     the threads of a heavy model's every-core copy
+ * @param automatic whether start-up chooses by the warm-up
  */
 public record Threading(Layout light, Layout heavy, boolean automatic) {
     /**
@@ -68,11 +63,15 @@ public record Threading(Layout light, Layout heavy, boolean automatic) {
      * The formats whose engine was measured to gain from the heavy layout: ONNX Runtime. libtorch lost:
      * MobileNetV2 TorchScript on 1 worker x 2 threads ran 60 req/s at 32 clients, at times 0.4 req/s with
      * seconds of CPU a request (its OpenMP threads spin against the decoders), where 2 workers x 1 thread
-     * ran 105 (benchmarks/results/2026-12-01-vm.md, -torch-layout.md). The others stay light until measured.
+     * ran 105 (benchmarks/results/2026-12-01-vm.md, -torch-layout.md); and libtorch's thread count is one per
+     * process, so a second copy cannot have its own. TensorFlow stays light until measured.
      */
     private static final Set<ModelFormat> HEAVY_LAYOUT_MEASURED = EnumSet.of(ModelFormat.ONNX);
 
-    /** The layout a model of this format with this measured batch-1 time per item (on the light layout) runs with. */
+    /**
+     * The layout of a model of this format with this measured batch-1 time per item on the light layout: heavy
+     * means a second, every-core copy beside the light one.
+     */
     public Layout choose(double itemSeconds, ModelFormat format) {
         return automatic && itemSeconds >= HEAVY_ITEM_SECONDS && HEAVY_LAYOUT_MEASURED.contains(format) ? heavy : light;
     }

@@ -47,6 +47,7 @@ public final class InferenceService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
 
     private final LoadedModel model;
+    private final LoadedModel lone;
     private final ModelInfo info;
     private final ModelInputs inputs;
     private final ServiceSettings settings;
@@ -66,7 +67,17 @@ public final class InferenceService implements AutoCloseable {
 
     public InferenceService(LoadedModel model, ModelInfo info, ModelInputs inputs, ServiceSettings settings,
                             ServingObserver observer) {
+        this(model, null, info, inputs, settings, observer);
+    }
+
+    /**
+     * @param lone a second copy of the model using every core, for a batch that runs while the other workers are
+     *             idle (null = none); closed with the service
+     */
+    public InferenceService(LoadedModel model, LoadedModel lone, ModelInfo info, ModelInputs inputs,
+                            ServiceSettings settings, ServingObserver observer) {
         this.model = model;
+        this.lone = lone;
         this.info = info;
         this.inputs = inputs;
         this.settings = settings;
@@ -77,7 +88,7 @@ public final class InferenceService implements AutoCloseable {
         BatchPolicy policy = new BatchPolicy(BatchPolicy.maxItems(signature, settings.maxBatchItems()),
                 settings.maxBatchDelay().toNanos());
         this.queue = new RequestQueue(policy, settings.workers(), admitted::get, this.observer);
-        this.workers = new WorkerPool(model, queue, this.observer);
+        this.workers = new WorkerPool(model, lone, queue, this.observer);
         this.decoders = new ThreadPoolExecutor(settings.decoders(), settings.decoders(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemon("request-decoder"));
         Duration timeout = settings.requestTimeout();
@@ -151,6 +162,11 @@ public final class InferenceService implements AutoCloseable {
     /** Cumulative counts and times, as Triton's statistics extension reports them. */
     public InferenceStatistics statistics() {
         return statistics;
+    }
+
+    /** Batches run on the every-core copy of the model (none without one). */
+    public long loneBatches() {
+        return workers.loneBatches();
     }
 
     /** Items per batch in effect (the configured size after the model's limits). */
@@ -415,6 +431,9 @@ public final class InferenceService implements AutoCloseable {
         deadlines.close();
         if (stopped) {
             model.close();
+            if (lone != null) {
+                lone.close();
+            }
         } else {
             // Freeing a session under a running engine call can crash the process; its exit frees it instead.
             log.warn("the model stays open: a batch worker is still in the engine");
