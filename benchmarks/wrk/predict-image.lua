@@ -1,6 +1,6 @@
 -- wrk script: POST the fixture cat image to /predict and print one RESULT line (see batching-bench.sh).
 wrk.method = "POST"
-wrk.headers["Content-Type"] = "image/png"
+wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "image/png"
 local image = os.getenv("BENCH_IMAGE") or "model-loaders/src/test/fixtures/images/cat32.png"
 local f = assert(io.open(image, "rb")); wrk.body = f:read("*a"); f:close()
 done = function(summary, latency, requests)
