@@ -64,7 +64,8 @@ rows = {}
 tops = {}
 for line in open(sys.argv[1]):
     s, c, top, rest = line.split(" ", 3)
-    tops.setdefault(s, set()).add(top)
+    if c not in ("cold", "rss"):
+        tops.setdefault(s, set()).add(top)
     vals = dict(re.findall(r"(\w+)=([\d.]+)", rest))
     rows.setdefault((s, c), []).append(vals)
 def med(s, c, k):
