@@ -27,8 +27,9 @@ final class EngineWarningsOnce extends TurboFilter {
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
                               Throwable t) {
-        // only what would be written counts (not logger.isEnabledFor: it calls the turbo filters again)
-        if (level == null || !level.isGreaterOrEqual(Level.WARN) || !level.isGreaterOrEqual(logger.getEffectiveLevel())
+        // only what would be written counts (not logger.isEnabledFor: it calls the turbo filters again); a null
+        // format is a level check (isWarnEnabled, atWarn), not an event: it must stay true
+        if (format == null || level == null || !level.isGreaterOrEqual(Level.WARN) || !level.isGreaterOrEqual(logger.getEffectiveLevel())
                 || !engine(logger.getName())) {
             return FilterReply.NEUTRAL;
         }

@@ -50,10 +50,12 @@ public final class LogSetup {
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level, Level.INFO));
         root.addAppender(console);
-        context.getLogger("io.netty").setLevel(Level.WARN);
-        context.getLogger("io.jhdf").setLevel(Level.WARN);
+        // internals held to warnings, never below the level asked for (LOG_LEVEL=error stays errors only)
+        Level internals = root.getLevel().isGreaterOrEqual(Level.WARN) ? root.getLevel() : Level.WARN;
+        context.getLogger("io.netty").setLevel(internals);
+        context.getLogger("io.jhdf").setLevel(internals);
         if (root.getLevel().isGreaterOrEqual(Level.INFO)) {
-            EngineWarningsOnce.ENGINE_LOGGERS.forEach(name -> context.getLogger(name).setLevel(Level.WARN));
+            EngineWarningsOnce.ENGINE_LOGGERS.forEach(name -> context.getLogger(name).setLevel(internals));
             // DJL warns when its GPU probe finds no driver; the engine's own line says what runs where
             // ("no usable GPU for PyTorch ...; running on the CPU"), so on a CPU host that warning is noise
             context.getLogger("ai.djl.util.cuda.CudaUtils").setLevel(Level.ERROR);

@@ -31,6 +31,9 @@ class EngineWarningsOnceTest {
         held.setLevel(ch.qos.logback.classic.Level.ERROR);
         held.warn("below its logger's level: neither written nor counted");
         held.warn("below its logger's level: neither written nor counted");
+        for (int i = 0; i < 3; i++) {
+            org.junit.jupiter.api.Assertions.assertTrue(djl.isWarnEnabled(), "a level check is not a repeated warning");
+        }
         Logger ours = context.getLogger("access");
         for (int i = 0; i < 3; i++) {
             ours.warn("GET /health route={}", "health");
