@@ -82,11 +82,11 @@ public final class NativeWarmup {
         List<Outcome> outcomes = new ArrayList<>();
         // DJL unpacks libtorch into DJL_CACHE_DIR (or downloads the PYTORCH_FLAVOR build there when
         // ai.djl.offline=false); JavaCPP unpacks TensorFlow into org.bytedeco.javacpp.cachedir.
-        outcomes.add(present("ai.djl.pytorch.engine.PtEngine") ? attempt("libtorch (DJL)", () -> {
+        outcomes.add(Engines.present("ai.djl.pytorch.engine.PtEngine") ? attempt("libtorch (DJL)", () -> {
             ai.djl.engine.Engine torch = ai.djl.engine.Engine.getEngine("PyTorch");
             return "PyTorch " + torch.getVersion() + ", GPUs visible: " + torch.getGpuCount();
         }) : new Outcome("libtorch (DJL)", true, "left out of this build"));
-        outcomes.add(present("org.tensorflow.TensorFlow")
+        outcomes.add(Engines.present("org.tensorflow.TensorFlow")
                 ? attempt("TensorFlow", () -> "TensorFlow " + org.tensorflow.TensorFlow.version())
                 : new Outcome("TensorFlow", true, "left out of this build"));
         return outcomes;
@@ -119,16 +119,6 @@ public final class NativeWarmup {
 
     private interface Step {
         String run() throws Exception;
-    }
-
-    /** Whether a library's class is on the class path (an image built with --engines leaves some out). */
-    private static boolean present(String className) {
-        try {
-            Class.forName(className, false, NativeWarmup.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     private static Outcome attempt(String name, Step step) {

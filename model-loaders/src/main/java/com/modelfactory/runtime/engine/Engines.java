@@ -52,7 +52,8 @@ public final class Engines {
         return engines;
     }
 
-    private static boolean present(String className) {
+    /** Whether a class is on the class path (an image built with --engines leaves engines' libraries out). */
+    public static boolean present(String className) {
         try {
             Class.forName(className, false, Engines.class.getClassLoader());
             return true;

@@ -253,12 +253,16 @@ final class FileSniffer {
         }
     }
 
+    /** TensorFlow's proto classes (NodeDef) are on the class path: an image built with --engines may leave them out. */
+    private static final boolean tensorFlowPresent = com.modelfactory.runtime.engine.Engines.present("org.tensorflow.proto.NodeDef");
+
     /** GraphDef: only its own fields, at least one node, and the first small node is a sane NodeDef. */
     static String graphDef(Path file) throws IOException {
         try (ProtoReader r = new ProtoReader(file)) {
             long end = r.size();
             int nodes = 0;
             NodeDef first = null;
+            boolean nodesOnly = false;
             for (long pos = 0; pos < end; ) {
                 ProtoReader.Field f = r.field(pos, end);
                 Integer expected = f == null ? null : GRAPHDEF_FIELDS.get(f.number());
@@ -267,7 +271,9 @@ final class FileSniffer {
                 }
                 if (f.number() == 1) {
                     nodes++;
-                    if (first == null && f.payloadLength() < (1 << 20)) {
+                    if (first == null && !tensorFlowPresent) {
+                        nodesOnly = true; // an image built without TensorFlow: the structure alone says GraphDef
+                    } else if (first == null && f.payloadLength() < (1 << 20)) {
                         try {
                             first = NodeDef.parseFrom(r.bytes(f.payloadStart(), (int) f.payloadLength()));
                         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -279,6 +285,9 @@ final class FileSniffer {
                     }
                 }
                 pos = f.next();
+            }
+            if (nodes > 0 && nodesOnly) {
+                return "a TensorFlow GraphDef (" + nodes + " nodes)";
             }
             if (nodes == 0 || first == null) {
                 return null;
