@@ -120,6 +120,16 @@ public final class RequestQueue {
         }
     }
 
+    /** Workers waiting for a request. */
+    int idleWorkers() {
+        lock.lock();
+        try {
+            return idleWorkers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Wakes the most recently idle worker, if one is idle (the lock is held). */
     private void wakeOne() {
         Condition c = idleWorkers.poll();

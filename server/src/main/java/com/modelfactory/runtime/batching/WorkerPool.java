@@ -93,8 +93,18 @@ public final class WorkerPool {
      * not the answer's rendering: a lone client's next request arrives while its answer is still being sent.
      */
     private final class OneOrEveryCore implements Predictor {
-        private final Predictor oneCore = model.newPredictor();
-        private final Predictor everyCore = lone.newPredictor();
+        private final Predictor oneCore;
+        private final Predictor everyCore;
+
+        OneOrEveryCore() {
+            oneCore = model.newPredictor();
+            try {
+                everyCore = lone.newPredictor();
+            } catch (RuntimeException | Error e) {
+                oneCore.close();
+                throw e;
+            }
+        }
 
         @Override
         public Map<String, Tensor> predict(Map<String, Tensor> inputs) {

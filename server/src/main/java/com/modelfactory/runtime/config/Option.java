@@ -29,9 +29,9 @@ public record Option(String key, String env, String flag, String defaultValue, S
             of("model", "outputs", "MODEL_OUTPUTS", null, "output names or specs (yaml list; env: comma-separated)"),
             of("model", "labels", "LABELS_PATH", null, "labels file, one per line; default labels.txt beside the model"),
             of("model", "intra_op_threads", "INTRA_OP_THREADS", "0",
-                    "threads one inference uses; 0 = auto: on a CPU up to 2 workers x 1 thread, and for an ONNX model "
-                            + "taking >= 2 ms an item a second copy on every core that runs a request while no other "
-                            + "is in the engine (kept when the warm-up finds it 1.3x faster); on a GPU cores / instances"),
+                    "threads one inference uses; 0 = auto: on a CPU up to 2 workers x 1 thread; an ONNX model taking "
+                            + ">= 2 ms an item also gets a second copy on every core, which runs a request while no "
+                            + "other is in the engine, and then one worker per core; on a GPU cores / instances"),
             of("model", "inter_op_threads", "INTER_OP_THREADS", "0", "threads for parallel graph branches (0 = engine default)"),
             of("model", "native_cache_dir", "MODEL_RUNTIME_NATIVE_DIR", null,
                     "where engine native libraries are extracted once (default ~/.cache/model-runtime/natives)"),

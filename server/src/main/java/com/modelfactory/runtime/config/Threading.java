@@ -11,8 +11,8 @@ import java.util.Set;
  * the model is loaded with the {@link #light} layout (up to 2 workers x 1 thread) and its batch-1 time
  * measured in the warm-up; a model that takes at least {@link #HEAVY_ITEM_SECONDS} an item ({@link #choose})
  * also gets a second copy with the {@link #heavy} layout's threads (every core), which runs a batch while no
- * other worker is in the engine. So a lone request uses every core, and under load each core runs its own
- * request: MobileNetV2 on 2 cores ran 113 req/s at one client and 185 at 32, where one worker x 2 threads
+ * other worker is in the engine, and then runs one worker per core. So a lone request uses every core, and
+ * under load each core runs its own request: MobileNetV2 on 2 cores ran 113 req/s at one client and 185 at 32, where one worker x 2 threads
  * ran 117 and 145 (benchmarks/results/2026-12-07-layout.md).
  * A set value of either setting fixes the layout ({@code automatic} false; light and heavy are then the
  * same); so does a GPU (one worker keeps it busy) and a single core.

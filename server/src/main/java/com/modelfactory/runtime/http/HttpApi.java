@@ -250,12 +250,17 @@ public final class HttpApi {
                 result.cancel(false);
             }
         });
+        // read on the event loop, after runOnContext: the routing context is the event loop's alone
+        int[] batchItems = {0};
         result.thenApply(r -> {
-            ctx.put(BATCH_ITEMS, r.batchItems()); // for the access log
+            batchItems[0] = r.batchItems();
             return render.apply(r);
         }).thenApply(body -> coding == ContentCoding.IDENTITY ? body
                 : new HttpBody(coding.compress(body.body()), body.contentType(), body.jsonLength()))
                 .whenComplete((body, error) -> context.runOnContext(v -> {
+                    if (batchItems[0] > 0) {
+                        ctx.put(BATCH_ITEMS, batchItems[0]); // for the access log
+                    }
                     if (error != null) {
                         errors.send(ctx, Failures.classify(error));
                     } else if (!ctx.response().closed()) {

@@ -430,9 +430,12 @@ public final class InferenceService implements AutoCloseable {
         boolean stopped = workers.close();
         deadlines.close();
         if (stopped) {
-            model.close();
-            if (lone != null) {
-                lone.close();
+            try {
+                model.close();
+            } finally {
+                if (lone != null) {
+                    lone.close();
+                }
             }
         } else {
             // Freeing a session under a running engine call can crash the process; its exit frees it instead.

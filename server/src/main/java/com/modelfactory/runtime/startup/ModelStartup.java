@@ -28,18 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class ModelStartup {
     private static final Logger log = LoggerFactory.getLogger(ModelStartup.class);
 
-    /**
-     * The heavy layout (one worker with every core) is kept only when its threads make an item at least
-     * this much faster than one thread: MobileNetV2 gains ~2x on 2 cores; onnxruntime's dynamically
-     * quantized YOLOv8n (ConvInteger) gained nothing (~80 ms either way), and there two workers of one
-     * thread each serve twice the requests (Python's gunicorn -w 2 ran 18 req/s, one 2-thread worker 9.7).
-     */
-    static final double MIN_THREAD_SPEEDUP = 1.3;
-    /** Batch-1 runs of each copy, in turns, that the speed-up is measured on. */
-    private static final int SPEEDUP_TURNS = 5;
-
-    private ModelStartup() {
-    }
+    /** Batch-1 runs of each copy, in turns, that the start-up log reports. */
+    private static final int MEASURED_TURNS = 5;
 
     /** Loads, warms up and starts the serving core for the located model, served as {@code name}. */
     public static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located,
@@ -54,68 +44,84 @@ public final class ModelStartup {
         long t0 = System.nanoTime();
         Threading.Layout layout = b.threading().light();
         LoadedModel model = load(config, located, layout);
-        Decoders decoders = Decoders.load(decoderJars(config, located));
-        TaskResolver.Recognition recognition = TaskResolver.recognise(config.task(), model.signature(),
-                model.metadata(), decoders, model.tabular());
-        RuntimeConfig.ImageSettings imageSettings = imageSettings(config.image(), recognition);
-        ModelInputs inputs = imageInputs(model, config, imageSettings);
-        long w0 = System.nanoTime();
-        long loadNanos = w0 - t0;
-        Warmup warmup = new Warmup(model, inputs);
-        // Batch 1 three times: the fastest is the per-item time (start-up runs beside the HTTP server's).
-        double itemSeconds = warmup.run(1, 1, 1);
-        long l0 = System.nanoTime();
-        LoadedModel lone = loneCopy(config, located, layout, itemSeconds, warmup, inputs);
-        loadNanos += System.nanoTime() - l0;
-        int maxBatch = maxBatch(config, model, warmup, itemSeconds, layout.workers());
-        long loadMs = loadNanos / 1_000_000;
-        Long warmupMs = itemSeconds >= 0 ? (System.nanoTime() - t0 - loadNanos) / 1_000_000 : null;
+        LoadedModel lone = null;
+        InferenceService service;
+        try {
+            Decoders decoders = Decoders.load(decoderJars(config, located));
+            TaskResolver.Recognition recognition = TaskResolver.recognise(config.task(), model.signature(),
+                    model.metadata(), decoders, model.tabular());
+            RuntimeConfig.ImageSettings imageSettings = imageSettings(config.image(), recognition);
+            ModelInputs inputs = imageInputs(model, config, imageSettings);
+            long loadNanos = System.nanoTime() - t0;
+            Warmup warmup = new Warmup(model, inputs);
+            // Batch 1 three times: the fastest is the per-item time (start-up runs beside the HTTP server's).
+            double itemSeconds = warmup.run(1, 1, 1);
+            Threading.Layout heavy = b.threading().choose(itemSeconds, located.format());
+            if (!heavy.equals(layout)) {
+                long l0 = System.nanoTime();
+                LoadedModel candidate = load(config, located, heavy);
+                loadNanos += System.nanoTime() - l0;
+                lone = warmLoneCopy(candidate, heavy, itemSeconds, warmup, inputs); // closes it when it fails
+            }
+            // With the every-core copy, one worker per core runs the one-core copy under load.
+            Threading.Layout serving = lone == null ? layout : new Threading.Layout(heavy.intraOpThreads(), 1);
+            int maxBatch = maxBatch(config, model, warmup, itemSeconds, serving.workers());
+            long loadMs = loadNanos / 1_000_000;
+            Long warmupMs = itemSeconds >= 0 ? (System.nanoTime() - t0 - loadNanos) / 1_000_000 : null;
 
-        ServiceSettings settings = new ServiceSettings(maxBatch, b.maxBatchDelay(), b.queueCapacity(), layout.workers(),
-                b.decoders(), b.requestTimeout(), b.maxRequestItems());
-        ModelTask task = task(recognition, config, model, located, decoders, inputs);
-        ModelInfo info = info(name, version, model, located, inputs, config, settings,
-                new ModelInfo.Timings(loadMs, warmupMs), layout.intraOpThreads(), task);
-        InferenceService service = new InferenceService(model, lone, info, inputs, settings, metrics);
+            ServiceSettings settings = new ServiceSettings(maxBatch, b.maxBatchDelay(), b.queueCapacity(),
+                    serving.workers(), b.decoders(), b.requestTimeout(), b.maxRequestItems());
+            ModelTask task = task(recognition, config, model, located, decoders, inputs);
+            ModelInfo info = info(name, version, model, located, inputs, config, settings,
+                    new ModelInfo.Timings(loadMs, warmupMs), serving.intraOpThreads(), task);
+            service = new InferenceService(model, lone, info, inputs, settings, metrics);
+        } catch (ModelLoadException | RuntimeException | Error e) {
+            closeQuietly(lone);
+            closeQuietly(model);
+            throw e;
+        }
         service.start();
-        report(metrics, service, info, located);
+        report(metrics, service, service.info(), located);
         return service;
     }
 
+    private static void closeQuietly(LoadedModel m) {
+        if (m == null) {
+            return;
+        }
+        try {
+            m.close();
+        } catch (RuntimeException e) {
+            log.debug("closing a model after a failed start: {}", e.toString());
+        }
+    }
+
     /**
-     * For a heavy model (the warm-up's batch-1 time on the light layout), a second copy of the model with every
-     * core for the batches that run alone ({@link com.modelfactory.runtime.batching.WorkerPool}); null for a
-     * light model, or when every core is not {@link #MIN_THREAD_SPEEDUP} times faster than one. No copy is
-     * loaded twice: the light one serves whatever the choice.
+     * Warms up a heavy model's second copy, with every core ({@code heavy}'s threads), for the batches that run
+     * alone ({@link com.modelfactory.runtime.batching.WorkerPool}), and logs what a batch-1 item takes on each
+     * copy. The copy is kept whatever that says: on 2 cores a busy neighbour during start-up (the HTTP server's
+     * own start) costs two threads most, and one start in two measured MobileNetV2 slower on 2 threads than on one
+     * (6.8 against 7.6 ms) where serving shows 4.9 against 8.4; where threads truly do not help (a quantized
+     * model of ~80 ms either way), a lone request costs the same on either copy and only memory is spent.
      */
-    private static LoadedModel loneCopy(RuntimeConfig config, ModelSource.Located located, Threading.Layout light,
-                                        double itemSeconds, Warmup oneCore, ModelInputs inputs)
-            throws ModelLoadException {
-        Threading threading = config.batching().threading();
-        Threading.Layout heavy = threading.choose(itemSeconds, located.format());
-        if (heavy.equals(light)) {
-            return null;
+    private static LoadedModel warmLoneCopy(LoadedModel lone, Threading.Layout heavy, double itemSeconds,
+                                            Warmup oneCore, ModelInputs inputs) throws ModelLoadException {
+        try {
+            Warmup everyCore = new Warmup(lone, inputs);
+            everyCore.run(1, 1); // the first runs of a new session are slow
+            double loneSeconds = Double.MAX_VALUE;
+            for (int i = 0; i < MEASURED_TURNS; i++) { // in turns: neighbours slow both alike
+                loneSeconds = Math.min(loneSeconds, everyCore.run(1));
+                itemSeconds = Math.min(itemSeconds, oneCore.run(1));
+            }
+            log.info("the model takes {} ms an item on 1 thread, {} ms on {}: a request that runs alone runs on a copy "
+                            + "with every core, under load each of {} workers runs its own on one", ms(itemSeconds),
+                    ms(loneSeconds), heavy.intraOpThreads(), heavy.intraOpThreads());
+            return lone;
+        } catch (ModelLoadException | RuntimeException | Error e) {
+            closeQuietly(lone);
+            throw e;
         }
-        LoadedModel lone = load(config, located, heavy);
-        Warmup everyCore = new Warmup(lone, inputs);
-        everyCore.run(1, 1); // the first runs of a new session are slow
-        // The fastest of each, measured in turns: start-up runs beside the HTTP server's, and three runs
-        // each, one after the other, once measured 2 threads slower than one on MobileNetV2 (10.9 / 9.6 ms).
-        double loneSeconds = Double.MAX_VALUE;
-        for (int i = 0; i < SPEEDUP_TURNS; i++) {
-            loneSeconds = Math.min(loneSeconds, everyCore.run(1));
-            itemSeconds = Math.min(itemSeconds, oneCore.run(1));
-        }
-        if (loneSeconds * MIN_THREAD_SPEEDUP > itemSeconds) {
-            log.info("{} threads take {} ms an item against {} ms on one: too little gain, {} worker(s) x 1 thread "
-                    + "for every request", heavy.intraOpThreads(), ms(loneSeconds), ms(itemSeconds), light.workers());
-            lone.close();
-            return null;
-        }
-        log.info("the model takes {} ms an item on 1 thread, {} ms on {}: a request that runs alone uses every core, "
-                        + "under load each of {} workers runs its own on one", ms(itemSeconds), ms(loneSeconds),
-                heavy.intraOpThreads(), light.workers());
-        return lone;
     }
 
     private static String ms(double seconds) {
@@ -133,9 +139,9 @@ public final class ModelStartup {
      * The batch cap (configured, else from the per-item time), warmed up at that size. With several
      * workers, an automatic cap on CPU for a model of 1 ms an item or more is kept only if batches of it,
      * run by every worker at once, beat single items; else it is 1 (MobileNetV2-224, 2 x 1 on 2 cores:
-     * 385 items/s single, 336 in batches of 8). One worker with every core keeps the cap unmeasured:
-     * there batches ran faster (MobileNetV2 1 x 2: 227 vs 200, 321 vs 308 items/s) and the comparison
-     * was noisy enough to flip between starts (117 to 308 items/s for single items).
+     * 385 items/s single, 336 in batches of 8). One worker keeps the cap unmeasured: on 1 x 2 batches ran
+     * faster (MobileNetV2: 227 vs 200, 321 vs 308 items/s) and the comparison was noisy enough to flip
+     * between starts (117 to 308 items/s for single items).
      */
     private static int maxBatch(RuntimeConfig config, LoadedModel model, Warmup warmup, double itemSeconds,
                                 int workers) throws ModelLoadException {
