@@ -13,7 +13,10 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/walkthrough.XXXXXX")
 server_pid=""
 cleanup() {
-  [[ -z "$server_pid" ]] || kill "$server_pid" 2>/dev/null || true
+  if [[ -n "$server_pid" ]]; then
+    pkill -TERM -P "$server_pid" 2>/dev/null || true # the JVM under the README's bash -c
+    kill "$server_pid" 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT

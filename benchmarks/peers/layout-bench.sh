@@ -23,7 +23,7 @@ declare -A cmd=(
 read -r -a servers <<<"${SERVERS:-runtime runtime-1x2 fastapi legacy}"
 results=$(mktemp)
 pid=""
-trap '[[ -z "$pid" ]] || kill "$pid" 2>/dev/null; rm -f "$results"' EXIT
+trap '[[ -z "$pid" ]] || kill -- -"$pid" 2>/dev/null; rm -f "$results"' EXIT
 url="http://127.0.0.1:$port/predict?top_k=1"
 case "$image" in *.jpg|*.jpeg) ctype=image/jpeg ;; *) ctype=image/png ;; esac
 export BENCH_CONTENT_TYPE=$ctype
@@ -33,10 +33,13 @@ for ((r = 1; r <= rounds; r++)); do
     setsid ${cmd[$s]} >/tmp/layout-bench-$s.log 2>&1 &
     pid=$!
     # cold start: from launch to the first answered /predict (polling a process we do not control)
+    ready=false
     for _ in $(seq 1 2400); do
-      [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: $ctype" --data-binary @"$image" "$url")" == 200 ]] && break
+      [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: $ctype" --data-binary @"$image" "$url")" == 200 ]] \
+        && { ready=true; break; }
       sleep 0.05
     done
+    [[ "$ready" == true ]] || { tail -n 5 "/tmp/layout-bench-$s.log" >&2; echo "$s never answered" >&2; exit 1; }
     echo "$s cold - RESULT cold=$(( ($(date +%s%N) - started) / 1000000 ))" | tee -a "$results" >&2
     top=$(curl -s -H "Content-Type: $ctype" --data-binary @"$image" "$url" | "$python" -c '
 import json, sys

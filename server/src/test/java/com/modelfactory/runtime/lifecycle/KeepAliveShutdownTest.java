@@ -83,6 +83,7 @@ class KeepAliveShutdownTest {
 
     /** Sends requests back to back on one connection, reconnecting when the server closes it, until refused. */
     private static void client(int port, String head, byte[] png, Tally tally, AtomicBoolean draining) {
+        boolean connected = false;
         while (true) {
             RawHttp c;
             try {
@@ -113,8 +114,9 @@ class KeepAliveShutdownTest {
                         break;
                     }
                     tally.answered.incrementAndGet();
-                    if (onThis == 1) {
-                        tally.connected.countDown();
+                    if (!connected) {
+                        connected = true;
+                        tally.connected.countDown(); // once per client, whatever its reconnections
                     }
                     boolean close = "close".equalsIgnoreCase(r.header("Connection"));
                     if (afterSigterm && r.status() == 503 && !close) {
