@@ -5,7 +5,9 @@
 #   benchmarks/peers/layout-bench.sh MODEL.onnx IMAGE [ROUNDS] [SECONDS] > result.md
 # Needs wrk, the runtime built (server/bin/model-server) and a Python with fastapi, uvicorn (with httptools
 # and uvloop, as uvicorn[standard] installs), onnxruntime, pillow, numpy, flask, gunicorn (PYTHON, default
-# python3). SERVERS picks some of: runtime runtime-1x2 runtime-2x1 fastapi legacy (default all but 2x1).
+# python3; for the ray server also ray with Ray Serve's imports: grpcio, aiohttp, starlette, prometheus_client).
+# SERVERS picks some of: runtime runtime-1x2 runtime-2x1 fastapi ray legacy (default: runtime runtime-1x2
+# fastapi legacy).
 # Nothing else should run on the machine meanwhile.
 set -euo pipefail
 model=$(readlink -f "$1") image=$(readlink -f "$2") rounds=${3:-3} seconds=${4:-10}
@@ -18,6 +20,7 @@ declare -A cmd=(
   [runtime-1x2]="env INSTANCES=1 INTRA_OP_THREADS=2 $repo/server/bin/model-server --model $model --port $port --grpc-port 18101"
   [runtime-2x1]="env INSTANCES=2 INTRA_OP_THREADS=1 $repo/server/bin/model-server --model $model --port $port --grpc-port 18101"
   [fastapi]="env MODEL=$model $python -m uvicorn --app-dir $here --workers 2 --port $port --log-level warning fastapi_onnx:app"
+  [ray]="env MODEL=$model $python $here/ray_serve_onnx.py $port"
   [legacy]="env MODEL_PATH=$model $python -m gunicorn -w 2 -b 127.0.0.1:$port --chdir $repo/benchmarks/legacy --log-level warning flask_service:app"
 )
 read -r -a servers <<<"${SERVERS:-runtime runtime-1x2 fastapi legacy}"
@@ -58,6 +61,8 @@ else:  # the legacy service answers scores only
     rss=$(ps -o rss= -p $(pgrep -g "$pid" | tr '\n' ',' | sed 's/,$//') | awk '{s += $1} END {printf "%.0f", s / 1024}')
     echo "$s rss $top RESULT rss=${rss}" | tee -a "$results" >&2
     kill -TERM -- -"$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    # Ray's own daemons (GCS, raylet, agents) outlive its driver's process group signal
+    [[ "$s" != ray ]] || "$(dirname "$python")/ray" stop --force >/dev/null 2>&1 || true
     pid=""
   done
 done
