@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
-import org.tensorflow.proto.NodeDef;
 
 /**
  * Tells what one file is by its content (magic bytes and structure), using the extension only for
@@ -253,16 +252,19 @@ final class FileSniffer {
         }
     }
 
-    /** TensorFlow's proto classes (NodeDef) are on the class path: an image built with --engines may leave them out. */
-    private static final boolean tensorFlowPresent = com.modelfactory.runtime.engine.Engines.present("org.tensorflow.proto.NodeDef");
+    /** NodeDef's fields: name, op, input, device, attr, experimental_debug_info, experimental_type (all LEN). */
+    private static final int NODEDEF_LAST_FIELD = 7;
 
-    /** GraphDef: only its own fields, at least one node, and the first small node is a sane NodeDef. */
+    /**
+     * GraphDef: only its own fields, at least one node, and the first small node is a sane NodeDef (its name and
+     * op read with our own proto reader, not TensorFlow's classes, which an image built with --engines may leave
+     * out).
+     */
     static String graphDef(Path file) throws IOException {
         try (ProtoReader r = new ProtoReader(file)) {
             long end = r.size();
             int nodes = 0;
-            NodeDef first = null;
-            boolean nodesOnly = false;
+            String[] first = null; // name, op
             for (long pos = 0; pos < end; ) {
                 ProtoReader.Field f = r.field(pos, end);
                 Integer expected = f == null ? null : GRAPHDEF_FIELDS.get(f.number());
@@ -271,29 +273,38 @@ final class FileSniffer {
                 }
                 if (f.number() == 1) {
                     nodes++;
-                    if (first == null && !tensorFlowPresent) {
-                        nodesOnly = true; // an image built without TensorFlow: the structure alone says GraphDef
-                    } else if (first == null && f.payloadLength() < (1 << 20)) {
-                        try {
-                            first = NodeDef.parseFrom(r.bytes(f.payloadStart(), (int) f.payloadLength()));
-                        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                            return null;
-                        }
-                        if (!TF_OP.matcher(first.getOp()).matches() || !TF_NODE_NAME.matcher(first.getName()).matches()) {
+                    if (first == null && f.payloadLength() < (1 << 20)) {
+                        first = nodeNameAndOp(r, f.payloadStart(), f.payloadStart() + f.payloadLength());
+                        if (first == null || !TF_OP.matcher(first[1]).matches()
+                                || !TF_NODE_NAME.matcher(first[0]).matches()) {
                             return null;
                         }
                     }
                 }
                 pos = f.next();
             }
-            if (nodes > 0 && nodesOnly) {
-                return "a TensorFlow GraphDef (" + nodes + " nodes)";
-            }
             if (nodes == 0 || first == null) {
                 return null;
             }
-            return "a TensorFlow GraphDef (" + nodes + " nodes, first " + first.getOp() + " '" + first.getName() + "')";
+            return "a TensorFlow GraphDef (" + nodes + " nodes, first " + first[1] + " '" + first[0] + "')";
         }
+    }
+
+    /** A NodeDef's name (field 1) and op (field 2), "" when absent; null when the bytes are not a NodeDef. */
+    private static String[] nodeNameAndOp(ProtoReader r, long start, long end) throws IOException {
+        String[] nameAndOp = {"", ""};
+        for (long pos = start; pos < end; ) {
+            ProtoReader.Field f = r.field(pos, end);
+            if (f == null || f.number() < 1 || f.number() > NODEDEF_LAST_FIELD || f.wireType() != ProtoReader.LEN) {
+                return null;
+            }
+            if (f.number() <= 2) {
+                nameAndOp[f.number() - 1] = new String(r.bytes(f.payloadStart(), (int) f.payloadLength()),
+                        java.nio.charset.StandardCharsets.UTF_8);
+            }
+            pos = f.next();
+        }
+        return nameAndOp;
     }
 
     /** SavedModel: saved_model_schema_version and at least one MetaGraphDef. */
