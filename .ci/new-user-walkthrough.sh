@@ -10,6 +10,9 @@
 # The README's other command (the tests) is what runs before this script; it is not run twice.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+REPO_DIR=$REPO DEPLOY_DIR=$REPO/deploy CI_NAME=walkthrough
+# shellcheck source=../deploy/ci/lib.sh
+source "$REPO/deploy/ci/lib.sh" # step, fail, free_port
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/walkthrough.XXXXXX")
 server_pid=""
 cleanup() {
@@ -20,9 +23,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-fail() { echo "walkthrough: FAILED: $*" >&2; exit 1; }
-step() { echo "walkthrough: $*"; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # The README's fenced bash blocks, in order: quick start, then its curl lines.
 readme_block() {

@@ -147,11 +147,10 @@ record ConfigValues(Map<String, Object> raw) {
     }
 
     float[] floats(String key) {
-        Object o = raw.get(key);
-        if (o == null) {
+        List<?> items = listOrCommas(key);
+        if (items == null) {
             return null;
         }
-        List<?> items = o instanceof List<?> l ? l : List.of(o.toString().split(","));
         float[] out = new float[items.size()];
         for (int i = 0; i < out.length; i++) {
             try {
@@ -163,13 +162,18 @@ record ConfigValues(Map<String, Object> raw) {
         return out;
     }
 
+    /** A yaml list as it is, a flag's or the environment's text split at commas; null when not set. */
+    private List<?> listOrCommas(String key) {
+        Object o = raw.get(key);
+        return o == null ? null : o instanceof List<?> l ? l : List.of(o.toString().split(","));
+    }
+
     /** Seconds, ascending and above zero (histogram bucket bounds); null when not set. */
     List<java.time.Duration> ascendingSeconds(String key) {
-        Object o = raw.get(key);
-        if (o == null) {
+        List<?> items = listOrCommas(key);
+        if (items == null) {
             return null;
         }
-        List<?> items = o instanceof List<?> l ? l : List.of(o.toString().split(","));
         java.time.Duration[] out = new java.time.Duration[items.size()];
         double previous = 0;
         for (int i = 0; i < out.length; i++) {
