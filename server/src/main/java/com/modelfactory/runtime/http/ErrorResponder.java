@@ -47,6 +47,12 @@ public final class ErrorResponder {
 
     /** The router's failure handler: {@code ctx.failure()} or the status a Vert.x handler failed with. */
     public void handle(RoutingContext ctx) {
+        if (ctx.failure() != null && VertxFailures.clientGone(ctx.failure())) {
+            // the client reset the stream or closed the connection mid-request: nobody to answer, nothing of ours
+            log.debug("{} {}: abandoned by the client ({})", ctx.request().method(), ctx.request().path(),
+                    ctx.failure().toString());
+            return;
+        }
         ServingException e = ctx.failure() != null ? Failures.classify(VertxFailures.translate(ctx.failure()))
                 : VertxFailures.ofStatus(ctx.statusCode(), ctx.request().method() + " " + ctx.request().path());
         send(ctx, e);

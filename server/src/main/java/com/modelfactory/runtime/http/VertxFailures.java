@@ -41,6 +41,11 @@ final class VertxFailures {
         return t;
     }
 
+    /** Whether the client ended the request itself: an HTTP/2 RST_STREAM, or the connection closed. */
+    static boolean clientGone(Throwable t) {
+        return t instanceof io.vertx.core.http.StreamResetException || t instanceof io.vertx.core.http.HttpClosedException;
+    }
+
     /**
      * Vert.x decodes form bodies (for any route that buffers the body) and reports a bad escape or an
      * empty field name as a plain IllegalArgumentException; only its origin tells it from a bug of ours.
