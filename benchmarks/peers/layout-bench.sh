@@ -6,8 +6,8 @@
 # Needs wrk, the runtime built (server/bin/model-server) and a Python with fastapi, uvicorn (with httptools
 # and uvloop, as uvicorn[standard] installs), onnxruntime, pillow, numpy, flask, gunicorn (PYTHON, default
 # python3; for the ray server also ray with Ray Serve's imports: grpcio, aiohttp, starlette, prometheus_client).
-# SERVERS picks some of: runtime runtime-1x2 runtime-2x1 fastapi ray legacy (default: runtime runtime-1x2
-# fastapi legacy).
+# SERVERS picks some of: runtime runtime-1x2 runtime-2x1 fastapi ray legacy djl (default: runtime runtime-1x2
+# fastapi legacy); djl is DJL Serving built from its source release by djl-serving/build.sh.
 # Nothing else should run on the machine meanwhile.
 set -euo pipefail
 model=$(readlink -f "$1") image=$(readlink -f "$2") rounds=${3:-3} seconds=${4:-10}
@@ -22,16 +22,19 @@ declare -A cmd=(
   [fastapi]="env MODEL=$model $python -m uvicorn --app-dir $here --workers 2 --port $port --log-level warning fastapi_onnx:app"
   [ray]="env MODEL=$model $python $here/ray_serve_onnx.py $port"
   [legacy]="env MODEL_PATH=$model $python -m gunicorn -w 2 -b 127.0.0.1:$port --chdir $repo/benchmarks/legacy --log-level warning flask_service:app"
+  [djl]="env PYTHON=$python $here/djl-serving/run.sh $model $port"
 )
+# where each server answers an image (the others: the legacy /predict)
+declare -A route=([djl]="/predictions/model")
 read -r -a servers <<<"${SERVERS:-runtime runtime-1x2 fastapi legacy}"
 results=$(mktemp)
 pid=""
 trap '[[ -z "$pid" ]] || kill -- -"$pid" 2>/dev/null; rm -f "$results"' EXIT
-url="http://127.0.0.1:$port/predict?top_k=1"
 case "$image" in *.jpg|*.jpeg) ctype=image/jpeg ;; *) ctype=image/png ;; esac
 export BENCH_CONTENT_TYPE=$ctype
 for ((r = 1; r <= rounds; r++)); do
   for s in "${servers[@]}"; do
+    url="http://127.0.0.1:$port${route[$s]:-/predict?top_k=1}"
     started=$(date +%s%N)
     setsid ${cmd[$s]} >/tmp/layout-bench-$s.log 2>&1 &
     pid=$!
@@ -47,7 +50,9 @@ for ((r = 1; r <= rounds; r++)); do
     top=$(curl -s -H "Content-Type: $ctype" --data-binary @"$image" "$url" | "$python" -c '
 import json, sys
 j = json.load(sys.stdin)
-if "top_k" in j:
+if isinstance(j, list):  # DJL Serving: [{"className": index (its synset), "probability": score}]
+    print(j[0]["className"])
+elif "top_k" in j:
     t = j["top_k"][0] if isinstance(j["top_k"][0], list) else j["top_k"]
     print(t[0]["index"])
 else:  # the legacy service answers scores only
