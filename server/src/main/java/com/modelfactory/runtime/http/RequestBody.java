@@ -32,7 +32,8 @@ final class RequestBody {
 
     /**
      * The body's bytes: its own array when the body handler sized the buffer to the Content-Length (it is
-     * read, never written, after this), else a copy. A 126 KB image was copied once more per request.
+     * read, never written, after this), else a copy. Vert.x preallocates at most 64 KiB (so a false
+     * Content-Length cannot make it allocate more): larger bodies grow their buffer and are copied.
      */
     static byte[] bytesOf(io.vertx.core.buffer.Buffer body) {
         if (body == null) {
