@@ -87,7 +87,7 @@ print(f"model {sys.argv[2].split('/')[-2]}, image {sys.argv[3].split('/')[-1]}, 
       f"{sys.argv[5]} s per row, medians; top-1 index per server: " + ", ".join(f"{s} {sorted(t)}" for s, t in tops.items()))
 print()
 servers = list(dict.fromkeys(s for s, _ in rows))
-peers = [s for s in servers if not s.startswith("runtime")]
+peers = [s for s in servers if not s.startswith("runtime")] or servers  # layouts alone: ratios to the best of them
 best1 = max(med(p, "1", "rps") for p in peers)
 best32 = max(med(p, "32", "rps") for p in peers)
 bestp99 = min(med(p, "1", "p99") for p in peers)

@@ -64,7 +64,10 @@ public record Threading(Layout light, Layout heavy, boolean automatic) {
      * MobileNetV2 TorchScript on 1 worker x 2 threads ran 60 req/s at 32 clients, at times 0.4 req/s with
      * seconds of CPU a request (its OpenMP threads spin against the decoders), where 2 workers x 1 thread
      * ran 105 (benchmarks/results/2026-12-01-vm.md, -torch-layout.md); and libtorch's thread count is one per
-     * process, so a second copy cannot have its own. TensorFlow stays light until measured.
+     * process, so a second copy cannot have its own. TensorFlow gained nothing to pay a second copy for: a
+     * MobileNetV2 SavedModel ran 48.4-49.3 req/s at one client on 2 workers x 1 thread and 48.7-51.9 on 1 x 2
+     * (TF's intra-op threads barely split one image), 74-79 against 57 at 32 clients, RSS ~500 MiB a copy
+     * (benchmarks/results/2026-12-07-layout.md); Keras H5 runs on TensorFlow too.
      */
     private static final Set<ModelFormat> HEAVY_LAYOUT_MEASURED = EnumSet.of(ModelFormat.ONNX);
 
