@@ -34,7 +34,7 @@ final class BatchModel {
         metrics.modelDownload(located.download().bytes(), located.download().seconds(), located.download().retries());
         InferenceService service;
         try {
-            service = ModelStartup.start(forBatchRun(config), metrics, located, name);
+            service = ModelStartup.start(forBatchRun(config), metrics, located, name, "1", false);
         } catch (com.modelfactory.runtime.config.ConfigException e) {
             throw new StartupException("configuration error: " + e.getMessage(), ExitCodes.CONFIG, e);
         } catch (ModelLoadException | RuntimeException e) {

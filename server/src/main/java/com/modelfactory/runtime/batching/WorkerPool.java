@@ -29,7 +29,7 @@ public final class WorkerPool {
     private static final long CLOSE_JOIN_MS = 10_000;
 
     private final LoadedModel model;
-    private final LoadedModel lone;
+    private final EveryCoreCopy lone;
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicLong loneBatches = new AtomicLong();
     private final RequestQueue queue;
@@ -42,8 +42,8 @@ public final class WorkerPool {
         this(model, null, queue, observer);
     }
 
-    /** @param lone the model loaded to use every core, for batches that run alone (null = none) */
-    public WorkerPool(LoadedModel model, LoadedModel lone, RequestQueue queue, BatchObserver observer) {
+    /** @param lone the model's copy that uses every core, for batches that run alone (null = none) */
+    public WorkerPool(LoadedModel model, EveryCoreCopy lone, RequestQueue queue, BatchObserver observer) {
         this.model = model;
         this.lone = lone;
         this.queue = queue;
@@ -94,21 +94,16 @@ public final class WorkerPool {
      */
     private final class OneOrEveryCore implements Predictor {
         private final Predictor oneCore;
-        private final Predictor everyCore;
+        /** This worker's predictor on the every-core copy, made once the copy has arrived. */
+        private Predictor everyCore;
 
         OneOrEveryCore() {
             oneCore = model.newPredictor();
-            try {
-                everyCore = lone.newPredictor();
-            } catch (RuntimeException | Error e) {
-                oneCore.close();
-                throw e;
-            }
         }
 
         @Override
         public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
-            boolean byItself = busy.incrementAndGet() == 1 && queue.depth() == 0;
+            boolean byItself = busy.incrementAndGet() == 1 && queue.depth() == 0 && everyCore() != null;
             try {
                 if (byItself) {
                     loneBatches.incrementAndGet();
@@ -119,12 +114,24 @@ public final class WorkerPool {
             }
         }
 
+        private Predictor everyCore() {
+            if (everyCore == null) {
+                LoadedModel copy = lone.model();
+                if (copy != null) {
+                    everyCore = copy.newPredictor();
+                }
+            }
+            return everyCore;
+        }
+
         @Override
         public void close() {
             try {
                 oneCore.close();
             } finally {
-                everyCore.close();
+                if (everyCore != null) {
+                    everyCore.close();
+                }
             }
         }
     }

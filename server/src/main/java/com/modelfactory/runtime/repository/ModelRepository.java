@@ -321,7 +321,7 @@ public final class ModelRepository implements ModelRegistry {
         ModelSource.Located located = ModelSource.locate(config, new AcquisitionListener() {
         });
         return ModelStartup.start(config, metrics.forModel(m.name, Long.toString(number)), located, m.name,
-                Long.toString(number));
+                Long.toString(number), false); // all at once: the memory budgets charge what a start took
     }
 
     /**

@@ -5,6 +5,7 @@ import com.modelfactory.runtime.answer.ImageAnswer;
 import com.modelfactory.runtime.answer.ModelTask;
 import com.modelfactory.runtime.batching.BatchAssembler;
 import com.modelfactory.runtime.batching.BatchPolicy;
+import com.modelfactory.runtime.batching.EveryCoreCopy;
 import com.modelfactory.runtime.batching.QueuedRequest;
 import com.modelfactory.runtime.batching.RequestParts;
 import com.modelfactory.runtime.batching.RequestQueue;
@@ -47,7 +48,7 @@ public final class InferenceService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
 
     private final LoadedModel model;
-    private final LoadedModel lone;
+    private final EveryCoreCopy lone;
     private final ModelInfo info;
     private final ModelInputs inputs;
     private final ServiceSettings settings;
@@ -71,10 +72,10 @@ public final class InferenceService implements AutoCloseable {
     }
 
     /**
-     * @param lone a second copy of the model using every core, for a batch that runs while the other workers are
-     *             idle (null = none); closed with the service
+     * @param lone the model's second copy using every core, for a batch that runs while the other workers are
+     *             idle (null = none), there already or arriving later; closed with the service
      */
-    public InferenceService(LoadedModel model, LoadedModel lone, ModelInfo info, ModelInputs inputs,
+    public InferenceService(LoadedModel model, EveryCoreCopy lone, ModelInfo info, ModelInputs inputs,
                             ServiceSettings settings, ServingObserver observer) {
         this.model = model;
         this.lone = lone;

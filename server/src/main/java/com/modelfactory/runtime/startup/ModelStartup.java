@@ -20,6 +20,7 @@ import com.modelfactory.runtime.serving.ModelInfo;
 import com.modelfactory.runtime.serving.ModelInputs;
 import com.modelfactory.runtime.serving.ServiceSettings;
 import com.modelfactory.runtime.batching.BatchPolicy;
+import com.modelfactory.runtime.batching.EveryCoreCopy;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,18 +35,25 @@ public final class ModelStartup {
     /** Loads, warms up and starts the serving core for the located model, served as {@code name}. */
     public static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located,
                                          String name) throws ModelLoadException {
-        return start(config, metrics, located, name, "1");
+        return start(config, metrics, located, name, "1", true);
     }
 
-    /** As {@link #start(RuntimeConfig, RuntimeMetrics, ModelSource.Located, String)}, served as {@code version}. */
+    /**
+     * As {@link #start(RuntimeConfig, RuntimeMetrics, ModelSource.Located, String)}, served as {@code version}.
+     * @param copyAfterReady a heavy model's every-core copy loads after the service serves (one model's start:
+     *                       the first answer comes sooner); false where the caller charges the memory a start
+     *                       took (a repository's budgets) or waits for the whole model (batch)
+     */
     public static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located,
-                                         String name, String version) throws ModelLoadException {
+                                         String name, String version, boolean copyAfterReady)
+            throws ModelLoadException {
         var b = config.batching();
         long t0 = System.nanoTime();
         Threading.Layout layout = b.threading().light();
         LoadedModel model = load(config, located, layout);
-        LoadedModel lone = null;
+        EveryCoreCopy lone = null;
         InferenceService service;
+        Runnable loadCopy = null;
         try {
             Decoders decoders = Decoders.load(decoderJars(config, located));
             TaskResolver.Recognition recognition = TaskResolver.recognise(config.task(), model.signature(),
@@ -57,14 +65,20 @@ public final class ModelStartup {
             // Batch 1 three times: the fastest is the per-item time (start-up runs beside the HTTP server's).
             double itemSeconds = warmup.run(1, 1, 1);
             Threading.Layout heavy = b.threading().choose(itemSeconds, located.format());
+            Threading.Layout serving = layout;
             if (!heavy.equals(layout)) {
-                long l0 = System.nanoTime();
-                LoadedModel candidate = load(config, located, heavy);
-                loadNanos += System.nanoTime() - l0;
-                lone = warmLoneCopy(candidate, heavy, itemSeconds, warmup, inputs); // closes it when it fails
+                // With the every-core copy, one worker per core runs the one-core copy under load.
+                serving = new Threading.Layout(heavy.intraOpThreads(), 1);
+                EveryCoreCopy copy = new EveryCoreCopy();
+                lone = copy;
+                loadCopy = () -> loadEveryCoreCopy(config, located, heavy, itemSeconds, inputs, copy);
+                if (!copyAfterReady) {
+                    long l0 = System.nanoTime();
+                    loadCopy.run();
+                    loadCopy = null;
+                    loadNanos += System.nanoTime() - l0;
+                }
             }
-            // With the every-core copy, one worker per core runs the one-core copy under load.
-            Threading.Layout serving = lone == null ? layout : new Threading.Layout(heavy.intraOpThreads(), 1);
             int maxBatch = maxBatch(config, model, warmup, itemSeconds, serving.workers());
             long loadMs = loadNanos / 1_000_000;
             Long warmupMs = itemSeconds >= 0 ? (System.nanoTime() - t0 - loadNanos) / 1_000_000 : null;
@@ -76,12 +90,20 @@ public final class ModelStartup {
                     new ModelInfo.Timings(loadMs, warmupMs), serving.intraOpThreads(), task);
             service = new InferenceService(model, lone, info, inputs, settings, metrics);
         } catch (ModelLoadException | RuntimeException | Error e) {
-            closeQuietly(lone);
+            if (lone != null) {
+                lone.close();
+            }
             closeQuietly(model);
             throw e;
         }
         service.start();
         report(metrics, service, service.info(), located);
+        if (loadCopy != null) {
+            lone.loading();
+            Thread later = new Thread(loadCopy, "every-core-copy");
+            later.setDaemon(true);
+            later.start();
+        }
         return service;
     }
 
@@ -97,30 +119,37 @@ public final class ModelStartup {
     }
 
     /**
-     * Warms up a heavy model's second copy, with every core ({@code heavy}'s threads), for the batches that run
-     * alone ({@link com.modelfactory.runtime.batching.WorkerPool}), and logs what a batch-1 item takes on each
-     * copy. The copy is kept whatever that says: on 2 cores a busy neighbour during start-up (the HTTP server's
-     * own start) costs two threads most, and one start in two measured MobileNetV2 slower on 2 threads than on one
-     * (6.8 against 7.6 ms) where serving shows 4.9 against 8.4; where threads truly do not help (a quantized
-     * model of ~80 ms either way), a lone request costs the same on either copy and only memory is spent.
+     * Loads and warms up a heavy model's second copy, with every core ({@code heavy}'s threads), for the batches
+     * that run alone ({@link com.modelfactory.runtime.batching.WorkerPool}), and logs what a batch-1 item takes
+     * on it. Only the copy itself runs here: after the service is ready the one-core copy is the workers' to use
+     * (and to close). The copy is kept whatever its time: on 2 cores a busy neighbour during start-up costs two
+     * threads most, and one start in two measured MobileNetV2 slower on 2 threads than on one (6.8 against 7.6
+     * ms) where serving shows 4.9 against 8.4; where threads truly do not help (a quantized model of ~80 ms
+     * either way), a lone request costs the same on either copy and only memory is spent. A copy that fails to
+     * load leaves every batch on one core.
      */
-    private static LoadedModel warmLoneCopy(LoadedModel lone, Threading.Layout heavy, double itemSeconds,
-                                            Warmup oneCore, ModelInputs inputs) throws ModelLoadException {
+    private static void loadEveryCoreCopy(RuntimeConfig config, ModelSource.Located located, Threading.Layout heavy,
+                                          double oneCoreSeconds, ModelInputs inputs, EveryCoreCopy copy) {
+        LoadedModel loaded = null;
         try {
-            Warmup everyCore = new Warmup(lone, inputs);
+            loaded = load(config, located, heavy);
+            Warmup everyCore = new Warmup(loaded, inputs);
             everyCore.run(1, 1); // the first runs of a new session are slow
-            double loneSeconds = Double.MAX_VALUE;
-            for (int i = 0; i < MEASURED_TURNS; i++) { // in turns: neighbours slow both alike
-                loneSeconds = Math.min(loneSeconds, everyCore.run(1));
-                itemSeconds = Math.min(itemSeconds, oneCore.run(1));
+            double seconds = Double.MAX_VALUE;
+            for (int i = 0; i < MEASURED_TURNS; i++) {
+                seconds = Math.min(seconds, everyCore.run(1));
             }
             log.info("the model takes {} ms an item on 1 thread, {} ms on {}: a request that runs alone runs on a copy "
-                            + "with every core, under load each of {} workers runs its own on one", ms(itemSeconds),
-                    ms(loneSeconds), heavy.intraOpThreads(), heavy.intraOpThreads());
-            return lone;
+                    + "with every core, under load each of {} workers runs its own on one", ms(oneCoreSeconds),
+                    ms(seconds), heavy.intraOpThreads(), heavy.intraOpThreads());
+            copy.arrive(loaded);
         } catch (ModelLoadException | RuntimeException | Error e) {
-            closeQuietly(lone);
-            throw e;
+            closeQuietly(loaded);
+            copy.failed();
+            log.warn("the model's every-core copy did not load ({}): every batch runs on one core", e.toString());
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package com.modelfactory.runtime.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.modelfactory.runtime.batching.EveryCoreCopy;
 import com.modelfactory.runtime.testing.GatedModel;
 import com.modelfactory.runtime.testing.TestModels;
 import java.time.Duration;
@@ -18,7 +20,7 @@ class LoneCopyTest {
         GatedModel oneCore = GatedModel.dynamic(2);
         GatedModel everyCore = GatedModel.dynamic(2);
         ServiceSettings s = new ServiceSettings(1, Duration.ZERO, 16, 2, 1, Duration.ofSeconds(30), 100_000);
-        InferenceService service = new InferenceService(oneCore, everyCore, TestModels.info("m", oneCore, s),
+        InferenceService service = new InferenceService(oneCore, EveryCoreCopy.of(everyCore), TestModels.info("m", oneCore, s),
                 new ModelInputs(oneCore.signature(), null, "not an image model"), s, ServingObserver.NONE);
         service.start();
         try {
@@ -40,5 +42,28 @@ class LoneCopyTest {
         } finally {
             service.close();
         }
+    }
+
+    @Test
+    void anEveryCoreCopyArrivingLaterTakesTheLoneBatchesFromThenOnAndClosesWithTheService() throws Exception {
+        GatedModel oneCore = GatedModel.dynamic(2);
+        GatedModel everyCore = GatedModel.dynamic(2);
+        EveryCoreCopy copy = new EveryCoreCopy();
+        copy.loading();
+        ServiceSettings s = new ServiceSettings(1, Duration.ZERO, 16, 2, 1, Duration.ofSeconds(30), 100_000);
+        InferenceService service = new InferenceService(oneCore, copy, TestModels.info("m", oneCore, s),
+                new ModelInputs(oneCore.signature(), null, "not an image model"), s, ServingObserver.NONE);
+        service.start();
+        try {
+            service.infer(GatedModel.input(1, 1, 2)).get(30, TimeUnit.SECONDS);
+            assertEquals(1, oneCore.batches().size(), "before the copy arrives a lone request runs on one core");
+            copy.arrive(everyCore);
+            service.infer(GatedModel.input(2, 1, 2)).get(30, TimeUnit.SECONDS);
+            assertEquals(1, everyCore.batches().size(), "then on every core");
+            assertEquals(1, service.loneBatches());
+        } finally {
+            service.close();
+        }
+        assertTrue(everyCore.closed(), "the copy closes with the service");
     }
 }

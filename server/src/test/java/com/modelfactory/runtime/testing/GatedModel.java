@@ -150,7 +150,15 @@ public final class GatedModel implements LoadedModel {
         };
     }
 
+    private volatile boolean closed;
+
     @Override
     public void close() {
+        closed = true;
+    }
+
+    /** Whether the model was closed. */
+    public boolean closed() {
+        return closed;
     }
 }
