@@ -101,10 +101,14 @@ public final class WorkerPool {
             oneCore = model.newPredictor();
         }
 
+        /** This worker could not make a predictor on the copy: it stays on one core. */
+        private boolean noEveryCore;
+
         @Override
         public Map<String, Tensor> predict(Map<String, Tensor> inputs) {
-            boolean byItself = busy.incrementAndGet() == 1 && queue.depth() == 0 && everyCore() != null;
+            int others = busy.getAndIncrement();
             try {
+                boolean byItself = others == 0 && queue.depth() == 0 && everyCore() != null;
                 if (byItself) {
                     loneBatches.incrementAndGet();
                 }
@@ -115,10 +119,16 @@ public final class WorkerPool {
         }
 
         private Predictor everyCore() {
-            if (everyCore == null) {
+            if (everyCore == null && !noEveryCore) {
                 LoadedModel copy = lone.model();
                 if (copy != null) {
-                    everyCore = copy.newPredictor();
+                    try {
+                        everyCore = copy.newPredictor();
+                    } catch (RuntimeException e) {
+                        noEveryCore = true;
+                        log.warn("{}: no predictor on the every-core copy ({}); this worker runs on one core",
+                                Thread.currentThread().getName(), e.toString());
+                    }
                 }
             }
             return everyCore;

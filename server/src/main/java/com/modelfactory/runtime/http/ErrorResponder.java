@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class ErrorResponder {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponder.class);
     private final RuntimeMetrics metrics;
+    static final int CLIENT_CLOSED_REQUEST = 499;
 
     public ErrorResponder(RuntimeMetrics metrics) {
         this.metrics = metrics;
@@ -48,7 +49,9 @@ public final class ErrorResponder {
     /** The router's failure handler: {@code ctx.failure()} or the status a Vert.x handler failed with. */
     public void handle(RoutingContext ctx) {
         if (ctx.failure() != null && VertxFailures.clientGone(ctx.failure())) {
-            // the client reset the stream or closed the connection mid-request: nobody to answer, nothing of ours
+            // the client reset the stream or closed the connection mid-request: nobody to answer, nothing of ours;
+            // 499 (nginx's "client closed request") is what the metrics and the access log record
+            ctx.response().setStatusCode(CLIENT_CLOSED_REQUEST);
             log.debug("{} {}: abandoned by the client ({})", ctx.request().method(), ctx.request().path(),
                     ctx.failure().toString());
             return;

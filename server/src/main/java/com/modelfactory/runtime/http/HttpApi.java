@@ -88,17 +88,20 @@ public final class HttpApi {
                 ctx.next();
             });
         }
-        BodyHandler body = BodyHandler.create(true).setBodyLimit(maxBodyBytes)
-                .setUploadsDirectory(uploadsDir.toString()).setDeleteUploadedFilesOnEnd(true)
-                .setHandleFileUploads(true).setPreallocateBodyBuffer(true);
+        BodyHandler body = bodyHandler(false);
+        // An HTTP/1.x body goes into a buffer sized to its Content-Length (at most 64 KiB: Vert.x's cap), no
+        // growing copies; not over HTTP/2, where a connection's 100 streams could each claim 64 KiB with a header.
+        BodyHandler sized = bodyHandler(true);
+        Handler<RoutingContext> inferenceBody = ctx -> (ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2
+                ? body : sized).handle(ctx);
         // The inference routes first: a request walks the routes in order and every pattern it passes is
         // matched (a Matcher each), so /predict behind twenty metadata routes cost 10 % of its allocation.
         router.post("/predict").handler(ctx -> asIs(ctx, "/predict"));
-        router.post("/predict").handler(body).handler(new PredictRoute(this)::handle);
+        router.post("/predict").handler(inferenceBody).handler(new PredictRoute(this)::handle);
         for (String base : new String[] {"/v2/models/:name", "/v2/models/:name/versions/:version"}) {
             // Labelled on a route of its own: Vert.x wants the BodyHandler first on the route that handles.
             router.post(base + "/infer").handler(ctx -> asIs(ctx, "/v2/models/{name}/infer"));
-            router.post(base + "/infer").handler(body).handler(new InferRoute(this)::handle);
+            router.post(base + "/infer").handler(inferenceBody).handler(new InferRoute(this)::handle);
         }
 
         HealthRoutes health = new HealthRoutes(state, metrics);
@@ -134,6 +137,11 @@ public final class HttpApi {
         router.errorHandler(413, ctx -> errors.send(ctx, ServingException.tooLarge("request body over "
                 + maxBodyBytes + " bytes (max_body_bytes / MAX_BODY_BYTES)")));
         return router;
+    }
+
+    private BodyHandler bodyHandler(boolean preallocate) {
+        return BodyHandler.create(true).setBodyLimit(maxBodyBytes).setUploadsDirectory(uploadsDir.toString())
+                .setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true).setPreallocateBodyBuffer(preallocate);
     }
 
     private static void route(Router router, HttpMethod method, String path, Handler<RoutingContext> handler) {

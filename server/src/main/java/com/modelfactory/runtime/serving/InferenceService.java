@@ -413,7 +413,10 @@ public final class InferenceService implements AutoCloseable {
         }
     }
 
-    /** Stops everything and closes the model; requests still queued fail with UNAVAILABLE. */
+    /**
+     * Stops everything and closes the model; requests still queued fail with UNAVAILABLE. A heavy model's
+     * every-core copy still loading is waited for first (at most 30 s: {@link EveryCoreCopy#close()}).
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -441,6 +444,9 @@ public final class InferenceService implements AutoCloseable {
         } else {
             // Freeing a session under a running engine call can crash the process; its exit frees it instead.
             log.warn("the model stays open: a batch worker is still in the engine");
+            if (lone != null) {
+                lone.abandon(); // still, the exit must not cut into a copy's native set-up
+            }
         }
     }
 }

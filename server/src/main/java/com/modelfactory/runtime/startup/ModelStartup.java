@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class ModelStartup {
     private static final Logger log = LoggerFactory.getLogger(ModelStartup.class);
 
-    /** Batch-1 runs of each copy, in turns, that the start-up log reports. */
+    /** Batch-1 runs of the every-core copy whose fastest the start-up log reports. */
     private static final int MEASURED_TURNS = 5;
 
     /** Loads, warms up and starts the serving core for the located model, served as {@code name}. */
@@ -90,21 +90,40 @@ public final class ModelStartup {
                     new ModelInfo.Timings(loadMs, warmupMs), serving.intraOpThreads(), task);
             service = new InferenceService(model, lone, info, inputs, settings, metrics);
         } catch (ModelLoadException | RuntimeException | Error e) {
-            if (lone != null) {
-                lone.close();
-            }
+            closeQuietly(lone);
             closeQuietly(model);
             throw e;
         }
         service.start();
         report(metrics, service, service.info(), located);
         if (loadCopy != null) {
-            lone.loading();
+            loadAfterReady(loadCopy, lone);
+        }
+        return service;
+    }
+
+    /** Loads the every-core copy on a thread of its own; the service serves on one core meanwhile. */
+    private static void loadAfterReady(Runnable loadCopy, EveryCoreCopy copy) {
+        copy.loading();
+        try {
             Thread later = new Thread(loadCopy, "every-core-copy");
             later.setDaemon(true);
             later.start();
+        } catch (RuntimeException | OutOfMemoryError e) { // no thread to be had: serve on one core
+            copy.failed();
+            log.warn("the model's every-core copy is not loaded ({}): every batch runs on one core", e.toString());
         }
-        return service;
+    }
+
+    private static void closeQuietly(EveryCoreCopy copy) {
+        if (copy == null) {
+            return;
+        }
+        try {
+            copy.close();
+        } catch (RuntimeException e) {
+            log.debug("closing the every-core copy after a failed start: {}", e.toString());
+        }
     }
 
     private static void closeQuietly(LoadedModel m) {
@@ -139,8 +158,8 @@ public final class ModelStartup {
             for (int i = 0; i < MEASURED_TURNS; i++) {
                 seconds = Math.min(seconds, everyCore.run(1));
             }
-            log.info("the model takes {} ms an item on 1 thread, {} ms on {}: a request that runs alone runs on a copy "
-                    + "with every core, under load each of {} workers runs its own on one", ms(oneCoreSeconds),
+            log.info("the model took {} ms an item on 1 thread at start-up, {} ms on {} now: a request that runs alone "
+                    + "runs on a copy with every core, under load each of {} workers runs its own on one", ms(oneCoreSeconds),
                     ms(seconds), heavy.intraOpThreads(), heavy.intraOpThreads());
             copy.arrive(loaded);
         } catch (ModelLoadException | RuntimeException | Error e) {
