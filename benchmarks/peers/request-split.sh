@@ -14,14 +14,24 @@ port=18100
 lua="$repo/benchmarks/wrk/predict-image.lua"
 case "$image" in *.jpg|*.jpeg) ctype=image/jpeg ;; *) ctype=image/png ;; esac
 export BENCH_IMAGE="$image" BENCH_CONTENT_TYPE=$ctype
-side=$("$python" -c 'import onnxruntime as o, sys; print(o.InferenceSession(sys.argv[1]).get_inputs()[0].shape[2])' "$model")
+side=$("$python" -c '
+import onnxruntime as o, sys
+n, c, h, w = o.InferenceSession(sys.argv[1]).get_inputs()[0].shape
+if c != 3 or h != w or not isinstance(h, int):
+    sys.exit(f"request-split.sh takes NCHW RGB classifiers with a fixed square input; this one takes {[n, c, h, w]}")
+print(h)' "$model")
 pid=""
 trap '[[ -z "$pid" ]] || kill -- -"$pid" 2>/dev/null' EXIT
 serve() {  # starts a server, waits for its first answer, warms it
   setsid "$@" >/tmp/request-split-server.log 2>&1 &
   pid=$!
+  local tries=0
   until curl -s -o /dev/null -f -H "Content-Type: $ctype" --data-binary @"$image" "http://127.0.0.1:$port/predict"; do
-    kill -0 "$pid" 2>/dev/null || { tail -5 /tmp/request-split-server.log >&2; exit 1; }
+    if ! kill -0 "$pid" 2>/dev/null || ((++tries > 1200)); then
+      tail -5 /tmp/request-split-server.log >&2
+      echo "request-split.sh: $1 never answered" >&2
+      exit 1
+    fi
     sleep 0.05
   done
   wrk -t1 -c1 -d3s -s "$lua" "http://127.0.0.1:$port/predict" >/dev/null
@@ -38,7 +48,7 @@ serve env MODEL="$model" "$python" -m uvicorn --app-dir "$here" --workers 2 --po
 peer_wrk=$(measure)
 stop
 runtime_steps=$(java -cp "$repo/benchmarks/target/classes:$repo/benchmarks/target/lib/*" \
-  com.modelfactory.runtime.image.ImageStepTimes "$image" "$side" 2>/dev/null | grep '^STEPS')
+  com.modelfactory.runtime.image.ImageStepTimes "$image" "$side" | grep '^STEPS')
 peer_steps=$("$python" "$here/python_steps.py" "$model" "$image" | grep '^STEPS')
 
 "$python" - "$model" "$image" "$seconds" "$runtime_wrk" "$peer_wrk" "$runtime_steps" "$peer_steps" <<'PY'
