@@ -88,7 +88,7 @@ public final class OnnxEngine implements Engine {
             if (options.interOpThreads() > 0) {
                 opts.setInterOpNumThreads(options.interOpThreads());
             }
-            SessionSettings.apply(opts, options.engineOptions());
+            SessionSettings.apply(opts, SessionSettings.withDefaults(options.engineOptions(), options.intraOpThreads()));
             // ONNX Runtime's own warnings go to the process's stderr, not through our log: one line per initializer
             // listed as an input (488 for a face detector). They show at LOG_LEVEL=debug; otherwise the model's
             // notable facts are said once below, in our log.

@@ -22,7 +22,25 @@ final class SessionSettings {
      */
     static final String ZIPMAP_TENSOR = "ort.zipmap_tensor";
 
+    /** ONNX Runtime's switch for intra-op threads that spin-wait for work between runs (its default: on). */
+    static final String ALLOW_SPINNING = "session.intra_op.allow_spinning";
+
     private SessionSettings() {
+    }
+
+    /**
+     * The settings with ours where they say nothing: a session with more than one intra-op thread (0 is ORT's
+     * every core) does not spin-wait. Its threads share the cores with the HTTP front end, the decoders and the
+     * other workers; spinning took them from those. MobileNetV2's every-core copy at one client on 2 cores, 3
+     * interleaved rounds: p99 24.8 / 24.5 / 19.8 ms spinning, 19.8 / 15.4 / 17.1 not; 32 clients unchanged.
+     */
+    static Map<String, String> withDefaults(Map<String, String> settings, int intraOpThreads) {
+        if (intraOpThreads == 1 || settings.containsKey(ALLOW_SPINNING)) {
+            return settings;
+        }
+        Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+        all.put(ALLOW_SPINNING, "0");
+        return all;
     }
 
     /** Whether ZipMap outputs are rewritten into tensors (see {@link #ZIPMAP_TENSOR}). */

@@ -41,7 +41,8 @@ public record Option(String key, String env, String flag, String defaultValue, S
                     "where DJL unpacks libtorch (default <native_cache_dir>/djl)"),
             of("model", "engine_options", "ENGINE_OPTIONS", null,
                     "engine session settings (yaml map; env: name:value,...): ONNX Runtime session config entries "
-                            + "(session.intra_op.allow_spinning:0, ...), ort.cpu_arena / ort.memory_pattern: true|false"),
+                            + "(session.intra_op.allow_spinning:1, ...; a session of several threads does not spin unless "
+                            + "set), ort.cpu_arena / ort.memory_pattern: true|false"),
             // model store
             of("store", "xquery_addr", "XQUERY_ADDR", null, "model store base URL"),
             of("store", "model_id", "MODEL_ID", null, "model id sent to the model store"),
