@@ -8,7 +8,7 @@ import com.modelfactory.runtime.engine.LoadedModel;
  * one-core copy and loads this one after (MobileNetV2: 0.1-0.3 s sooner to the first answer), its
  * batches running on one core meanwhile. Closed with the service; a copy arriving after that is closed at once.
  */
-public final class EveryCoreCopy {
+public final class EveryCoreCopy implements AutoCloseable {
     /** How long closing waits for a copy still loading: exiting under ONNX Runtime's session set-up crashed it. */
     private static final long LOAD_WAIT_MS = 30_000;
     private volatile LoadedModel model;
@@ -53,6 +53,7 @@ public final class EveryCoreCopy {
      * Closes the copy (once the workers have stopped), and any that arrives later; a copy still loading is waited
      * for, at most {@link #LOAD_WAIT_MS}, so the process does not exit under its native set-up.
      */
+    @Override
     public synchronized void close() {
         abandon();
         if (model != null) {

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ErrorResponder {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponder.class);
-    private final RuntimeMetrics metrics;
+    /** nginx's "client closed request": what the metrics and the access log record for an abandoned request. */
     static final int CLIENT_CLOSED_REQUEST = 499;
+    private final RuntimeMetrics metrics;
 
     public ErrorResponder(RuntimeMetrics metrics) {
         this.metrics = metrics;

@@ -31,6 +31,8 @@ import java.util.function.Function;
  */
 public final class HttpApi {
     static final String ROUTE = "metrics.route";
+    /** A model's v2 path, unversioned and versioned. */
+    private static final String[] V2_MODEL_PATHS = {"/v2/models/:name", "/v2/models/:name/versions/:version"};
     /** The items of the batch the request ran in, for the access log. */
     private static final String BATCH_ITEMS = "batch.items";
 
@@ -98,7 +100,7 @@ public final class HttpApi {
         // matched (a Matcher each), so /predict behind twenty metadata routes cost 10 % of its allocation.
         router.post("/predict").handler(ctx -> asIs(ctx, "/predict"));
         router.post("/predict").handler(inferenceBody).handler(new PredictRoute(this)::handle);
-        for (String base : new String[] {"/v2/models/:name", "/v2/models/:name/versions/:version"}) {
+        for (String base : V2_MODEL_PATHS) {
             // Labelled on a route of its own: Vert.x wants the BodyHandler first on the route that handles.
             router.post(base + "/infer").handler(ctx -> asIs(ctx, "/v2/models/{name}/infer"));
             router.post(base + "/infer").handler(inferenceBody).handler(new InferRoute(this)::handle);
@@ -118,7 +120,7 @@ public final class HttpApi {
         route(router, HttpMethod.GET, "/model", meta::model);
         // Before /v2/models/:name, which would take "stats" for a model name.
         route(router, HttpMethod.GET, "/v2/models/stats", triton::allStats);
-        for (String base : new String[] {"/v2/models/:name", "/v2/models/:name/versions/:version"}) {
+        for (String base : V2_MODEL_PATHS) {
             route(router, HttpMethod.GET, base, meta::modelMetadata);
             route(router, HttpMethod.GET, base + "/ready", meta::modelReady);
             route(router, HttpMethod.GET, base + "/config", triton::config);

@@ -32,6 +32,9 @@ public final class ModelStartup {
     /** Batch-1 runs of the every-core copy whose fastest the start-up log reports. */
     private static final int MEASURED_TURNS = 5;
 
+    private ModelStartup() {
+    }
+
     /** Loads, warms up and starts the serving core for the located model, served as {@code name}. */
     public static InferenceService start(RuntimeConfig config, RuntimeMetrics metrics, ModelSource.Located located,
                                          String name) throws ModelLoadException {
@@ -115,25 +118,15 @@ public final class ModelStartup {
         }
     }
 
-    private static void closeQuietly(EveryCoreCopy copy) {
-        if (copy == null) {
+    /** Closes what a failed start leaves open (a model, its every-core copy); the start's own failure stands. */
+    private static void closeQuietly(AutoCloseable open) {
+        if (open == null) {
             return;
         }
         try {
-            copy.close();
-        } catch (RuntimeException e) {
-            log.debug("closing the every-core copy after a failed start: {}", e.toString());
-        }
-    }
-
-    private static void closeQuietly(LoadedModel m) {
-        if (m == null) {
-            return;
-        }
-        try {
-            m.close();
-        } catch (RuntimeException e) {
-            log.debug("closing a model after a failed start: {}", e.toString());
+            open.close();
+        } catch (Exception e) {
+            log.debug("closing {} after a failed start: {}", open, e.toString());
         }
     }
 

@@ -22,10 +22,7 @@ class EveryCoreCopyTest {
     @Test
     void closingWaitsForACopyStillLoading() throws Exception {
         EveryCoreCopy copy = new EveryCoreCopy();
-        copy.loading();
-        Thread closer = new Thread(copy::close, "closer");
-        closer.start();
-        Await.until("close waits for the load", () -> closer.getState() == Thread.State.TIMED_WAITING);
+        Thread closer = closingWhileLoading(copy);
         GatedModel loaded = GatedModel.dynamic(2);
         assertFalse(loaded.closed());
         copy.arrive(loaded);
@@ -37,12 +34,18 @@ class EveryCoreCopyTest {
     @Test
     void aFailedLoadReleasesClose() throws Exception {
         EveryCoreCopy copy = new EveryCoreCopy();
+        Thread closer = closingWhileLoading(copy);
+        copy.failed();
+        closer.join(10_000);
+        assertFalse(closer.isAlive());
+    }
+
+    /** A copy loading, and a thread closing it that waits for the load. */
+    private static Thread closingWhileLoading(EveryCoreCopy copy) {
         copy.loading();
         Thread closer = new Thread(copy::close, "closer");
         closer.start();
         Await.until("close waits for the load", () -> closer.getState() == Thread.State.TIMED_WAITING);
-        copy.failed();
-        closer.join(10_000);
-        assertFalse(closer.isAlive());
+        return closer;
     }
 }
